@@ -1,0 +1,48 @@
+// The effective configuration of one hornet run: typed and validated.
+//
+// Built by core/config from, in rising precedence, the defaults, the YAML
+// file (-c), HORNET_* environment variables and the command line. The arbiter
+// owns one Config per generation; workers read the copy they were forked with.
+// Nothing here touches sockets or plugins.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace hornet {
+
+using Millis = std::chrono::milliseconds;
+
+struct Config {
+    std::string config_file;              // "" when no -c was given
+    std::vector<std::string> bind{"127.0.0.1:8000"};
+    int backlog = 2048;
+    unsigned workers = 0;                 // 0 is replaced by 2 x cores + 1
+    std::string worker_class = "sync";    // short name or path to a .so
+    unsigned threads = 1;
+    unsigned worker_connections = 1000;
+    Millis timeout{30000};
+    Millis graceful_timeout{30000};
+    Millis keep_alive{2000};
+    std::uint64_t max_requests = 0;       // 0: never recycle
+    std::uint64_t max_requests_jitter = 0;
+    std::string log_level = "info";       // debug, info, warning, error, critical
+    std::string error_logfile = "-";      // "-" is stderr
+    std::string access_logfile;           // "" is off, "-" is stdout
+    std::string pid;                      // pid file; "" is none
+    std::string app;                      // short name or path to a .so
+    YAML::Node app_config{YAML::NodeType::Map};
+    std::vector<std::string> plugin_path; // searched before the built-in folder
+
+    // HTTP limits, Gunicorn's names and defaults.
+    std::uint32_t limit_request_line = 4094;
+    std::uint32_t limit_request_fields = 100;
+    std::uint32_t limit_request_field_size = 8190;
+    std::uint64_t limit_request_body = std::uint64_t{1} << 30; // UINT64_MAX: unlimited
+};
+
+} // namespace hornet

@@ -1,0 +1,31 @@
+// Layering of the config sources; see config_loader.hpp.
+#include "config/config_loader.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "config/yaml_file_layer.hpp"
+
+namespace hornet {
+
+Config load_config(const ConfigSources& sources) {
+    Config config;
+    config.config_file = sources.config_file;
+    if (!sources.config_file.empty()) {
+        const std::string& path = sources.config_path.empty() ? sources.config_file : sources.config_path;
+        apply_yaml_file(path, sources.config_file, config);
+    }
+    apply_env(sources.env, config);
+    apply_cli(sources.cli, config);
+    resolve_workers(config);
+    return config;
+}
+
+void resolve_workers(Config& config) {
+    if (config.workers != 0) return;
+    // hardware_concurrency() may return 0 when it cannot tell.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    config.workers = std::min(2 * cores + 1, 1024u);
+}
+
+} // namespace hornet

@@ -1,0 +1,141 @@
+// Codec builders; see setting_codecs.hpp.
+#include "config/setting_codecs.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/config_error.hpp"
+#include "config/suggest.hpp"
+
+namespace hornet {
+
+namespace {
+
+std::string lowercase(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return out;
+}
+
+std::string join(const std::vector<std::string_view>& words) {
+    std::string out;
+    for (std::string_view w : words) out += (out.empty() ? "" : ", ") + std::string(w);
+    return out;
+}
+
+// Appends the pieces of one list element, checking each.
+void add_entries(std::vector<std::string>& out, const YAML::Node& element, char separator,
+                 const EntryParser& entry) {
+    std::string text = scalar_text(element);
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = std::min(text.find(separator, start), text.size());
+        std::string_view piece = std::string_view(text).substr(start, end - start);
+        start = end + 1;
+        if (piece.empty()) continue;
+        try {
+            out.push_back(entry(piece));
+        } catch (const ValueError& e) {
+            // Point at the element in the file, not at the whole list.
+            throw ValueError(e.what(), element.Mark());
+        }
+    }
+}
+
+std::vector<std::string> parse_list(const YAML::Node& n, char separator, const EntryParser& entry) {
+    std::vector<std::string> out;
+    if (!n.IsSequence()) {
+        add_entries(out, n, separator, entry);
+        return out;
+    }
+    for (const YAML::Node& element : n) add_entries(out, element, separator, entry);
+    return out;
+}
+
+} // namespace
+
+std::string scalar_text(const YAML::Node& node) {
+    if (node.IsScalar()) return node.Scalar();
+    if (node.IsSequence()) throw ValueError("expected a single value, got a list");
+    if (node.IsMap()) throw ValueError("expected a single value, got a map");
+    throw ValueError("missing value; remove the setting to keep the default");
+}
+
+std::uint64_t parse_size_in(std::string_view text, std::uint64_t lo, std::uint64_t hi, bool unlimited) {
+    if (unlimited && lowercase(text) == "unlimited") return std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t bytes = parse_size(text);
+    if (bytes >= lo && bytes <= hi) return bytes;
+    throw ValueError("expected a size from " + format_size(lo) + " to " + format_size(hi) + ", got '" +
+                     std::string(text) + "'");
+}
+
+std::string format_size_or_unlimited(std::uint64_t bytes, bool unlimited) {
+    if (unlimited && bytes == std::numeric_limits<std::uint64_t>::max()) return "unlimited";
+    return format_size(bytes);
+}
+
+Codec duration_field(Millis Config::*field) {
+    return {"DURATION", false,
+            [=](Config& c, const YAML::Node& n) { c.*field = parse_duration(scalar_text(n)); },
+            [=](const Config& c) { return YAML::Node(format_duration(c.*field)); }};
+}
+
+Codec string_field(std::string Config::*field, std::string_view type_name, bool allow_empty) {
+    return {type_name, false,
+            [=](Config& c, const YAML::Node& n) {
+                std::string text = scalar_text(n);
+                if (text.empty() && !allow_empty) throw ValueError("must not be empty");
+                c.*field = std::move(text);
+            },
+            [=](const Config& c) { return YAML::Node(c.*field); }};
+}
+
+Codec choice_field(std::string Config::*field, std::string_view type_name,
+                   std::vector<std::string_view> choices) {
+    return {type_name, false,
+            [=](Config& c, const YAML::Node& n) {
+                std::string text = scalar_text(n);
+                auto hit = std::find(choices.begin(), choices.end(), lowercase(text));
+                if (hit != choices.end()) {
+                    c.*field = std::string(*hit);
+                    return;
+                }
+                throw ValueError("expected one of " + join(choices) + ", got '" + text + "'" +
+                                 did_you_mean(text, choices));
+            },
+            [=](const Config& c) { return YAML::Node(c.*field); }};
+}
+
+Codec map_field(YAML::Node Config::*field) {
+    return {"MAP", false,
+            [=](Config& c, const YAML::Node& n) {
+                if (n.IsNull()) {
+                    c.*field = YAML::Node(YAML::NodeType::Map);
+                    return;
+                }
+                if (!n.IsMap()) throw ValueError("expected a map of settings for the app");
+                // Clone: a YAML::Node copy would share the file's document.
+                c.*field = YAML::Clone(n);
+            },
+            [=](const Config& c) { return YAML::Clone(c.*field); }};
+}
+
+Codec list_field(std::vector<std::string> Config::*field, std::string_view type_name, char separator,
+                 std::size_t min_entries, EntryParser entry) {
+    return {type_name, true,
+            [=](Config& c, const YAML::Node& n) {
+                if (n.IsMap()) throw ValueError("expected a list or a single value, got a map");
+                std::vector<std::string> list = n.IsNull() ? std::vector<std::string>{}
+                                                           : parse_list(n, separator, entry);
+                if (list.size() < min_entries) throw ValueError("needs at least one entry");
+                c.*field = std::move(list);
+            },
+            [=](const Config& c) {
+                YAML::Node seq(YAML::NodeType::Sequence);
+                for (const std::string& e : c.*field) seq.push_back(e);
+                return seq;
+            }};
+}
+
+} // namespace hornet

@@ -1,0 +1,125 @@
+// THE settings table: every setting hornet knows, in the order --help and
+// --print-config show them. One row per setting; see setting.hpp for columns.
+// Names, aliases and defaults follow Gunicorn so its users feel at home.
+#include "config/setting.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "config/bind_address.hpp"
+#include "config/setting_codecs.hpp"
+
+namespace hornet {
+
+namespace {
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
+
+std::string normalized_bind(std::string_view entry) { return parse_bind(entry).text(); }
+std::string any_path(std::string_view entry) { return std::string(entry); }
+
+std::vector<Setting> make_table() {
+    return {
+        {.name = "bind", .short_flag = "-b",
+         .help = "Address to listen on: HOST:PORT, [IPV6]:PORT, :PORT or unix:PATH; repeat for several",
+         .codec = list_field(&Config::bind, "ADDRESS", ',', 1, normalized_bind)},
+        {.name = "backlog", .help = "Maximum number of pending connections per socket",
+         .codec = uint_field(&Config::backlog, 1, 65535)},
+        {.name = "workers", .short_flag = "-w", .default_text = "2 x cores + 1",
+         .help = "Number of worker processes", .codec = uint_field(&Config::workers, 1, 1024)},
+        {.name = "worker_class", .short_flag = "-k",
+         .help = "Worker type: sync, gthread, async, or the path of a worker plugin (.so)",
+         .codec = string_field(&Config::worker_class, "NAME", false)},
+        {.name = "threads", .help = "Threads per worker (gthread)",
+         .codec = uint_field(&Config::threads, 1, 4096)},
+        {.name = "worker_connections", .help = "Maximum simultaneous connections per worker (async)",
+         .codec = uint_field(&Config::worker_connections, 1, 1000000)},
+        {.name = "timeout", .short_flag = "-t",
+         .help = "Silent workers are killed and restarted after this long; 0 disables",
+         .codec = duration_field(&Config::timeout)},
+        {.name = "graceful_timeout", .help = "Time workers get to finish requests on a graceful stop",
+         .codec = duration_field(&Config::graceful_timeout)},
+        {.name = "keep_alive", .aliases = {"keepalive"},
+         .help = "Time to wait for the next request on a keep-alive connection",
+         .codec = duration_field(&Config::keep_alive)},
+        {.name = "max_requests", .help = "Restart a worker after this many requests; 0 disables",
+         .codec = uint_field(&Config::max_requests, 0, kU64Max)},
+        {.name = "max_requests_jitter", .help = "Random extra requests (0..N) added to max_requests per worker",
+         .codec = uint_field(&Config::max_requests_jitter, 0, kU64Max)},
+        {.name = "log_level", .aliases = {"loglevel"}, .help = "Error log level",
+         .codec = choice_field(&Config::log_level, "LEVEL", {"debug", "info", "warning", "error", "critical"})},
+        {.name = "error_logfile", .aliases = {"errorlog"}, .help = "Error log file; '-' is stderr",
+         .codec = string_field(&Config::error_logfile, "PATH", false)},
+        {.name = "access_logfile", .aliases = {"accesslog"}, .default_text = "off",
+         .help = "Access log file; '-' is stdout, empty is off",
+         .codec = string_field(&Config::access_logfile, "PATH", true)},
+        {.name = "pid", .aliases = {"pidfile"}, .default_text = "none", .help = "PID file to write",
+         .codec = string_field(&Config::pid, "PATH", true)},
+        {.name = "app", .cli = CliForm::positional, .default_text = "none",
+         .help = "Application: a short name or the path of an app plugin (.so)",
+         .codec = string_field(&Config::app, "APP", true)},
+        {.name = "app_config", .cli = CliForm::none, .env = false, .default_text = "{}",
+         .help = "Map handed to the application as is", .codec = map_field(&Config::app_config)},
+        {.name = "plugin_path", .default_text = "none",
+         .help = "Folders searched for plugins before the built-in one; repeat, or separate with ':'",
+         .codec = list_field(&Config::plugin_path, "DIR", ':', 0, any_path)},
+        {.name = "limit_request_line", .help = "Maximum size of the HTTP request line",
+         .codec = size_field(&Config::limit_request_line, 1, kMiB)},
+        {.name = "limit_request_fields", .help = "Maximum number of request header fields",
+         .codec = uint_field(&Config::limit_request_fields, 1, 32768)},
+        {.name = "limit_request_field_size", .help = "Maximum size of one request header field",
+         .codec = size_field(&Config::limit_request_field_size, 1, kMiB)},
+        {.name = "limit_request_body", .help = "Maximum size of a request body, or 'unlimited'",
+         .codec = size_field(&Config::limit_request_body, 0, kU64Max, true)},
+    };
+}
+
+std::string transformed(std::string_view name, char underscore_to, bool upper) {
+    std::string out(name);
+    for (char& ch : out) {
+        if (ch == '_') ch = underscore_to;
+        if (upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    return out;
+}
+
+} // namespace
+
+std::string Setting::long_flag() const { return "--" + transformed(name, '-', false); }
+
+std::string Setting::env_name() const { return "HORNET_" + transformed(name, '_', true); }
+
+const std::vector<Setting>& settings() {
+    static const std::vector<Setting> table = make_table();
+    return table;
+}
+
+const Setting* find_setting(std::string_view name_or_alias) {
+    for (const Setting& s : settings()) {
+        if (s.name == name_or_alias) return &s;
+        if (std::find(s.aliases.begin(), s.aliases.end(), name_or_alias) != s.aliases.end()) return &s;
+    }
+    return nullptr;
+}
+
+std::vector<std::string_view> setting_names() {
+    std::vector<std::string_view> names;
+    for (const Setting& s : settings()) {
+        names.push_back(s.name);
+        names.insert(names.end(), s.aliases.begin(), s.aliases.end());
+    }
+    return names;
+}
+
+std::string default_text(const Setting& s) {
+    if (!s.default_text.empty()) return std::string(s.default_text);
+    YAML::Node value = s.codec.get(Config{});
+    if (value.IsScalar()) return value.Scalar().empty() ? "\"\"" : value.Scalar();
+    std::string joined; // lists: as they would be typed, space-separated
+    for (const YAML::Node& v : value) joined += (joined.empty() ? "" : " ") + v.Scalar();
+    return joined;
+}
+
+} // namespace hornet

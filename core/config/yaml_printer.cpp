@@ -1,0 +1,28 @@
+// Config printer; see yaml_printer.hpp.
+#include "config/yaml_printer.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config_loader.hpp"
+#include "config/setting.hpp"
+
+namespace hornet {
+
+std::string to_yaml(const Config& config) {
+    Config resolved = config;
+    resolve_workers(resolved);
+    YAML::Emitter out;
+    out << YAML::Comment("hornet effective configuration; load it back with hornet -c FILE");
+    out << YAML::BeginMap;
+    for (const Setting& s : settings()) {
+        YAML::Node value = s.codec.get(resolved);
+        out << YAML::Key << std::string(s.name) << YAML::Value;
+        // "plugin_path: []" reads better than an indented [] on a line of its own.
+        if (value.size() == 0 && !value.IsScalar()) out << YAML::Flow;
+        out << value;
+    }
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+} // namespace hornet

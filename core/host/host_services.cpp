@@ -1,0 +1,99 @@
+#include "host/host_services.hpp"
+
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+namespace hornet {
+namespace {
+
+spdlog::level::level_enum to_spdlog(int level) {
+    switch (level) {
+    case HORNET_LOG_DEBUG: return spdlog::level::debug;
+    case HORNET_LOG_INFO: return spdlog::level::info;
+    case HORNET_LOG_WARNING: return spdlog::level::warn;
+    case HORNET_LOG_ERROR: return spdlog::level::err;
+    default: return spdlog::level::critical;
+    }
+}
+
+// Walks "a.b.c" through nested maps; a null node when absent.
+YAML::Node walk(const YAML::Node& root, const std::string& key) {
+    YAML::Node node = YAML::Clone(root);
+    std::istringstream parts(key);
+    for (std::string part; std::getline(parts, part, '.');) {
+        if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+        node = node[part];
+        if (!node.IsDefined()) return node;
+    }
+    return node;
+}
+
+} // namespace
+
+HostServices::HostServices(const YAML::Node& app_config, ProcessFacts facts)
+    : app_config_(YAML::Clone(app_config)), facts_(facts) {
+    table_ = hornet_host_t{
+        .head = HORNET_HEAD_INIT(hornet_host_t),
+        .host_data = this,
+        .log = &HostServices::log,
+        .config_get = &HostServices::config_get,
+        .query = &HostServices::query,
+        .get_extension = &HostServices::get_extension,
+    };
+}
+
+void HostServices::set_worker(int worker_id, unsigned generation) {
+    facts_.worker_id = worker_id;
+    facts_.generation = generation;
+}
+
+HostServices& HostServices::self(const hornet_host_t* host) {
+    return *static_cast<HostServices*>(host->host_data);
+}
+
+void HostServices::log(const hornet_host_t*, int level, hornet_str_t msg) {
+    try {
+        spdlog::log(to_spdlog(level), "{}", std::string_view(msg.ptr ? msg.ptr : "", msg.len));
+    } catch (...) {
+        // Logging must never take a plugin down.
+    }
+}
+
+int HostServices::config_get(const hornet_host_t* host, const char* key, hornet_str_t* out) {
+    if (!host || !key || !out) return HORNET_EINVAL;
+    try {
+        return self(host).lookup(key, out);
+    } catch (...) {
+        return HORNET_EINTERNAL;
+    }
+}
+
+int HostServices::lookup(const char* key, hornet_str_t* out) {
+    std::lock_guard lock(mutex_);
+    YAML::Node node = walk(app_config_, key);
+    if (!node.IsDefined() || node.IsNull()) return HORNET_ENOENT;
+    if (!node.IsScalar()) return HORNET_EINVAL;
+    const std::string& value = values_.try_emplace(key, node.Scalar()).first->second;
+    *out = hornet_str_t{value.c_str(), value.size()};
+    return HORNET_OK;
+}
+
+int64_t HostServices::query(const hornet_host_t* host, int what) {
+    if (!host) return HORNET_EINVAL;
+    const ProcessFacts& f = self(host).facts_;
+    switch (what) {
+    case HORNET_QUERY_THREADS: return f.threads;
+    case HORNET_QUERY_MULTIPROCESS: return f.multiprocess ? 1 : 0;
+    case HORNET_QUERY_ASYNC: return f.async ? 1 : 0;
+    case HORNET_QUERY_WORKER_ID: return f.worker_id;
+    case HORNET_QUERY_GENERATION: return f.generation;
+    default: return HORNET_ENOENT;
+    }
+}
+
+const void* HostServices::get_extension(const hornet_host_t*, const char*) {
+    return nullptr; // no optional services at ABI 1.0 yet
+}
+
+} // namespace hornet

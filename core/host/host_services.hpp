@@ -1,0 +1,52 @@
+// The host side of hornet_host_t: logging, app_config lookups, facts about
+// the process, extensions.
+//
+// One HostServices per process: the arbiter makes it before fork (so that a
+// preloaded app sees the same table) and each worker sets its own id after
+// fork. The table's functions may be called from any thread.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include <hornet/host.h>
+
+namespace hornet {
+
+struct ProcessFacts {
+    unsigned threads = 1;
+    bool multiprocess = true;
+    bool async = false;
+    int worker_id = 0;      // 0 in the arbiter
+    unsigned generation = 1;
+};
+
+class HostServices {
+public:
+    HostServices(const YAML::Node& app_config, ProcessFacts facts);
+    HostServices(const HostServices&) = delete;
+    HostServices& operator=(const HostServices&) = delete;
+
+    const hornet_host_t* table() const { return &table_; }
+    void set_worker(int worker_id, unsigned generation);
+
+private:
+    static HostServices& self(const hornet_host_t* host);
+    static void log(const hornet_host_t* host, int level, hornet_str_t msg);
+    static int config_get(const hornet_host_t* host, const char* key, hornet_str_t* out);
+    static int64_t query(const hornet_host_t* host, int what);
+    static const void* get_extension(const hornet_host_t* host, const char* id);
+
+    int lookup(const char* key, hornet_str_t* out);
+
+    hornet_host_t table_;
+    YAML::Node app_config_;
+    ProcessFacts facts_;
+    std::mutex mutex_;                 // guards app_config_ reads and values_
+    std::map<std::string, std::string> values_; // key -> value; handed-out views never move
+};
+
+} // namespace hornet

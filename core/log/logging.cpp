@@ -1,0 +1,54 @@
+#include "log/logging.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace hornet {
+namespace {
+
+// %* : the level as Gunicorn writes it (INFO, WARNING, ...).
+class UpperLevelFlag : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        static constexpr const char* names[] = {"TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "OFF"};
+        std::string_view name = names[msg.level];
+        dest.append(name.data(), name.data() + name.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<UpperLevelFlag>();
+    }
+};
+
+spdlog::level::level_enum parse_level(const std::string& level) {
+    if (level == "warning") return spdlog::level::warn;
+    if (level == "critical") return spdlog::level::critical;
+    return spdlog::level::from_str(level);
+}
+
+spdlog::sink_ptr make_sink(const std::string& target) {
+    if (target.empty() || target == "-") return std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    try {
+        return std::make_shared<spdlog::sinks::basic_file_sink_mt>(target);
+    } catch (const spdlog::spdlog_ex& e) {
+        throw std::runtime_error("error_logfile " + target + ": " + e.what());
+    }
+}
+
+} // namespace
+
+void setup_logging(const std::string& error_logfile, const std::string& level) {
+    auto logger = std::make_shared<spdlog::logger>("hornet", make_sink(error_logfile));
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<UpperLevelFlag>('*').set_pattern("[%Y-%m-%d %H:%M:%S %z] [%P] [%*] %v");
+    logger->set_formatter(std::move(formatter));
+    logger->set_level(parse_level(level));
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(std::move(logger));
+}
+
+} // namespace hornet

@@ -1,0 +1,54 @@
+#include "scoreboard/scoreboard.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <new>
+#include <stdexcept>
+#include <sys/mman.h>
+
+namespace hornet {
+
+static_assert(std::atomic<pid_t>::is_always_lock_free && std::atomic<std::int64_t>::is_always_lock_free,
+              "scoreboard atomics live in shared memory and must not need locks");
+
+Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
+    void* mem = ::mmap(nullptr, slots * sizeof(ScoreboardSlot), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED)
+        throw std::runtime_error(std::string("cannot map the scoreboard: ") + std::strerror(errno));
+    slots_ = static_cast<ScoreboardSlot*>(mem);
+    for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) ScoreboardSlot{};
+}
+
+Scoreboard::~Scoreboard() {
+    ::munmap(slots_, size_ * sizeof(ScoreboardSlot));
+}
+
+int Scoreboard::claim(std::uint32_t generation) {
+    for (std::size_t i = 0; i < size_; ++i) {
+        ScoreboardSlot& s = slots_[i];
+        if (s.state.load() != WorkerState::free) continue;
+        s.pid = 0;
+        s.generation = generation;
+        s.last_beat_ms = now_ms();
+        s.requests = 0;
+        s.connections = 0;
+        s.state = WorkerState::booting;
+        return static_cast<int>(i);
+    }
+    return -1;
+}
+
+void Scoreboard::release(int index) {
+    slots_[index].pid = 0;
+    slots_[index].state = WorkerState::free;
+}
+
+std::int64_t Scoreboard::now_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+} // namespace hornet

@@ -1,0 +1,23 @@
+// The host's hornet_worker_ctx_t: the C context a worker type sees, plus the
+// C++ state its callbacks reach through a cast (ctx is the first member).
+// Built once per worker process, after fork.
+#pragma once
+
+#include <hornet/worker.h>
+
+#include "log/access_log.hpp"
+#include "scoreboard/scoreboard.hpp"
+
+namespace hornet {
+
+struct WorkerContext {
+    hornet_worker_ctx_t ctx; // first: callbacks cast ctx back to WorkerContext
+    hornet_limits_t limits;
+    ScoreboardSlot* slot;
+    const AccessLog* access_log;
+
+    WorkerContext(ScoreboardSlot& slot, const AccessLog& log);
+    static WorkerContext& of(const hornet_worker_ctx_t* ctx);
+};
+
+} // namespace hornet

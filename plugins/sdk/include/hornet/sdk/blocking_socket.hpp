@@ -1,0 +1,77 @@
+// hornet/sdk/blocking_socket.hpp: bounded blocking I/O on a client socket.
+//
+// Blocking-style reads and writes for thread-per-connection worker types (sync,
+// gthread) that never hang: the fd is non-blocking and every wait is a poll
+// with a deadline, watching the worker's stop fd too (a STOP_NOW ends the wait
+// at once; a graceful stop lets the current request finish). While it waits
+// for a slow client it beats the heartbeat, since the wait is bounded by the
+// client timeouts, not the app. Sends use MSG_NOSIGNAL: no SIGPIPE. Used by
+// one thread at a time per direction (the exchange serializes writers).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <sys/uio.h>
+
+#include "hornet/worker.h"
+
+namespace hornet::sdk {
+
+enum class IoError { none, eof, timeout, stopped, failed };
+
+struct IoResult {
+    size_t bytes = 0;
+    IoError error = IoError::none;
+    explicit operator bool() const { return error == IoError::none; }
+};
+
+// A time limit that reads the clock only when a wait is actually needed.
+class Deadline {
+public:
+    explicit Deadline(uint32_t timeout_ms) : timeout_ms_(timeout_ms) {}
+    // Milliseconds left, 0 when expired; starts the clock on first use.
+    int remaining_ms();
+
+private:
+    uint32_t timeout_ms_;
+    std::optional<std::chrono::steady_clock::time_point> at_;
+};
+
+class BlockingSocket {
+public:
+    // fd must be non-blocking; ctx (may be null in tests) gives the stop fd,
+    // stop mode and heartbeat. Does not own fd.
+    BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t beat_ms);
+
+    // Some bytes (> 0), or eof / timeout / stopped / failed. `idle`: waiting
+    // between requests, where a graceful stop ends the wait too.
+    IoResult read_some(std::span<char> out, Deadline& deadline, bool idle = false);
+    // All of iov (at most 16 entries), or the error that stopped it.
+    IoResult write_all(std::span<const iovec> iov, Deadline& deadline);
+    // len bytes of in_fd from offset; read+write when sendfile(2) refuses.
+    IoResult send_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline);
+
+    // Ends a read blocked on another thread (it sees EOF); the connection
+    // cannot carry another request afterwards.
+    void interrupt_reads();
+
+    // Half-close and discard what the client still sends, briefly, so the
+    // close does not reset a response the client has not read yet.
+    void linger_close(uint32_t max_ms);
+
+    int fd() const { return fd_; }
+
+private:
+    IoError wait(short events, Deadline& deadline, bool idle = false);
+    IoResult copy_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline);
+
+    int fd_;
+    const hornet_worker_ctx_t* ctx_;
+    uint32_t beat_ms_;
+    bool watch_stop_;
+};
+
+} // namespace hornet::sdk

@@ -1,0 +1,58 @@
+// hornet/sdk/listener_set.hpp: wait on and accept from the inherited listeners.
+//
+// Every worker process waits on the same listening sockets (bound by the
+// arbiter), so a wake-up does not mean a connection is ours: accept() is
+// non-blocking and "nothing" (EAGAIN) is normal. The wait is an epoll (one
+// per process, made after fork) with EPOLLEXCLUSIVE on the listeners, so a
+// new connection wakes one idle worker instead of all of them; the stop fd is
+// watched with them. TCP listeners get TCP_DEFER_ACCEPT (a connection is
+// offered once its first bytes are in: no wake-up just to wait for the
+// request) and TCP_NODELAY, which accepted sockets inherit. Accepted sockets
+// are non-blocking and close-on-exec. Used by one thread.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "hornet/sdk/socket_address.hpp"
+#include "hornet/worker.h"
+
+namespace hornet::sdk {
+
+class ListenerSet {
+public:
+    // Makes the listeners non-blocking; learns their local addresses.
+    // Throws std::system_error when the epoll cannot be set up.
+    explicit ListenerSet(const hornet_worker_ctx_t* ctx);
+    ~ListenerSet();
+    ListenerSet(const ListenerSet&) = delete;
+    ListenerSet& operator=(const ListenerSet&) = delete;
+
+    enum class Wake { timeout, ready, stop };
+    // Blocks up to timeout_ms (-1: forever) for a connection or the stop fd.
+    Wake wait(int timeout_ms);
+
+    size_t size() const { return listeners_.size(); }
+    bool ready(size_t i) const { return listeners_[i].ready; } // after wait()
+    // A connected socket from listener i, or -1 when there is none now.
+    int accept(size_t i, ConnectionAddresses& addresses);
+
+    bool stop_requested() const;
+
+private:
+    struct Listener {
+        int fd = -1;
+        SocketAddress local;
+        bool nodelay_inherited = false;
+        bool ready = false;
+    };
+
+    void watch(int fd, uint32_t id, bool exclusive);
+
+    const hornet_worker_ctx_t* ctx_;
+    int epoll_fd_ = -1;
+    std::vector<Listener> listeners_;
+    bool warned_ = false; // fd exhaustion logged once per burst
+};
+
+} // namespace hornet::sdk

@@ -1,0 +1,76 @@
+// hornet/sdk/response_encoder.hpp: the output side of one exchange.
+//
+// Tracks a response from start() to finish() and says, as WireBuffers, which
+// bytes to send: the head (held back until the first body bytes or finish, so
+// head and a small body leave in one write), chunk framing, the final chunk.
+// Enforces the framing: writes beyond Content-Length are refused, HEAD sends
+// no body bytes, a short Content-Length body makes complete() false (the
+// caller then closes). Transport-independent, so every worker type can use it;
+// not thread-safe (the exchange serializes). One per connection, reset() per
+// request.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "hornet/sdk/response_head.hpp"
+#include "hornet/sdk/wire_buffers.hpp"
+
+namespace hornet::sdk {
+
+// Framing around `len` body bytes that the caller sends itself (sendfile).
+struct BodyFrame {
+    WireBuffers before;       // pending head, chunk-size line
+    bool send_data = true;    // false for HEAD and body-less statuses
+    std::string_view after;   // chunk CRLF, or empty
+};
+
+class ResponseEncoder {
+public:
+    void reset(const ResponseContext& ctx);
+
+    // The head. HORNET_EINVAL when already started or when the head is
+    // refused (head().error() says why; nothing is recorded).
+    int start(int status, std::span<const hornet_header_t> headers);
+
+    // Appends the wire bytes for `data` to out (data itself is referenced,
+    // not copied). HORNET_EINVAL before start() or beyond Content-Length.
+    int body(const void* data, size_t len, WireBuffers& out);
+    int frame(uint64_t len, BodyFrame& out);
+
+    // Appends the remaining bytes (unsent head, last chunk). Once.
+    void finish(WireBuffers& out);
+
+    // A plain-text response "<reason>\n" with Connection: close in place of
+    // anything not yet sent; the caller must check !head_sent() first.
+    void error_response(int status, WireBuffers& out);
+
+    bool started() const { return started_; }
+    bool head_sent() const { return head_sent_; }
+    bool finished() const { return finished_; }
+    // The body matched its framing; false means the peer cannot tell where
+    // this response ends and the connection must close.
+    bool complete() const { return complete_; }
+    bool keep_alive() const { return head_.keep_alive() && complete_; }
+
+    int status() const { return started_ ? head_.status() : 0; }
+    uint64_t body_bytes() const { return sent_; }
+    const ResponseHead& head() const { return head_; }
+
+private:
+    void take_head(WireBuffers& out);
+    int frame_into(uint64_t len, WireBuffers& out, bool& send_data, std::string_view& after);
+
+    ResponseContext ctx_;
+    ResponseHead head_;
+    bool started_ = false;
+    bool head_sent_ = false;
+    bool finished_ = false;
+    bool complete_ = false;
+    uint64_t written_ = 0; // app bytes accepted
+    uint64_t sent_ = 0;    // body bytes put on the wire
+    char chunk_line_[20] = {};
+};
+
+} // namespace hornet::sdk

@@ -1,0 +1,143 @@
+// Bounded blocking I/O: try the syscall first (the common case needs no
+// wait), poll with a deadline only on EAGAIN.
+#include "hornet/sdk/blocking_socket.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <poll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace hornet::sdk {
+namespace {
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+IoError error_of(int err) { return err == EPIPE || err == ECONNRESET ? IoError::eof : IoError::failed; }
+
+// Skips the iovecs (or parts) already written.
+size_t advance(iovec* iov, size_t count, size_t n) {
+    size_t i = 0;
+    while (i < count && n >= iov[i].iov_len) n -= iov[i++].iov_len;
+    if (i < count) {
+        iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + n;
+        iov[i].iov_len -= n;
+    }
+    return i;
+}
+
+} // namespace
+
+int Deadline::remaining_ms() {
+    const auto now = std::chrono::steady_clock::now();
+    if (!at_) at_ = now + std::chrono::milliseconds(timeout_ms_);
+    if (now >= *at_) return 0;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*at_ - now).count();
+    return static_cast<int>(std::min<int64_t>(left, INT32_MAX));
+}
+
+BlockingSocket::BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t beat_ms)
+    : fd_(fd), ctx_(ctx), beat_ms_(beat_ms ? beat_ms : 1000), watch_stop_(ctx && ctx->stop_fd >= 0) {}
+
+// Waits for `events`, beating while the client is slow. A graceful stop is
+// noted and ignored (this request finishes) unless idle; STOP_NOW ends the wait.
+IoError BlockingSocket::wait(short events, Deadline& deadline, bool idle) {
+    for (;;) {
+        const int left = deadline.remaining_ms();
+        if (left == 0) return IoError::timeout;
+        pollfd fds[2] = {{fd_, events, 0}, {watch_stop_ ? ctx_->stop_fd : -1, POLLIN, 0}};
+        const int n = ::poll(fds, 2, std::min<int>(left, static_cast<int>(beat_ms_)));
+        if (n < 0 && errno != EINTR) return IoError::failed;
+        if (ctx_ && ctx_->heartbeat) ctx_->heartbeat(ctx_);
+        if (n > 0 && fds[1].revents != 0) {
+            if (idle || (ctx_->stop_mode && ctx_->stop_mode(ctx_) == HORNET_STOP_NOW)) return IoError::stopped;
+            watch_stop_ = false;
+        }
+        if (n > 0 && fds[0].revents != 0) return IoError::none;
+    }
+}
+
+IoResult BlockingSocket::read_some(std::span<char> out, Deadline& deadline, bool idle) {
+    for (;;) {
+        const ssize_t n = ::recv(fd_, out.data(), out.size(), 0);
+        if (n > 0) return {static_cast<size_t>(n), IoError::none};
+        if (n == 0) return {0, IoError::eof};
+        if (errno == EINTR) continue;
+        if (!would_block(errno)) return {0, error_of(errno)};
+        if (IoError e = wait(POLLIN, deadline, idle); e != IoError::none) return {0, e};
+    }
+}
+
+IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& deadline) {
+    iovec iov[16];
+    size_t count = std::min(iov_in.size(), std::size(iov));
+    std::copy_n(iov_in.begin(), count, iov);
+    size_t first = 0, total = 0;
+    while (first < count) {
+        msghdr msg{};
+        msg.msg_iov = iov + first;
+        msg.msg_iovlen = count - first;
+        const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+        if (n >= 0) {
+            total += static_cast<size_t>(n);
+            first += advance(iov + first, count - first, static_cast<size_t>(n));
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (!would_block(errno)) return {total, error_of(errno)};
+        if (IoError e = wait(POLLOUT, deadline); e != IoError::none) return {total, e};
+    }
+    return {total, IoError::none};
+}
+
+IoResult BlockingSocket::send_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline) {
+    uint64_t done = 0;
+    while (done < len) {
+        off_t off = static_cast<off_t>(offset + done);
+        const size_t chunk = static_cast<size_t>(std::min<uint64_t>(len - done, 1u << 30));
+        const ssize_t n = ::sendfile(fd_, in_fd, &off, chunk);
+        if (n > 0) {
+            done += static_cast<uint64_t>(n);
+            continue;
+        }
+        if (n == 0) return {done, IoError::eof}; // the file is shorter than promised
+        if (errno == EINTR) continue;
+        if ((errno == EINVAL || errno == ENOSYS) && done == 0) return copy_file(in_fd, offset, len, deadline);
+        if (!would_block(errno)) return {done, error_of(errno)};
+        if (IoError e = wait(POLLOUT, deadline); e != IoError::none) return {done, e};
+    }
+    return {done, IoError::none};
+}
+
+// For files sendfile(2) cannot map (pipes, some special files).
+IoResult BlockingSocket::copy_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline) {
+    char buf[16 * 1024];
+    uint64_t done = 0;
+    while (done < len) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(len - done, sizeof buf));
+        const ssize_t n = ::pread(in_fd, buf, want, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return {done, n == 0 ? IoError::eof : IoError::failed};
+        iovec iov{buf, static_cast<size_t>(n)};
+        IoResult r = write_all({&iov, 1}, deadline);
+        done += r.bytes;
+        if (!r) return {done, r.error};
+    }
+    return {done, IoError::none};
+}
+
+void BlockingSocket::interrupt_reads() { ::shutdown(fd_, SHUT_RD); }
+
+void BlockingSocket::linger_close(uint32_t max_ms) {
+    ::shutdown(fd_, SHUT_WR);
+    Deadline deadline(max_ms);
+    char sink[16 * 1024];
+    for (size_t total = 0; total < 1024 * 1024;) {
+        IoResult r = read_some(sink, deadline);
+        if (!r) return;
+        total += r.bytes;
+    }
+}
+
+} // namespace hornet::sdk

@@ -1,0 +1,243 @@
+// The request codec: Beast parses, the hooks record offsets, and this file
+// turns them into the request view and the statuses Gunicorn answers with.
+// The one place (with beast_request_parser.hpp) that parses Beast.
+#include "hornet/sdk/request_parser.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <strings.h>
+
+#include "beast_request_parser.hpp"
+
+namespace hornet::sdk {
+namespace detail {
+
+bool BeastRequestParser::locate(beast_sv s, Span& out) const {
+    const char* first = input_.data();
+    const char* last = first + input_.size();
+    // An obs-folded value is rebuilt by Beast in its own buffer: refuse it
+    // (RFC 9112 5.2 allows a 400) rather than copy it.
+    if (s.size() != 0 && (s.data() < first || s.data() + s.size() > last)) return false;
+    out.off = s.size() != 0 ? static_cast<uint32_t>(s.data() - base_) : 0;
+    out.len = static_cast<uint32_t>(s.size());
+    return true;
+}
+
+void BeastRequestParser::fail(int status, error_code& ec) {
+    facts_.status = status;
+    ec = http::error::bad_field;
+}
+
+void BeastRequestParser::on_request_impl(http::verb method, beast_sv method_str, beast_sv target,
+                                         int version, error_code& ec) {
+    if (!locate(method_str, facts_.method) || !locate(target, facts_.target)) return fail(400, ec);
+    facts_.version = version;
+    facts_.head_method = method == http::verb::head;
+}
+
+void BeastRequestParser::on_field_impl(http::field name, beast_sv name_str, beast_sv value,
+                                       error_code& ec) {
+    if (facts_.in_body) return; // trailers: parsed for framing, not offered to the app
+    if (limits_.fields != 0 && facts_.fields.size() >= limits_.fields) return fail(431, ec);
+    FieldSpan span;
+    if (!locate(name_str, span.name) || !locate(value, span.value)) return fail(400, ec);
+    const char* line_end = value.empty() ? name_str.data() + name_str.size() : value.data() + value.size();
+    if (limits_.field_size != 0 && static_cast<size_t>(line_end - name_str.data()) > limits_.field_size)
+        return fail(431, ec);
+    if (name == http::field::expect && boost::beast::iequals(value, "100-continue"))
+        facts_.expect_continue = true;
+    // Only chunked is decoded; anything else would reach the app still encoded.
+    if (name == http::field::transfer_encoding && !boost::beast::iequals(value, "chunked"))
+        return fail(501, ec);
+    facts_.fields.push_back(span);
+}
+
+size_t BeastRequestParser::take_body(beast_sv body, error_code& ec) {
+    const size_t room = out_.size() - produced_;
+    const size_t n = std::min(room, body.size());
+    if (n != 0) std::memcpy(out_.data() + produced_, body.data(), n);
+    produced_ += n;
+    // Stop Beast here; the rest waits for the next read.
+    if (n < body.size()) ec = http::error::need_buffer;
+    return n;
+}
+
+} // namespace detail
+
+using detail::BeastRequestParser;
+using detail::FieldSpan;
+using detail::HeadFacts;
+using detail::Span;
+
+struct RequestParser::Impl {
+    explicit Impl(const ParserLimits& l) : limits(l) { facts.fields.reserve(32); headers.reserve(32); }
+
+    ParserLimits limits;
+    HeadFacts facts;
+    std::optional<BeastRequestParser> beast;
+    size_t consumed = 0;        // head bytes Beast has taken so far
+    Span line;                  // the request line, once seen
+    bool line_seen = false;
+    const char* head = nullptr; // after resolve()
+    std::vector<hornet_header_t> headers;
+
+    void start();
+    int check_request_line(std::span<const char> buffered);
+    size_t skip_empty_lines(std::span<const char> buffered);
+    int status_for(const detail::error_code& ec) const;
+    hornet_str_t str(Span s) const { return {head + s.off, s.len}; }
+};
+
+namespace {
+
+// Room for every field at its maximum size, within reason.
+uint32_t header_budget(const ParserLimits& l) {
+    constexpr uint64_t cap = 1024 * 1024;
+    const uint64_t fields = l.fields != 0 ? l.fields : 32768;
+    const uint64_t size = l.field_size != 0 ? l.field_size : 65536;
+    return static_cast<uint32_t>(std::min(cap, fields * (size + 2) + 2));
+}
+
+} // namespace
+
+void RequestParser::Impl::start() {
+    facts.method = facts.target = Span{};
+    facts.version = 11;
+    facts.head_method = facts.expect_continue = false;
+    facts.status = 0;
+    facts.in_body = false;
+    facts.fields.clear();
+    headers.clear();
+    consumed = 0;
+    line = Span{};
+    line_seen = false;
+    head = nullptr;
+    beast.emplace(limits, facts);
+    beast->header_limit(header_budget(limits));
+    if (limits.body == UINT64_MAX) beast->body_limit(boost::none);
+    else beast->body_limit(limits.body);
+    beast->eager(false); // stop after the head
+}
+
+// Clients may send CRLFs between requests (RFC 9112 2.2): skip them.
+size_t RequestParser::Impl::skip_empty_lines(std::span<const char> buffered) {
+    size_t i = consumed;
+    while (i < buffered.size() && (buffered[i] == '\r' || buffered[i] == '\n')) ++i;
+    return i;
+}
+
+// Beast has no request-line limit: find the line ourselves, so an endless
+// line is a 414 before the header budget is spent on it.
+int RequestParser::Impl::check_request_line(std::span<const char> buffered) {
+    const char* first = buffered.data() + consumed;
+    const size_t avail = buffered.size() - consumed;
+    const size_t limit = limits.request_line != 0 ? limits.request_line : SIZE_MAX - 2;
+    const size_t window = std::min(avail, limit + 2);
+    const void* nl = std::memchr(first, '\n', window);
+    if (!nl) return avail >= limit + 2 ? 414 : 0;
+    size_t len = static_cast<const char*>(nl) - first;
+    if (len != 0 && first[len - 1] == '\r') --len;
+    if (len > limit) return 414;
+    line = Span{static_cast<uint32_t>(consumed), static_cast<uint32_t>(len)};
+    line_seen = true;
+    return 0;
+}
+
+int RequestParser::Impl::status_for(const detail::error_code& ec) const {
+    if (facts.status != 0) return facts.status;
+    if (ec == detail::http::error::header_limit) return 431;
+    if (ec == detail::http::error::body_limit) return 413;
+    return 400;
+}
+
+RequestParser::RequestParser(const ParserLimits& limits) : impl_(std::make_unique<Impl>(limits)) {
+    impl_->start();
+}
+
+RequestParser::~RequestParser() = default;
+
+void RequestParser::reset() { impl_->start(); }
+
+HeadResult RequestParser::parse_head(std::span<const char> buffered) {
+    Impl& s = *impl_;
+    if (!s.beast->got_some()) s.consumed = s.skip_empty_lines(buffered);
+    if (!s.line_seen) {
+        if (int status = s.check_request_line(buffered)) return {ParseStatus::error, s.consumed, status};
+    }
+    if (s.consumed == buffered.size()) return {ParseStatus::need_more, s.consumed, 0};
+    auto input = buffered.subspan(s.consumed);
+    s.beast->feeding(buffered.data(), input);
+    detail::error_code ec;
+    s.consumed += s.beast->put(boost::asio::const_buffer(input.data(), input.size()), ec);
+    if (ec == detail::http::error::need_more) return {ParseStatus::need_more, s.consumed, 0};
+    if (ec) return {ParseStatus::error, s.consumed, s.status_for(ec)};
+    if (!s.beast->is_header_done()) return {ParseStatus::need_more, s.consumed, 0};
+    s.beast->eager(true); // the body: as much as each output buffer takes
+    s.facts.in_body = true;
+    return {ParseStatus::done, s.consumed, 0};
+}
+
+void RequestParser::resolve(const char* head) {
+    Impl& s = *impl_;
+    s.head = head;
+    s.headers.clear();
+    for (const FieldSpan& f : s.facts.fields) s.headers.push_back({s.str(f.name), s.str(f.value)});
+}
+
+void RequestParser::fill(hornet_request_t& r) const {
+    const Impl& s = *impl_;
+    r.method = s.str(s.facts.method);
+    r.target = s.str(s.facts.target);
+    const char* q = static_cast<const char*>(std::memchr(r.target.ptr, '?', r.target.len));
+    const size_t path_len = q ? static_cast<size_t>(q - r.target.ptr) : r.target.len;
+    r.path = {r.target.ptr, path_len};
+    r.query = q ? hornet_str_t{q + 1, r.target.len - path_len - 1} : hornet_str_t{r.target.ptr + path_len, 0};
+    r.version = s.facts.version;
+    r.headers = s.headers.data();
+    r.header_count = s.headers.size();
+    const bool chunked = s.beast->chunked();
+    r.content_length = chunked ? -1 : static_cast<int64_t>(s.beast->content_length().value_or(0));
+    r.flags = 0;
+    if (chunked) r.flags |= HORNET_REQ_CHUNKED;
+    if (s.facts.expect_continue && s.facts.version >= 11) r.flags |= HORNET_REQ_EXPECT_CONTINUE;
+    if (s.beast->keep_alive()) r.flags |= HORNET_REQ_KEEP_ALIVE;
+}
+
+bool RequestParser::head_request() const { return impl_->facts.head_method; }
+
+bool RequestParser::keep_alive() const { return impl_->beast->keep_alive(); }
+
+std::string_view RequestParser::request_line() const {
+    const Impl& s = *impl_;
+    if (!s.head || !s.line_seen) return {};
+    return {s.head + s.line.off, s.line.len};
+}
+
+BodyResult RequestParser::parse_body(std::span<const char> in, std::span<char> out) {
+    Impl& s = *impl_;
+    if (s.beast->is_done()) return {ParseStatus::done, 0, 0, 0};
+    s.beast->feeding(in.data(), in);
+    s.beast->output(out);
+    detail::error_code ec;
+    const size_t used = s.beast->put(boost::asio::const_buffer(in.data(), in.size()), ec);
+    const size_t produced = s.beast->produced();
+    if (ec == detail::http::error::need_buffer || ec == detail::http::error::need_more) ec = {};
+    if (ec) return {ParseStatus::error, used, produced, s.status_for(ec)};
+    const ParseStatus status = s.beast->is_done() ? ParseStatus::done : ParseStatus::need_more;
+    return {status, used, produced, 0};
+}
+
+bool RequestParser::body_done() const { return impl_->beast->is_done(); }
+
+bool find_header(const hornet_request_t& request, std::string_view name, hornet_str_t* value) {
+    for (size_t i = 0; i < request.header_count; ++i) {
+        const hornet_header_t& h = request.headers[i];
+        if (h.name.len != name.size() || strncasecmp(h.name.ptr, name.data(), name.size()) != 0) continue;
+        if (value) *value = h.value;
+        return true;
+    }
+    return false;
+}
+
+} // namespace hornet::sdk

@@ -1,0 +1,206 @@
+// Response head: validation, framing choice and serialization. Hand-written
+// rather than Beast's serializer: it is a few appends, and keeps Beast out.
+#include "hornet/sdk/response_head.hpp"
+
+#include <array>
+#include <charconv>
+#include <strings.h>
+
+#include "hornet/sdk/http_date.hpp"
+
+namespace hornet::sdk {
+namespace {
+
+constexpr std::array<bool, 256> make_token_table() {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+constexpr std::array<bool, 256> kToken = make_token_table();
+
+std::string_view view(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.ptr ? s.len : 0}; }
+
+bool is_token(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!kToken[static_cast<unsigned char>(c)]) return false;
+    return true;
+}
+
+bool is_clean_value(std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The worker's own headers: an app's copy is dropped.
+bool is_worker_header(std::string_view name) {
+    return iequal(name, "Connection") || iequal(name, "Transfer-Encoding") || iequal(name, "Date") ||
+           iequal(name, "Server");
+}
+
+// For the log line: printable, short.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    return out;
+}
+
+bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
+
+} // namespace
+
+std::string_view status_reason(int status) {
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 103: return "Early Hints";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Content";
+    case 425: return "Too Early";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+ResponseHead::ResponseHead() {
+    buf_.reserve(512);
+    offsets_.reserve(16);
+    views_.reserve(16);
+}
+
+int ResponseHead::build(int status, std::span<const hornet_header_t> headers, const ResponseContext& ctx) {
+    buf_.clear();
+    views_.clear();
+    offsets_.clear();
+    error_.clear();
+    if (int rc = check(status, headers); rc != HORNET_OK) return rc;
+    status_ = status;
+    choose_framing(status, ctx);
+    write_head(status, headers);
+    return HORNET_OK;
+}
+
+int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
+    has_length_ = false;
+    content_length_ = 0;
+    if (status < 100 || status > 999) {
+        error_ = "status " + std::to_string(status) + " is outside 100..999";
+        return HORNET_EINVAL;
+    }
+    for (const hornet_header_t& h : headers) {
+        const std::string_view name = view(h.name), value = view(h.value);
+        if (!is_token(name)) {
+            error_ = "response header name \"" + printable(name) + "\" is not a token";
+            return HORNET_EINVAL;
+        }
+        if (!is_clean_value(value)) {
+            error_ = "response header \"" + std::string(name) + "\" has CR, LF or NUL in its value";
+            return HORNET_EINVAL;
+        }
+        if (iequal(name, "Content-Length") && take_content_length(value) != HORNET_OK) return HORNET_EINVAL;
+    }
+    return HORNET_OK;
+}
+
+int ResponseHead::take_content_length(std::string_view value) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size()) {
+        error_ = "response Content-Length \"" + printable(value) + "\" is not a number";
+        return HORNET_EINVAL;
+    }
+    if (has_length_ && n != content_length_) {
+        error_ = "response has two different Content-Length headers";
+        return HORNET_EINVAL;
+    }
+    has_length_ = true;
+    content_length_ = n;
+    return HORNET_OK;
+}
+
+void ResponseHead::choose_framing(int status, const ResponseContext& ctx) {
+    if (has_no_body(status) || ctx.head_request) framing_ = Framing::none;
+    else if (has_length_) framing_ = Framing::length;
+    else if (ctx.version >= 11) framing_ = Framing::chunked;
+    else framing_ = Framing::until_close;
+    keep_alive_ = ctx.keep_alive && framing_ != Framing::until_close;
+    version_ = ctx.version;
+}
+
+void ResponseHead::append_header(std::string_view name, std::string_view value, bool keep_view) {
+    if (keep_view) offsets_.push_back({buf_.size(), name.size(), buf_.size() + name.size() + 2, value.size()});
+    buf_.append(name).append(": ").append(value).append("\r\n");
+}
+
+void ResponseHead::write_head(int status, std::span<const hornet_header_t> headers) {
+    char code[4] = {static_cast<char>('0' + status / 100), static_cast<char>('0' + status / 10 % 10),
+                    static_cast<char>('0' + status % 10), ' '};
+    buf_.append("HTTP/1.1 ").append(code, 4).append(status_reason(status)).append("\r\n");
+    append_header("Server", "hornet", false);
+    append_header("Date", http_date(), false);
+    for (const hornet_header_t& h : headers) {
+        const std::string_view name = view(h.name);
+        if (is_worker_header(name) || iequal(name, "Content-Length")) continue;
+        append_header(name, view(h.value), true);
+    }
+    // 1xx and 204 must not carry a length (RFC 9110 8.6); HEAD and 304 may.
+    if (has_length_ && !(status < 200 || status == 204)) {
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, content_length_);
+        append_header("Content-Length", std::string_view(digits, end - digits), true);
+    }
+    if (framing_ == Framing::chunked) append_header("Transfer-Encoding", "chunked", false);
+    if (!keep_alive_) append_header("Connection", "close", false);
+    else if (version_ < 11) append_header("Connection", "keep-alive", false); // 1.0 must opt in
+    buf_.append("\r\n");
+    for (const Offsets& o : offsets_)
+        views_.push_back({{buf_.data() + o.name, o.name_len}, {buf_.data() + o.value, o.value_len}});
+}
+
+} // namespace hornet::sdk

@@ -1,0 +1,44 @@
+// The sync worker's accept loop.
+#include "sync_worker.hpp"
+
+namespace hornet::sync {
+
+SyncWorker::SyncWorker(const hornet_worker_ctx_t* ctx)
+    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)), listeners_(ctx),
+      connection_(ctx, sdk::ConnectionOptions{false, "http"}),
+      max_requests_(ctx->limits ? ctx->limits->max_requests : 0) {}
+
+int SyncWorker::run() {
+    ctx_->ready(ctx_);
+    for (;;) {
+        ctx_->heartbeat(ctx_);
+        const auto wake = listeners_.wait(static_cast<int>(timeouts_.beat_ms));
+        if (wake == sdk::ListenerSet::Wake::stop) return 0;
+        if (wake == sdk::ListenerSet::Wake::ready && serve_ready()) return 0;
+    }
+}
+
+// true: time to leave.
+bool SyncWorker::serve_ready() {
+    for (size_t i = 0; i < listeners_.size(); ++i) {
+        if (listeners_.ready(i) && serve_listener(i)) return true;
+    }
+    return false;
+}
+
+// One connection per wake-up: the (level-triggered) wait returns at once
+// while more are queued, and a second accept would mostly find nothing.
+bool SyncWorker::serve_listener(size_t i) {
+    sdk::ConnectionAddresses addresses;
+    const int fd = listeners_.accept(i, addresses);
+    if (fd < 0) return false;
+    served_ += connection_.serve(fd, addresses);
+    return should_exit();
+}
+
+bool SyncWorker::should_exit() const {
+    if (max_requests_ != 0 && served_ >= max_requests_) return true;
+    return listeners_.stop_requested();
+}
+
+} // namespace hornet::sync

@@ -1,0 +1,464 @@
+"""harness.py: start the real hornet daemon for a test, and always stop it.
+
+Every test starts its own daemon, on an ephemeral port (127.0.0.1:0) and in
+its own temporary directory, and learns the port from the arbiter's
+Gunicorn-style line `Listening at: http://127.0.0.1:PORT (PID)`. Waiting is
+done on conditions with deadlines (a log line appeared, a process exited),
+never with fixed sleeps.
+
+Cleanup is by PID only: TERM to the arbiter, KILL after a deadline, then KILL
+to every worker pid the harness saw (from `Booting worker with pid: N` and
+from /proc) and to the process group it created for the daemon. It runs in
+tearDown (through addCleanup), at interpreter exit (atexit) and on SIGTERM.
+
+Environment (set by tests/integration/CMakeLists.txt):
+  HORNET_BIN          the hornet binary
+  HORNET_PLUGIN_DIR   the built-in plugin folder (build/lib/hornet/plugins)
+  HORNET_INCLUDE_DIR  include/ with hornet/{abi,host,app,worker}.h
+  HORNET_TEST_TMPDIR  optional: where per-test temp dirs go
+"""
+
+import atexit
+import ctypes
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HORNET_BIN = os.environ.get("HORNET_BIN", "")
+PLUGIN_DIR = os.environ.get("HORNET_PLUGIN_DIR", "")
+INCLUDE_DIR = os.environ.get("HORNET_INCLUDE_DIR", "")
+TMP_ROOT = os.environ.get("HORNET_TEST_TMPDIR") or None
+
+START_TIMEOUT = 20.0  # generous: the machine is shared with compilers
+STOP_TIMEOUT = 15.0   # graceful stop; tests pass --graceful-timeout 5s
+
+LISTEN_RE = re.compile(r"Listening at: (\S+) \((\d+)\)")
+BOOT_RE = re.compile(r"Booting worker with pid: (\d+)")
+
+# ---------------------------------------------------------------- processes
+
+
+def proc_stat(pid):
+    """(state, ppid, pgrp, starttime) of pid, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read().decode("ascii", "replace")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # comm may hold spaces and parentheses: split after the last ')'.
+    rest = data[data.rindex(")") + 2:].split()
+    return rest[0], int(rest[1]), int(rest[2]), int(rest[19])
+
+
+def proc_cpu_ticks(pid):
+    """utime + stime of pid in clock ticks, or 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read().decode("ascii", "replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    rest = data[data.rindex(")") + 2:].split()
+    return int(rest[11]) + int(rest[12])
+
+
+def children_of(pid):
+    """Live (non-zombie) direct children of pid."""
+    kids = set()
+    path = f"/proc/{pid}/task/{pid}/children"
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                kids = {int(x) for x in f.read().split()}
+        except (FileNotFoundError, ProcessLookupError):
+            return set()
+        # only the main thread's children are listed there; add other threads'
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                if int(tid) == pid:
+                    continue
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/children") as f:
+                        kids |= {int(x) for x in f.read().split()}
+                except (FileNotFoundError, ProcessLookupError):
+                    pass
+        except FileNotFoundError:
+            return set()
+    else:  # kernel without CONFIG_PROC_CHILDREN: scan every process
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                st = proc_stat(int(name))
+                if st and st[1] == pid:
+                    kids.add(int(name))
+    return {k for k in kids if (proc_stat(k) or ("Z",))[0] != "Z"}
+
+
+class Seen:
+    """A pid with its start time, so a recycled pid is never mistaken (or killed)."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        st = proc_stat(pid)
+        self.start = st[3] if st else None
+
+    def alive(self):
+        st = proc_stat(self.pid)
+        return bool(st) and st[0] != "Z" and self.start is not None and st[3] == self.start
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.alive():
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+
+def wait_until(predicate, timeout, interval=0.02):
+    """Poll predicate until it returns a truthy value or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+# Every daemon started and not yet stopped; atexit and SIGTERM stop them.
+_LIVE = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def _stop_all():
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for d in live:
+        d.stop(graceful_timeout=3.0)
+
+
+atexit.register(_stop_all)
+
+
+def _on_sigterm(signum, frame):
+    sys.exit(128 + signum)  # runs atexit
+
+
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+# If this test process dies hard (ctest timeout kills it), the kernel sends
+# SIGKILL to the arbiter: nothing outlives the test by more than its workers'
+# own parent-death check. Resolved here, before any fork, so that the child
+# only calls an already-loaded C function.
+try:
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _child_setup():
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+
+# ------------------------------------------------------------------- daemon
+
+
+class Hornet:
+    """One hornet daemon: argv = [HORNET_BIN, *args]; stderr/stdout captured.
+
+    h = Hornet(["-w", "2", "hello"], tmpdir); h.start(); h.wait_ready(2)
+    h.port, h.pid, h.log(), h.workers(), h.stop()
+    """
+
+    def __init__(self, args, tmpdir, env=None, cwd=None):
+        self.args = [HORNET_BIN] + [str(a) for a in args]
+        self.tmpdir = tmpdir
+        self.env = dict(os.environ)
+        # The daemon must not pick up settings from the test runner's env.
+        for k in list(self.env):
+            if k.startswith("HORNET_") and k not in ("HORNET_BIN",):
+                del self.env[k]
+        self.env.update(env or {})
+        self.cwd = cwd or tmpdir
+        self.proc = None
+        self.pgid = None
+        self.seen = {}  # pid -> Seen, every worker ever observed
+        self._err = []
+        self._out = []
+        self._cond = threading.Condition()
+        self._readers = []
+        self.returncode = None
+
+    # -- lifecycle
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            self.args, cwd=self.cwd, env=self.env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=_child_setup)
+        self.pgid = self.proc.pid  # session leader: pgid == pid
+        self._arbiter = Seen(self.proc.pid)
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        for stream, sink in ((self.proc.stderr, self._err),
+                             (self.proc.stdout, self._out)):
+            t = threading.Thread(target=self._pump, args=(stream, sink),
+                                 daemon=True)
+            t.start()
+            self._readers.append(t)
+        return self
+
+    def _pump(self, stream, sink):
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with self._cond:
+                sink.append(line)
+                m = BOOT_RE.search(line)
+                if m:
+                    pid = int(m.group(1))
+                    self.seen.setdefault(pid, Seen(pid))
+                self._cond.notify_all()
+        stream.close()
+        with self._cond:
+            self._cond.notify_all()
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_exit(self, timeout=STOP_TIMEOUT):
+        """The arbiter's exit code, or None if it still runs after timeout."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        for t in self._readers:  # let the pipes drain (workers may hold them)
+            t.join(2.0)
+        return self.returncode
+
+    def stop(self, graceful_timeout=STOP_TIMEOUT):
+        """TERM, wait, KILL; then KILL every worker seen. Idempotent."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self._arbiter.kill(signal.SIGTERM)
+            if self.wait_exit(graceful_timeout) is None:
+                self._arbiter.kill(signal.SIGKILL)
+                self.wait_exit(5.0)
+        self._kill_leftovers()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
+
+    def _kill_leftovers(self):
+        for s in list(self.seen.values()):
+            s.kill(signal.SIGKILL)
+        # The daemon's own process group (created by us) may hold children
+        # that never logged a boot line.
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for t in self._readers:
+            t.join(2.0)
+
+    # -- logs
+
+    def log(self):
+        with self._cond:
+            return "\n".join(self._err)
+
+    def log_lines(self):
+        with self._cond:
+            return list(self._err)
+
+    def stdout(self):
+        with self._cond:
+            return "\n".join(self._out)
+
+    def wait_log(self, regex, count=1, timeout=START_TIMEOUT):
+        """Wait for count lines matching regex; returns the matches (maybe fewer)."""
+        rx = re.compile(regex)
+        deadline = time.monotonic() + timeout
+
+        def found():
+            return [m for m in (rx.search(l) for l in self._err) if m]
+
+        with self._cond:
+            while True:
+                hits = found()
+                if len(hits) >= count:
+                    return hits
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and
+                                 all(not t.is_alive() for t in self._readers)):
+                    return hits
+                self._cond.wait(min(left, 0.2))
+
+    def listeners(self):
+        return [(m.group(1), int(m.group(2)))
+                for m in (LISTEN_RE.search(l) for l in self.log_lines()) if m]
+
+    def wait_ready(self, workers, listeners=1, timeout=START_TIMEOUT):
+        """Wait for the listener lines and `workers` boot lines, or fail."""
+        lis = self.wait_log(LISTEN_RE.pattern, listeners, timeout)
+        boots = self.wait_log(BOOT_RE.pattern, workers, timeout)
+        if len(lis) < listeners or len(boots) < workers:
+            raise AssertionError(
+                f"hornet not ready within {timeout}s "
+                f"(listeners {len(lis)}/{listeners}, workers {len(boots)}/{workers}, "
+                f"exit {self.proc.poll()}); argv {self.args}\n--- log:\n{self.log()}")
+        return self
+
+    @property
+    def url(self):
+        return self.listeners()[0][0]
+
+    @property
+    def port(self):
+        return port_of(self.url)
+
+    # -- processes
+
+    def workers(self):
+        """Live direct children of the arbiter (recorded as seen)."""
+        kids = children_of(self.pid)
+        for k in kids:
+            self.seen.setdefault(k, Seen(k))
+        return kids
+
+    def boot_pids(self):
+        return [int(m.group(1)) for m in (BOOT_RE.search(l) for l in self.log_lines()) if m]
+
+
+def port_of(url):
+    m = re.search(r":(\d+)/?$", url)
+    if not m:
+        raise AssertionError(f"no port in listener {url!r}")
+    return int(m.group(1))
+
+
+def run_once(args, tmpdir, timeout=20.0, env=None):
+    """Run hornet to completion (for errors and --check-config):
+    returns (exit code, stdout, stderr). Killed by PID if it overstays."""
+    h = Hornet(args, tmpdir, env=env).start()
+    rc = h.wait_exit(timeout)
+    h.stop(graceful_timeout=2.0)
+    if rc is None:
+        raise AssertionError(f"hornet {args} did not exit within {timeout}s\n{h.log()}")
+    return rc, h.stdout(), h.log()
+
+
+# -------------------------------------------------------------------- tests
+
+
+class HornetTestCase(unittest.TestCase):
+    """Gives each test a temp dir and a `daemon()` that is always stopped."""
+
+    def setUp(self):
+        if not HORNET_BIN or not os.access(HORNET_BIN, os.X_OK):
+            self.fail(f"HORNET_BIN is not an executable: {HORNET_BIN!r}")
+        self.tmp = tempfile.mkdtemp(prefix="hornet-it-", dir=TMP_ROOT)
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def daemon(self, args, workers=2, listeners=1, ready=True, env=None,
+               graceful="5s"):
+        """Start hornet with `args` (bind/-w added unless given) and wait for it."""
+        args = [str(a) for a in args]
+        full = []
+        if not any(a in ("-b", "--bind") or a.startswith("--bind=") for a in args):
+            full += ["-b", "127.0.0.1:0"]
+        if workers is not None and not any(a in ("-w", "--workers") for a in args):
+            full += ["-w", str(workers)]
+        if graceful and "--graceful-timeout" not in args:
+            full += ["--graceful-timeout", graceful]
+        h = Hornet(full + args, self.tmp, env=env)
+        self.addCleanup(h.stop)
+        h.start()
+        if ready:
+            h.wait_ready(workers or 1, listeners)
+        return h
+
+    def get(self, h, path="/", method="GET", host=None, port=None, body=None,
+            headers=None, timeout=10.0):
+        """One request with http.client: (status, headers dict, body)."""
+        c = http.client.HTTPConnection(host or "127.0.0.1", port or h.port,
+                                       timeout=timeout)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            c.close()
+
+    def assertOneErrorLine(self, text, *needles):
+        """Exactly one line of text contains all needles; returns that line."""
+        lines = [l for l in text.splitlines() if all(n in l for n in needles)]
+        self.assertEqual(len(lines), 1,
+                         f"want exactly one line with {needles!r} in:\n{text}")
+        self.assertNotIn("Traceback", text)
+        self.assertNotIn("terminate called", text)
+        return lines[0]
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """http.client over a unix socket."""
+
+    def __init__(self, path, timeout=10.0):
+        super().__init__("localhost", timeout=timeout)
+        self.unix_path = path
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(self.timeout)
+        s.connect(self.unix_path)
+        self.sock = s
+
+
+def raw_exchange(port, data, host="127.0.0.1", timeout=10.0):
+    """Send raw bytes, read until the server closes; returns the bytes read."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                b = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks)
+
+
+def dechunk(data):
+    """Decode a chunked body (bytes after the head); raises on bad framing."""
+    out, pos = [], 0
+    while True:
+        eol = data.index(b"\r\n", pos)
+        size = int(data[pos:eol].split(b";")[0], 16)
+        pos = eol + 2
+        if size == 0:
+            return b"".join(out)
+        out.append(data[pos:pos + size])
+        if data[pos + size:pos + size + 2] != b"\r\n":
+            raise ValueError("bad chunk framing")
+        pos += size + 2
+
+
+def main():
+    unittest.main(verbosity=2)

@@ -1,0 +1,217 @@
+"""test_http.py: HTTP behaviour of the sync worker with the hello and echo apps,
+through real clients (curl, http.client, a raw socket) over loopback."""
+
+import hashlib
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import threading
+
+import harness
+from harness import HornetTestCase, raw_exchange
+
+CURL = shutil.which("curl")
+
+
+def split_echo(body):
+    """echo's body: request line and headers, a blank line, the request body."""
+    ends = [(i, len(sep)) for sep in (b"\r\n\r\n", b"\n\n")
+            for i in [body.find(sep)] if i >= 0]
+    if not ends:
+        raise AssertionError(f"no blank line in echo response: {body[:300]!r}")
+    i, n = min(ends)
+    head = body[:i].decode("latin-1").replace("\r\n", "\n").split("\n")
+    return head, body[i + n:]
+
+
+class HelloTest(HornetTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.h = self.daemon(["hello"], workers=2)
+
+    def test_curl(self):
+        if not CURL:
+            self.skipTest("curl not installed")
+        out = subprocess.run(
+            [CURL, "-sS", "--max-time", "10", "-D", "-", f"http://127.0.0.1:{self.h.port}/"],
+            capture_output=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        head, _, body = out.stdout.partition(b"\r\n\r\n")
+        self.assertRegex(head.split(b"\r\n")[0], rb"^HTTP/1\.1 200")
+        self.assertEqual(body, b"Hello, World!\n")
+
+    def test_http_client(self):
+        status, headers, body = self.get(self.h)
+        self.assertEqual(status, 200)
+        self.assertEqual(body, b"Hello, World!\n")
+        # the sync worker: one request per connection, like Gunicorn's sync
+        self.assertEqual(headers.get("connection", "").lower(), "close")
+        self.assertIn("date", headers)
+        self.assertIn("server", headers)
+        self.assertRegex(headers["date"], r"^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$")
+
+    def test_many_sequential_requests(self):
+        for _ in range(50):
+            status, _, body = self.get(self.h)
+            self.assertEqual((status, body), (200, b"Hello, World!\n"))
+
+    def test_head_has_no_body(self):
+        # A raw socket: http.client would not notice body bytes after a HEAD.
+        resp = raw_exchange(self.h.port,
+                            b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, sep, rest = resp.partition(b"\r\n\r\n")
+        self.assertTrue(sep, resp)
+        self.assertRegex(head, rb"^HTTP/1\.1 200 ")
+        self.assertEqual(rest, b"", "HEAD response carries a body")
+
+    def test_http10(self):
+        resp = raw_exchange(self.h.port, b"GET / HTTP/1.0\r\n\r\n")
+        self.assertRegex(resp, rb"^HTTP/1\.[01] 200 ")
+        self.assertTrue(resp.endswith(b"Hello, World!\n"), resp)
+
+    def test_malformed_request_gets_400_then_next_is_served(self):
+        resp = raw_exchange(self.h.port,
+                            b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
+        self.assertRegex(resp, rb"^HTTP/1\.[01] 400 ", resp[:200])
+        for _ in range(4):  # every worker still serves
+            status, _, body = self.get(self.h)
+            self.assertEqual((status, body), (200, b"Hello, World!\n"))
+
+    def test_garbage_then_served(self):
+        resp = raw_exchange(self.h.port, b"\x00\x01\x02 nonsense\r\n\r\n")
+        self.assertRegex(resp, rb"^HTTP/1\.[01] 400 ", resp[:200])
+        status, _, body = self.get(self.h)
+        self.assertEqual((status, body), (200, b"Hello, World!\n"))
+
+
+class WorkerLifeTest(HornetTestCase):
+    """Workers serve request after request without dying: the same pids
+    before and after, and no death in the log."""
+
+    def check_survives(self, app, path="/", method="GET", body=None):
+        h = self.daemon([app], workers=2)
+        before = h.workers()
+        self.assertEqual(len(before), 2)
+        for _ in range(20):
+            self.assertEqual(self.get(h, path, method=method, body=body)[0], 200)
+        harness.wait_until(lambda: h.workers() != before, 0.5)  # a crash shows up
+        self.assertFalse(re.search(r"(?i)killed by signal|exited with status [1-9]", h.log()),
+                         f"a worker died:\n{h.log()}")
+        self.assertEqual(h.workers(), before, f"workers were replaced\n{h.log()}")
+
+    def test_hello_workers_survive_requests(self):
+        self.check_survives("hello")
+
+    def test_echo_workers_survive_requests(self):
+        self.check_survives("echo", "/x", "POST", b"some body")
+
+
+class MalformedOneWorkerTest(HornetTestCase):
+    """With one worker the request after the 400 is served by that same
+    process: the bad request did not crash it."""
+
+    def test_400_then_same_worker_serves(self):
+        h = self.daemon(["hello"], workers=1)
+        before = h.workers()
+        self.assertEqual(len(before), 1)
+        resp = raw_exchange(h.port, b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
+        self.assertRegex(resp, rb"^HTTP/1\.[01] 400 ", resp[:200])
+        status, _, body = self.get(h)
+        self.assertEqual((status, body), (200, b"Hello, World!\n"))
+        harness.wait_until(lambda: h.workers() != before, 0.5)  # a crash shows up
+        self.assertEqual(h.workers(), before, f"the worker was replaced\n{h.log()}")
+
+
+class EchoTest(HornetTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.h = self.daemon(["echo"], workers=2)
+
+    def test_request_line_and_headers(self):
+        status, headers, body = self.get(
+            self.h, "/some/path?x=1&y=two", headers={"X-Test": "abc def", "X-Other": "42"})
+        self.assertEqual(status, 200)
+        self.assertTrue(headers.get("content-type", "").startswith("text/"), headers)
+        lines, rest = split_echo(body)
+        self.assertEqual(lines[0], "GET /some/path?x=1&y=two HTTP/1.1")
+        self.assertIn("X-Test: abc def", lines[1:])
+        self.assertIn("X-Other: 42", lines[1:])
+        self.assertTrue(any(re.match(r"(?i)host: 127\.0\.0\.1:\d+$", l) for l in lines[1:]),
+                        lines)
+        self.assertEqual(rest, b"")
+
+    def test_small_post_fixed_length(self):
+        status, headers, body = self.get(self.h, "/p", method="POST", body=b"a=1&b=2",
+                                         headers={"Content-Type": "text/plain"})
+        self.assertEqual(status, 200)
+        lines, rest = split_echo(body)
+        self.assertEqual(lines[0], "POST /p HTTP/1.1")
+        self.assertIn("Content-Length: 7", lines[1:])
+        self.assertEqual(rest, b"a=1&b=2")
+
+    def test_response_is_chunked(self):
+        resp = raw_exchange(self.h.port, b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = resp.partition(b"\r\n\r\n")[0].lower()
+        self.assertIn(b"transfer-encoding: chunked", head)
+
+    def test_head_has_no_body(self):
+        resp = raw_exchange(self.h.port, b"HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, sep, rest = resp.partition(b"\r\n\r\n")
+        self.assertRegex(head, rb"^HTTP/1\.1 200 ")
+        self.assertEqual(rest, b"")
+
+    def test_10mib_chunked_upload_echoed_byte_for_byte(self):
+        size, piece = 10 * 1024 * 1024, 64 * 1024
+        payload = os.urandom(size)
+
+        def chunks():
+            for off in range(0, size, piece):
+                yield payload[off:off + piece]
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.h.port, timeout=60)
+        conn.connect()
+        # echo streams the body back while it reads it: a client that sends
+        # 10 MiB before reading anything would deadlock with the server once
+        # both socket buffers fill. So http.client sends the chunked upload
+        # on one thread while this one reads the response from the socket.
+        sent = {}
+
+        def send():
+            try:
+                conn.request("POST", "/upload", body=chunks(), encode_chunked=True,
+                             headers={"Transfer-Encoding": "chunked",
+                                      "Content-Type": "application/octet-stream"})
+                sent["ok"] = True
+            except Exception as e:  # reported below
+                sent["error"] = e
+
+        t = threading.Thread(target=send, daemon=True)
+        t.start()
+        try:
+            resp = http.client.HTTPResponse(conn.sock, method="POST")
+            resp.begin()
+            body = resp.read()
+        finally:
+            t.join(60)
+            conn.close()
+        self.assertFalse(t.is_alive(), "upload did not finish")
+        self.assertEqual(sent, {"ok": True})
+        self.assertEqual(resp.status, 200)
+        lines, echoed = split_echo(body)
+        self.assertEqual(lines[0], "POST /upload HTTP/1.1")
+        self.assertTrue(any(l.lower() == "transfer-encoding: chunked" for l in lines), lines)
+        self.assertEqual(len(echoed), size)
+        self.assertEqual(hashlib.sha256(echoed).hexdigest(),
+                         hashlib.sha256(payload).hexdigest())
+        self.assertTrue(echoed == payload)
+        # and the daemon still serves
+        status, _, _ = self.get(self.h)
+        self.assertEqual(status, 200)
+
+
+if __name__ == "__main__":
+    harness.main()
