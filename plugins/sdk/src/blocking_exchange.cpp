@@ -132,6 +132,7 @@ int BlockingExchange::start(int status, const hornet_header_t* headers, size_t c
     std::lock_guard lock(out_mu_);
     if (finished_.load()) return HORNET_ECLOSED;
     if (head_refused_ || p_.encoder.started()) return HORNET_EINVAL;
+    if (p_.keep_alive && !p_.keep_alive(p_.owner)) p_.encoder.refuse_keep_alive(); // a stop came meanwhile
     const int rc = p_.encoder.start(status, {headers, count});
     if (rc == HORNET_OK) return rc;
     head_refused_ = true;

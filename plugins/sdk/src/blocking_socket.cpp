@@ -60,14 +60,23 @@ IoError BlockingSocket::wait(short events, Deadline& deadline, bool idle) {
 
 IoResult BlockingSocket::read_some(std::span<char> out, Deadline& deadline, bool idle) {
     for (;;) {
+        IoResult r = read_now(out);
+        if (r.error != IoError::would_block) return r;
+        if (IoError e = wait(POLLIN, deadline, idle); e != IoError::none) return {0, e};
+    }
+}
+
+IoResult BlockingSocket::read_now(std::span<char> out) {
+    for (;;) {
         const ssize_t n = ::recv(fd_, out.data(), out.size(), 0);
         if (n > 0) return {static_cast<size_t>(n), IoError::none};
         if (n == 0) return {0, IoError::eof};
         if (errno == EINTR) continue;
-        if (!would_block(errno)) return {0, error_of(errno)};
-        if (IoError e = wait(POLLIN, deadline, idle); e != IoError::none) return {0, e};
+        return {0, would_block(errno) ? IoError::would_block : error_of(errno)};
     }
 }
+
+IoError BlockingSocket::wait_readable(Deadline& deadline, bool idle) { return wait(POLLIN, deadline, idle); }
 
 IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& deadline) {
     iovec iov[16];

@@ -516,3 +516,111 @@ TEST(BlockingConnection, GracefulStopEndsAnIdleKeepAliveWait) {
     ::close(stop[0]);
     ::close(stop[1]);
 }
+
+// ---- serve_ready(): one visit of a parked connection (gthread) -------------
+
+namespace {
+
+// A connection as a poller holds it: the server end of a socketpair.
+struct Parked {
+    int client = -1;
+    ConnectionState state{-1, ConnectionAddresses{}};
+
+    Parked() {
+        int sv[2];
+        ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+        ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+        state.fd = sv[0];
+        client = sv[1];
+    }
+    ~Parked() {
+        ::close(client);
+        ::close(state.fd);
+    }
+};
+
+BlockingConnection keep_alive_connection(FakeWorker& w) { return BlockingConnection(&w.ctx, {true, "http", nullptr}); }
+
+} // namespace
+
+TEST(ServeReady, ServesBufferedPipelinedRequestsThenWaitsWithoutABuffer) {
+    FakeWorker w;
+    w.handler = hello;
+    BlockingConnection connection = keep_alive_connection(w);
+    Parked p;
+    send_all(p.client, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::request);
+    EXPECT_EQ(p.state.answered, 2u);
+    EXPECT_EQ(p.state.input, nullptr); // an idle connection holds no buffer
+    std::string out = receive(p.client, "Hello, World!\n");
+    if (out.find("Hello", out.find("Hello") + 1) == std::string::npos) out += receive(p.client, "Hello, World!\n");
+    EXPECT_NE(out.find("Hello", out.find("Hello") + 1), std::string::npos) << out;
+    EXPECT_EQ(w.logged_lines, (std::vector<std::string>{"GET /1 HTTP/1.1", "GET /2 HTTP/1.1"}));
+}
+
+TEST(ServeReady, PartialHeadStaysWithTheConnectionAcrossHandlers) {
+    FakeWorker w;
+    w.handler = hello;
+    BlockingConnection first = keep_alive_connection(w), second = keep_alive_connection(w);
+    Parked p;
+    send_all(p.client, "GET /split HT");
+    EXPECT_EQ(first.serve_ready(p.state), ConnectionWait::head);
+    ASSERT_NE(p.state.input, nullptr);
+    EXPECT_NE(p.state.head_since_ms, 0);
+    send_all(p.client, "TP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(second.serve_ready(p.state), ConnectionWait::request); // another thread's connection
+    EXPECT_EQ(p.state.answered, 1u);
+    EXPECT_EQ(p.state.head_since_ms, 0);
+    EXPECT_EQ(w.logged_lines, (std::vector<std::string>{"GET /split HTTP/1.1"}));
+}
+
+TEST(ServeReady, ExpiredPartialHeadIs408AndCloses) {
+    FakeWorker w;
+    w.handler = hello;
+    BlockingConnection connection = keep_alive_connection(w);
+    Parked p;
+    send_all(p.client, "GET / HT");
+    EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::head);
+    p.state.head_expired = true; // the poller's verdict
+    ConnectionWait wait = ConnectionWait::request;
+    std::thread handler([&] { wait = connection.serve_ready(p.state); });
+    const std::string out = receive(p.client, "\r\n\r\n");
+    ::shutdown(p.client, SHUT_WR); // ends the linger after the 408
+    handler.join();
+    EXPECT_EQ(wait, ConnectionWait::closed);
+    EXPECT_EQ(out.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << out;
+}
+
+TEST(ServeReady, ClientGoneIsClosed) {
+    FakeWorker w;
+    w.handler = hello;
+    BlockingConnection connection = keep_alive_connection(w);
+    Parked p;
+    ::shutdown(p.client, SHUT_WR);
+    EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
+    EXPECT_EQ(w.requests, 0);
+}
+
+TEST(ServeReady, ExhaustedRequestBudgetAnswersConnectionClose) {
+    FakeWorker w;
+    w.handler = hello;
+    std::atomic<int64_t> budget{1};
+    BlockingConnection connection(&w.ctx, {true, "http", &budget});
+    Parked p;
+    send_all(p.client, "GET / HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
+    EXPECT_TRUE(has(receive(p.client, "Hello, World!\n"), "Connection: close\r\n"));
+}
+
+TEST(ServeReady, StopDuringTheAppMakesTheResponseSayClose) {
+    FakeWorker w;
+    w.handler = [&w](hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
+        w.stop_mode = HORNET_STOP_GRACEFUL; // the TERM arrives while the app works
+        return hello(x, ops);
+    };
+    BlockingConnection connection = keep_alive_connection(w);
+    Parked p;
+    send_all(p.client, "GET / HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
+    EXPECT_TRUE(has(receive(p.client, "Hello, World!\n"), "Connection: close\r\n"));
+}

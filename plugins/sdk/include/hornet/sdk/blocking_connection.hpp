@@ -1,18 +1,28 @@
-// hornet/sdk/blocking_connection.hpp: serve one client socket, blocking.
+// hornet/sdk/blocking_connection.hpp: serve client connections, one request
+// at a time, on the calling thread.
 //
-// The request loop of thread-per-connection worker types: read and parse a
-// head (bounded by the head timeout; 400/408/413/414/431 answered here), run
-// the app through a BlockingExchange, write the access-log record, count,
-// and either close (sync: keep_alive = false, like Gunicorn's sync worker) or
-// wait for the next request on the same socket (gthread). Owns the reusable
-// buffers, so one BlockingConnection per handler thread serves connection
-// after connection without allocating. Not thread-safe: one thread uses it.
+// The request loop of thread-per-request worker types: parse a head (400/408/
+// 413/414/431 answered here), run the app through a BlockingExchange, write
+// the access-log record, count, and then either close (sync: keep_alive =
+// false, like Gunicorn's sync worker) or keep the connection for another
+// request. Two ways to drive it:
+//   serve(fd)          the whole connection on this thread, waiting for the
+//                      client in between (sync);
+//   serve_ready(state) every request already here, never waiting for the
+//                      client between requests; returns what the connection
+//                      waits for, so a poller can park it (gthread).
+// Owns the parser, encoder and a spare input buffer, so one BlockingConnection
+// per handler thread serves connection after connection without allocating.
+// Not thread-safe: one thread uses it (thread tags: [handler]).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
+#include "hornet/sdk/connection_state.hpp"
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/request_parser.hpp"
@@ -23,28 +33,55 @@
 namespace hornet::sdk {
 
 class BlockingSocket;
-class Deadline;
 
 struct ConnectionOptions {
     bool keep_alive = false; // serve several requests per connection
     const char* scheme = "http";
+    // Optional, shared by a worker's threads: how many more requests it may
+    // begin (max_requests). Each request takes one; from the one that takes
+    // the last, responses say Connection: close, as on a stop, so no client
+    // sends another request to a worker that is about to leave.
+    std::atomic<int64_t>* request_budget = nullptr;
 };
+
+// When a connection parked as `wait` at now_ms must be woken anyway: the
+// keep-alive time after a request, the head timeout for a first request or
+// from the moment a partial head was first parked.
+int64_t park_deadline_ms(const ConnectionState& state, ConnectionWait wait, const Timeouts& timeouts,
+                         int64_t now_ms);
+
+// Monotonic milliseconds, the clock of park_deadline_ms().
+int64_t monotonic_ms();
 
 class BlockingConnection {
 public:
     BlockingConnection(const hornet_worker_ctx_t* ctx, const ConnectionOptions& options);
+    ~BlockingConnection();
 
     // ctx must carry the app; it and addresses outlive serve().
     // Serves fd (non-blocking, connected) until the connection ends, then
     // closes it. Returns the number of requests answered. Never throws.
     size_t serve(int fd, const ConnectionAddresses& addresses);
 
-private:
-    enum class HeadOutcome { ready, answered, closed };
-    enum class Next { again, close, linger };
+    // Serves the requests of `state` that are already here (buffered, or
+    // readable now) and returns what the connection waits for next; its
+    // unused bytes stay in state.input. A body the app reads may still block
+    // (within the body timeout). state.head_expired set: a partial head is
+    // answered 408. On closed, a pending linger is done; the caller closes
+    // state.fd. Counts requests, not connections. Never throws.
+    ConnectionWait serve_ready(ConnectionState& state);
 
-    Next serve_one(BlockingSocket& socket, bool first);
-    HeadOutcome read_head(BlockingSocket& socket, bool first);
+    const Timeouts& timeouts() const { return timeouts_; }
+
+private:
+    enum class HeadOutcome { ready, answered, closed, waiting };
+    enum class Next { again, close, linger, wait };
+
+    void attach(ConnectionState& state);
+    ConnectionWait detach(ConnectionState& state, Next next);
+    Next serve_requests(BlockingSocket& socket);
+    bool wait_for_client(BlockingSocket& socket, ConnectionState& state, ConnectionWait wait);
+    HeadOutcome take_head(BlockingSocket& socket);
     void accept_head(size_t head_len);
     Next run_exchange(BlockingSocket& socket);
     HeadOutcome answer_head_error(BlockingSocket& socket, int status);
@@ -53,16 +90,17 @@ private:
     void log_access(const hornet_request_t* request, std::string_view request_line);
     void count(int counter, int64_t delta) const;
     bool keep_going() const;
+    static bool may_keep_alive(const void* self); // for the exchange's start(), any thread
 
     const hornet_worker_ctx_t* ctx_;
     ConnectionOptions options_;
     Timeouts timeouts_;
-    InputBuffer input_;
+    std::unique_ptr<InputBuffer> spare_; // lent to the connection being served
+    ConnectionState* state_ = nullptr;   // while serving
+    InputBuffer* input_ = nullptr;       // state_->input, while serving
     RequestParser parser_;
     ResponseEncoder encoder_;
     hornet_request_t request_{};
-    const ConnectionAddresses* addresses_ = nullptr;
-    size_t answered_ = 0;
     int64_t start_unix_us_ = 0;
     int64_t start_mono_us_ = 0;
 };

@@ -1,7 +1,7 @@
 // hornet/sdk/blocking_exchange.hpp: one request on a blocking connection.
 //
-// Implements the exchange ops for thread-per-request worker types (sync now,
-// gthread next): reads de-chunk the body straight from the connection's
+// Implements the exchange ops for thread-per-request worker types (sync and
+// gthread): reads de-chunk the body straight from the connection's
 // buffer and socket (100 Continue sent on the first read), writes go out as
 // they come through the ResponseEncoder. run() calls the app and, after
 // PENDING, runs the queued async ops on the handler thread until finish().
@@ -35,6 +35,10 @@ struct ExchangeParts {
     const char* app_name;          // for log lines
     uint32_t body_timeout_ms;
     uint32_t write_timeout_ms;
+    // Optional: asked at start() (any thread) whether the connection may
+    // still carry another request; false makes the head say Connection: close.
+    bool (*keep_alive)(const void* owner) = nullptr;
+    const void* owner = nullptr;
 };
 
 class BlockingExchange final : public Exchange {

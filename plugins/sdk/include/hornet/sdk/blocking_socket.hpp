@@ -20,7 +20,8 @@
 
 namespace hornet::sdk {
 
-enum class IoError { none, eof, timeout, stopped, failed };
+// would_block: only from read_now(), which never waits.
+enum class IoError { none, eof, timeout, stopped, failed, would_block };
 
 struct IoResult {
     size_t bytes = 0;
@@ -49,6 +50,12 @@ public:
     // Some bytes (> 0), or eof / timeout / stopped / failed. `idle`: waiting
     // between requests, where a graceful stop ends the wait too.
     IoResult read_some(std::span<char> out, Deadline& deadline, bool idle = false);
+    // Some bytes if the kernel has them, else would_block at once (or eof /
+    // failed): for worker types that wait for readiness elsewhere (a poller).
+    IoResult read_now(std::span<char> out);
+    // Waits until the socket is readable: none, or timeout / stopped / failed,
+    // with read_some()'s rules for `idle` and the stop fd.
+    IoError wait_readable(Deadline& deadline, bool idle);
     // All of iov (at most 16 entries), or the error that stopped it.
     IoResult write_all(std::span<const iovec> iov, Deadline& deadline);
     // len bytes of in_fd from offset; read+write when sendfile(2) refuses.

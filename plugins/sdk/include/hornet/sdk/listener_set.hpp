@@ -33,6 +33,9 @@ public:
     Wake wait(int timeout_ms);
 
     size_t size() const { return listeners_.size(); }
+    // Listener i's socket, for a worker type that waits in its own epoll (a
+    // poller watching connections too) and accepts here with accept(i).
+    int fd(size_t i) const { return listeners_[i].fd; }
     bool ready(size_t i) const { return listeners_[i].ready; } // after wait()
     // A connected socket from listener i, or -1 when there is none now.
     int accept(size_t i, ConnectionAddresses& addresses);

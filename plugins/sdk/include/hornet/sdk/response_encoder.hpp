@@ -30,6 +30,10 @@ class ResponseEncoder {
 public:
     void reset(const ResponseContext& ctx);
 
+    // Before start(): this response ends the connection after all (the
+    // worker began to stop meanwhile), so its head says Connection: close.
+    void refuse_keep_alive() { ctx_.keep_alive = false; }
+
     // The head. HORNET_EINVAL when already started or when the head is
     // refused (head().error() says why; nothing is recorded).
     int start(int status, std::span<const hornet_header_t> headers);

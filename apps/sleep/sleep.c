@@ -1,0 +1,156 @@
+/*
+ * apps/sleep/sleep.c: GET /?ms=N waits N milliseconds, then answers 200
+ * "slept N ms\n".
+ *
+ * How every worker type's concurrency is shown and benchmarked: a request
+ * that waits, like an app waiting on a database. N defaults to app_config
+ * `ms`, else 100; it is capped at 60000, and anything but a whole number in
+ * range is a 400. The wait blocks the calling thread (nanosleep), so under
+ * sync and gthread it holds a worker or a handler thread: THREAD_SAFE, but
+ * not NONBLOCKING. Plain C99 against include/hornet/ only.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hornet/app.h"
+
+#define SLEEP_DEFAULT_MS 100u
+#define SLEEP_MAX_MS 60000u
+#define STR(s) { s, sizeof(s) - 1 }
+
+typedef struct sleep_app_s {
+    unsigned default_ms;
+} sleep_app_t;
+
+/* A whole number of milliseconds, 0..SLEEP_MAX_MS: 0 and *ms set, or -1. */
+static int parse_ms(const char *p, size_t len, unsigned *ms)
+{
+    unsigned long v = 0;
+    size_t i;
+    if (len == 0 || len > 5)
+        return -1;
+    for (i = 0; i < len; ++i) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned long)(p[i] - '0');
+    }
+    if (v > SLEEP_MAX_MS)
+        return -1;
+    *ms = (unsigned)v;
+    return 0;
+}
+
+/* The `ms` parameter of the query: 1 found (value in *value), 0 absent. */
+static int find_ms(hornet_str_t query, hornet_str_t *value)
+{
+    const char *p = query.ptr, *end = query.ptr + query.len;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp ? amp : end;
+        if (stop - p >= 3 && memcmp(p, "ms=", 3) == 0) {
+            value->ptr = p + 3;
+            value->len = (size_t)(stop - p - 3);
+            return 1;
+        }
+        if (stop - p == 2 && memcmp(p, "ms", 2) == 0) { /* "?ms": no value */
+            value->ptr = stop;
+            value->len = 0;
+            return 1;
+        }
+        p = stop + 1;
+    }
+    return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec left;
+    left.tv_sec = (time_t)(ms / 1000);
+    left.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+    }
+}
+
+static int answer(hornet_exchange_t *x, const hornet_exchange_ops_t *ops, int status, const char *body)
+{
+    char length[16];
+    hornet_header_t headers[2] = {
+        { STR("Content-Type"), STR("text/plain") },
+        { STR("Content-Length"), { length, 0 } },
+    };
+    const size_t len = strlen(body);
+    int rc;
+    headers[1].value.len = (size_t)snprintf(length, sizeof length, "%zu", len);
+    rc = ops->start(x, status, headers, 2);
+    if (rc == HORNET_OK)
+        rc = ops->write(x, body, len);
+    return rc;
+}
+
+static int sleep_create(const hornet_host_t *host, void **instance, char *err, size_t err_cap)
+{
+    sleep_app_t *app = malloc(sizeof *app);
+    hornet_str_t v;
+    if (!app) {
+        snprintf(err, err_cap, "out of memory");
+        return HORNET_ENOMEM;
+    }
+    app->default_ms = SLEEP_DEFAULT_MS;
+    if (host && host->config_get && host->config_get(host, "ms", &v) == HORNET_OK &&
+        parse_ms(v.ptr, v.len, &app->default_ms) != 0) {
+        snprintf(err, err_cap, "app_config.ms: '%.*s' is not a whole number of milliseconds from 0 to %u",
+                 (int)(v.len > 64 ? 64 : v.len), v.ptr, SLEEP_MAX_MS);
+        free(app);
+        return HORNET_EINVAL;
+    }
+    *instance = app;
+    return HORNET_OK;
+}
+
+static void sleep_destroy(void *instance)
+{
+    free(instance);
+}
+
+static int sleep_handle(void *instance, hornet_exchange_t *x, const hornet_exchange_ops_t *ops)
+{
+    const sleep_app_t *app = instance;
+    const hornet_request_t *r = ops->request(x);
+    unsigned ms = app->default_ms;
+    hornet_str_t v;
+    char body[32];
+    int rc;
+    if (r && find_ms(r->query, &v) && parse_ms(v.ptr, v.len, &ms) != 0) {
+        rc = answer(x, ops, 400, "bad ms: use ?ms=N, N a whole number from 0 to 60000\n");
+    } else {
+        sleep_ms(ms);
+        snprintf(body, sizeof body, "slept %u ms\n", ms);
+        rc = answer(x, ops, 200, body);
+    }
+    ops->finish(x, rc);
+    return HORNET_DONE;
+}
+
+static const hornet_app_t sleep_app = {
+    .head = HORNET_HEAD_INIT(hornet_app_t),
+    .name = "sleep",
+    .version = "1.0.0",
+    .flags = HORNET_APP_THREAD_SAFE,
+    .create = sleep_create,
+    .destroy = sleep_destroy,
+    .worker_start = NULL,
+    .worker_exit = NULL,
+    .handle = sleep_handle,
+};
+
+HORNET_EXPORT const hornet_app_t *hornet_app_entry(uint32_t host_major, uint32_t host_minor)
+{
+    (void)host_major;
+    (void)host_minor;
+    return &sleep_app;
+}

@@ -1,0 +1,213 @@
+// The gthread poller loop: accept, hand readable connections to the handler
+// threads, expire parked ones, follow the stop mode; and what the handler
+// threads do with a connection once they have served it.
+#include "gthread_worker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <new>
+#include <unistd.h>
+
+#include "hornet/sdk/log.hpp"
+
+namespace hornet::gthread {
+namespace {
+
+constexpr size_t kEvents = 128;
+constexpr uint32_t kDefaultGraceMs = 30000; // graceful_timeout 0: Gunicorn's default
+constexpr int64_t kAcceptWindowMs = 10;      // defer_accept(): how long a served wait stays good
+
+} // namespace
+
+GthreadWorker::GthreadWorker(const hornet_worker_ctx_t* ctx)
+    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
+      threads_(std::max<uint32_t>(ctx->limits->threads, 1)),
+      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), max_requests_(ctx->limits->max_requests),
+      listeners_(ctx), lot_(poller_),
+      request_budget_(static_cast<int64_t>(std::min<uint64_t>(max_requests_, INT64_MAX))),
+      pool_(ctx, sdk::ConnectionOptions{true, "http", max_requests_ != 0 ? &request_budget_ : nullptr},
+            [this](sdk::BlockingConnection& connection, Connection* c) { serve(connection, c); }) {
+    // Edge-triggered: the stop fd stays readable (nobody drains it), and the
+    // mode is read on every turn anyway; each new signal is a new edge.
+    if (ctx->stop_fd >= 0) poller_.watch(ctx->stop_fd, Poller::stop, EPOLLIN | EPOLLET);
+    const hornet_host_t* host = ctx->host;
+    shares_listeners_ = !(host && host->query && host->query(host, HORNET_QUERY_MULTIPROCESS) == 0);
+    scratch_.reserve(kEvents);
+    ready_.reserve(kEvents);
+    pool_.start(threads_);
+}
+
+int GthreadWorker::run() {
+    update_listeners(sdk::monotonic_ms());
+    ctx_->ready(ctx_);
+    std::array<epoll_event, kEvents> events;
+    for (;;) {
+        const int64_t now = sdk::monotonic_ms();
+        follow_stop_mode(now);
+        if (finished(now)) break;
+        beat(now);
+        const size_t n = poller_.wait(events, wait_ms(now));
+        const int64_t woke = sdk::monotonic_ms();
+        on_events({events.data(), n}, woke);
+        expire(woke);
+        update_listeners(woke);
+    }
+    shut_down();
+    return 0;
+}
+
+// Never past the next beat, nor past keepalive: then an idle park (always
+// keepalive from now) never needs to wake the poller for its deadline.
+int GthreadWorker::wait_ms(int64_t now) {
+    int64_t limit = std::min<int64_t>(next_beat_ms_ - now, timeouts_.keepalive_ms);
+    if (phase_ == Phase::leaving) limit = std::min(limit, leave_by_ms_ - now);
+    if (!watching_ && accept_after_ms_ > now) limit = std::min(limit, accept_after_ms_ - now);
+    return lot_.wait_ms(now, static_cast<int>(std::clamp<int64_t>(limit, 0, INT_MAX)));
+}
+
+// The stop fd and the wake-up need nothing here: every turn reads the stop
+// mode and the counters.
+void GthreadWorker::on_events(std::span<const epoll_event> events, int64_t now) {
+    scratch_.clear(); // parked connections that became readable
+    ready_.clear();   // fresh from accept
+    for (const epoll_event& e : events) {
+        if (!Poller::is_tag(e)) {
+            scratch_.push_back(static_cast<Connection*>(e.data.ptr));
+        } else if (e.data.u64 >= Poller::listener) {
+            if (Connection* c = accept_from(e.data.u64 - Poller::listener, now)) ready_.push_back(c);
+        }
+    }
+    lot_.unpark(scratch_);
+    scratch_.insert(scratch_.end(), ready_.begin(), ready_.end());
+    pool_.push(scratch_);
+}
+
+// One connection per wake-up: every worker is woken by a new connection
+// and the first to ask gets it, which spreads connections over the workers.
+Connection* GthreadWorker::accept_from(size_t listener, int64_t now) {
+    if (phase_ != Phase::serving || open_.load() >= cap_ || defer_accept(now)) return nullptr;
+    sdk::ConnectionAddresses addresses;
+    const int fd = listeners_.accept(listener, addresses);
+    if (fd < 0) return nullptr;
+    Connection* c = new (std::nothrow) Connection(fd, addresses);
+    if (!c) {
+        ::close(fd);
+        return nullptr;
+    }
+    if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, 1);
+    open_.fetch_add(1);
+    update_listeners(now); // at the cap the rest wait in the backlog
+    return c;
+}
+
+// Balance between workers: keep-alive connections stay where they land, so a
+// worker that already holds `threads` connections or more waits a moment
+// (1 ms per `threads` connections held, at most 10) before it takes another,
+// and a less loaded worker, woken by the same connection, takes it first.
+bool GthreadWorker::defer_accept(int64_t now) {
+    const size_t open = open_.load();
+    if (!shares_listeners_ || open < threads_) return false;
+    if (accept_after_ms_ != 0 && now >= accept_after_ms_) {
+        const bool waited_for_it = now - accept_after_ms_ < kAcceptWindowMs; // not a later arrival
+        accept_after_ms_ = 0;
+        if (waited_for_it) return false;
+    }
+    if (accept_after_ms_ == 0) accept_after_ms_ = now + std::clamp<int64_t>(open / threads_, 1, 10);
+    update_listeners(now);
+    return true;
+}
+
+void GthreadWorker::update_listeners(int64_t now) {
+    const bool on = phase_ == Phase::serving && open_.load() < cap_ && now >= accept_after_ms_;
+    if (on == watching_) return;
+    for (size_t i = 0; i < listeners_.size(); ++i) {
+        if (on) poller_.watch(listeners_.fd(i), Poller::listener + i, EPOLLIN);
+        else poller_.unwatch(listeners_.fd(i));
+    }
+    watching_ = on;
+}
+
+void GthreadWorker::expire(int64_t now) {
+    scratch_.clear();
+    lot_.take_expired(now, scratch_);
+    ready_.clear();
+    for (Connection* c : scratch_) {
+        if (c->waits_for != sdk::ConnectionWait::head) {
+            close(c); // idle past keepalive (or a first request that never came): no answer owed
+            continue;
+        }
+        poller_.disarm(c);            // a handler owns it now: no event may reach the poller
+        c->state.head_expired = true; // the handler answers 408
+        ready_.push_back(c);
+    }
+    pool_.push(ready_);
+}
+
+void GthreadWorker::follow_stop_mode(int64_t now) {
+    const int mode = ctx_->stop_mode ? ctx_->stop_mode(ctx_) : HORNET_STOP_NONE;
+    if (mode == HORNET_STOP_NOW) phase_ = Phase::stopping;
+    else if (mode == HORNET_STOP_GRACEFUL || leave_requested_.load()) begin_leaving(now);
+}
+
+void GthreadWorker::begin_leaving(int64_t now) {
+    if (phase_ != Phase::serving) return;
+    if (leave_requested_.load())
+        sdk::logf(ctx_->host, HORNET_LOG_INFO, "worker %d: max_requests (%llu) reached; leaving after the requests in flight",
+                  ctx_->worker_id, static_cast<unsigned long long>(max_requests_));
+    phase_ = Phase::leaving;
+    leaving_ = true;
+    update_listeners(now);
+    const uint32_t grace = ctx_->limits->graceful_timeout_ms;
+    leave_by_ms_ = now + (grace != 0 ? grace : kDefaultGraceMs);
+    scratch_.clear();
+    lot_.close_idle(scratch_); // idle keep-alive connections go at once, and handlers park no more
+    close_all(scratch_);
+}
+
+bool GthreadWorker::finished(int64_t now) const {
+    if (phase_ == Phase::stopping) return true;
+    return phase_ == Phase::leaving && (open_.load() == 0 || now >= leave_by_ms_);
+}
+
+// Handler threads still inside the app finish that call: they are joined,
+// never abandoned, since the app instance is destroyed after run() returns.
+void GthreadWorker::shut_down() {
+    phase_ = Phase::stopping;
+    update_listeners(0);
+    scratch_.clear();
+    pool_.stop(scratch_);
+    lot_.close(scratch_);
+    close_all(scratch_);
+    pool_.join();
+}
+
+void GthreadWorker::beat(int64_t now) {
+    if (now < next_beat_ms_) return;
+    ctx_->heartbeat(ctx_);
+    next_beat_ms_ = now + std::max<uint32_t>(timeouts_.beat_ms / 2, 5); // twice per beat period: margin
+}
+
+void GthreadWorker::close_all(const std::vector<Connection*>& connections) {
+    for (Connection* c : connections) close(c);
+}
+
+void GthreadWorker::serve(sdk::BlockingConnection& connection, Connection* c) {
+    const sdk::ConnectionWait wait = connection.serve_ready(c->state);
+    if (max_requests_ != 0 && request_budget_.load() <= 0 && !leave_requested_.exchange(true)) poller_.wake();
+    if (wait == sdk::ConnectionWait::closed) return close(c);
+    const int64_t deadline = sdk::park_deadline_ms(c->state, wait, connection.timeouts(), sdk::monotonic_ms());
+    if (!lot_.park(c, wait, deadline)) close(c); // leaving: idle connections close
+}
+
+void GthreadWorker::close(Connection* c) {
+    ::close(c->state.fd);
+    delete c;
+    if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, -1);
+    const size_t was = open_.fetch_sub(1);
+    // The poller watches the listeners again below the cap; leaving, it
+    // waits for the last connection.
+    if (was >= cap_ || leaving_.load()) poller_.wake();
+}
+
+} // namespace hornet::gthread

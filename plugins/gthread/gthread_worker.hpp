@@ -1,0 +1,96 @@
+// plugins/gthread/gthread_worker.hpp: the gthread worker type's poller.
+//
+// Gunicorn's gthread, natively. Per worker process one poller (the thread
+// that called run()) waits on the listeners, the stop fd and every idle
+// connection; a pool of `threads` handler threads runs the app. A connection
+// readable or fresh from accept goes to the pool's queue; its handler serves
+// every request that is already there (pipelined ones in order), then parks
+// it back in the poller (ParkingLot) or closes it. So `threads` threads serve
+// up to `worker_connections` open connections; at that cap the listeners are
+// no longer watched and new connections wait in the kernel's backlog. Every
+// worker wakes for a new connection; one holding `threads` connections or
+// more lets a less loaded one take it first (defer_accept), since keep-alive
+// connections stay with the worker that accepted them.
+//
+// Keep-alive: an idle connection is closed after `keepalive`; a partial head
+// gets 408 after the head timeout. Graceful stop (TERM, or max_requests):
+// stop accepting, close parked connections at once, let in-flight requests
+// finish (their responses say Connection: close), leave when none is open or
+// after graceful_timeout. STOP_NOW: close everything and leave once the
+// handler threads return. The poller beats the heartbeat (so a worker whose
+// threads are all busy in the app lives on, as in Gunicorn).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "connection.hpp"
+#include "handler_pool.hpp"
+#include "hornet/sdk/blocking_connection.hpp"
+#include "hornet/sdk/limits.hpp"
+#include "hornet/sdk/listener_set.hpp"
+#include "hornet/worker.h"
+#include "parking_lot.hpp"
+#include "poller.hpp"
+
+namespace hornet::gthread {
+
+class GthreadWorker {
+public:
+    // Throws when the epoll, the eventfd or a thread cannot be made.
+    explicit GthreadWorker(const hornet_worker_ctx_t* ctx);
+
+    // [poller] Serves until stopped or max_requests; returns the exit code.
+    int run();
+
+private:
+    enum class Phase { serving, leaving, stopping };
+
+    // [poller]
+    int wait_ms(int64_t now);
+    void on_events(std::span<const epoll_event> events, int64_t now);
+    Connection* accept_from(size_t listener, int64_t now);
+    bool defer_accept(int64_t now);
+    void update_listeners(int64_t now);
+    void expire(int64_t now);
+    void follow_stop_mode(int64_t now);
+    void begin_leaving(int64_t now);
+    bool finished(int64_t now) const;
+    void shut_down();
+    void beat(int64_t now);
+    void close_all(const std::vector<Connection*>& connections);
+
+    // [handler]
+    void serve(sdk::BlockingConnection& connection, Connection* c);
+
+    // [any thread]
+    void close(Connection* c);
+
+    const hornet_worker_ctx_t* ctx_;
+    sdk::Timeouts timeouts_;
+    size_t threads_;
+    size_t cap_;           // worker_connections
+    uint64_t max_requests_; // 0: never leave for that
+    sdk::ListenerSet listeners_;
+    Poller poller_;
+    ParkingLot lot_;
+    std::atomic<bool> leaving_{false};         // closes wake the poller: it waits for the last one
+    std::atomic<bool> leave_requested_{false}; // max_requests reached
+    std::atomic<size_t> open_{0};
+    std::atomic<int64_t> request_budget_;      // max_requests left (unused when 0)
+
+    // poller only
+    Phase phase_ = Phase::serving;
+    bool watching_ = false;          // the listeners are in the epoll
+    bool shares_listeners_ = true;   // other workers accept on them too
+    int64_t accept_after_ms_ = 0;    // defer_accept(): not before this; 0: none pending
+    int64_t leave_by_ms_ = 0;
+    int64_t next_beat_ms_ = 0;
+    std::vector<Connection*> scratch_; // expired, ready: reused every turn
+    std::vector<Connection*> ready_;
+
+    HandlerPool pool_; // last: its threads use everything above, and it joins them first
+};
+
+} // namespace hornet::gthread
