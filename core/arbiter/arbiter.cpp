@@ -2,38 +2,30 @@
 
 #include <csignal>
 #include <fstream>
-#include <random>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "log/log_files.hpp"
+#include "process/process_title.hpp"
+#include "process/sd_notify.hpp"
 #include "worker/worker_process.hpp"
 
 namespace hornet {
 namespace {
 
-// Consecutive workers that may die before ever becoming ready before the
-// arbiter gives up instead of forking in a loop.
-constexpr int max_boot_failures = 5;
+// Room for two generations of the largest pool plus TTIN growth.
+std::size_t scoreboard_slots(const Config& c) { return std::max<std::size_t>(64, std::size_t{c.workers} * 4); }
 
-std::string describe(int status) {
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        return "was killed by signal " + std::to_string(sig) + " (SIG" + sigabbrev_np(sig) + ")";
-    }
-    return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
-
-std::uint64_t with_jitter(std::uint64_t max_requests, std::uint64_t jitter) {
-    if (max_requests == 0 || jitter == 0) return max_requests;
-    static std::mt19937_64 rng{std::random_device{}()};
-    return max_requests + std::uniform_int_distribution<std::uint64_t>(0, jitter)(rng);
+void write_pidfile(const std::string& path) {
+    if (path.empty()) return;
+    std::ofstream(path) << ::getpid() << '\n';
 }
 
 } // namespace
 
-// One row per signal: the whole of the arbiter's signal handling.
+// One row per signal: the whole of the arbiter's signal handling (Gunicorn's
+// meanings). The handlers run on the loop, never inside a signal handler.
 struct Arbiter::SignalAction {
     int signal;
     const char* name;
@@ -41,48 +33,60 @@ struct Arbiter::SignalAction {
 };
 
 const Arbiter::SignalAction Arbiter::signal_actions[] = {
-    {SIGTERM, "term", &Arbiter::handle_term},
-    {SIGINT, "int", &Arbiter::handle_int},
-    {SIGQUIT, "quit", &Arbiter::handle_quit},
-    {SIGHUP, "hup", &Arbiter::handle_hup},
-    {SIGCHLD, "chld", &Arbiter::handle_chld},
+    {SIGTERM, "term", &Arbiter::handle_term},   {SIGINT, "int", &Arbiter::handle_int},
+    {SIGQUIT, "quit", &Arbiter::handle_quit},   {SIGHUP, "hup", &Arbiter::handle_hup},
+    {SIGCHLD, "chld", &Arbiter::handle_chld},   {SIGTTIN, "ttin", &Arbiter::handle_ttin},
+    {SIGTTOU, "ttou", &Arbiter::handle_ttou},   {SIGUSR1, "usr1", &Arbiter::handle_usr1},
+    {SIGUSR2, "usr2", &Arbiter::handle_usr2},   {SIGWINCH, "winch", &Arbiter::handle_winch},
 };
 
-Arbiter::Arbiter(Config config, PluginSet plugins)
-    : config_(std::move(config)),
-      plugins_(std::move(plugins)),
-      scoreboard_(std::max<std::size_t>(64, config_.workers * 4)),
-      supervisor_(scoreboard_, [this](ScoreboardSlot& s, int id, std::uint32_t gen) { child_main(s, id, gen); }),
+Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
+    : start_(std::move(context)),
+      pool_(take_inherited_sockets()),
+      scoreboard_(scoreboard_slots(config)),
+      supervisor_(scoreboard_),
       signals_(io_),
       kill_timer_(io_),
+      tick_timer_(io_),
+      wake_(io_, ::dup(scoreboard_.wake_fd())),
       pid_(::getpid()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
+    start(std::move(config), std::move(plugins));
 }
 
 Arbiter::~Arbiter() = default;
 
 int Arbiter::run() {
-    start();
     wait_for_signal();
+    wait_for_wake();
+    schedule_tick();
+    manage_workers();
+    sd_notify("READY=1");
     io_.run();
     return exit_code_;
 }
 
-void Arbiter::start() {
+void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Starting hornet {}", HORNET_VERSION);
-    for (const auto& spec : config_.bind) {
-        listeners_.emplace_back(spec, config_.backlog);
-        listen_fds_.push_back(listeners_.back().fd());
-        spdlog::info("Listening at: {} ({})", listeners_.back().url(), ::getpid());
+    auto systemd = pool_.systemd_specs();
+    if (!systemd.empty()) {
+        spdlog::info("Using {} socket(s) from systemd instead of bind", systemd.size());
+        config.bind = systemd;
     }
-    access_log_ = std::make_unique<AccessLog>(config_.access_logfile);
-    host_ = std::make_unique<HostServices>(
-        config_.app_config, ProcessFacts{config_.threads, config_.workers > 1, false, 0, generation_});
-    if (!config_.pid.empty()) std::ofstream(config_.pid) << ::getpid() << '\n';
-    spdlog::info("Using worker: {} ({})", plugins_.worker->name, plugins_.worker.path().string());
-    spdlog::info("Serving app: {} {} ({})", plugins_.app->name, plugins_.app->version ? plugins_.app->version : "",
-                 plugins_.app.path().string());
-    manage_workers();
+    auto gen = std::make_unique<Generation>(1, std::move(config), std::move(plugins), pool_);
+    for (const auto& l : gen->listeners) spdlog::info("Listening at: {} ({})", l->url(), pid_);
+    spdlog::info("Using worker: {} ({})", gen->plugins.worker->name, gen->plugins.worker.path().string());
+    spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
+                 gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
+    write_pidfile(gen->config.pid);
+    active_ = gen->id;
+    generations_[gen->id] = std::move(gen);
+    set_title();
+}
+
+void Arbiter::set_title() const {
+    const Generation& g = *generations_.at(active_);
+    process_title::set("hornet: arbiter [" + process_name(g.config, g.plugins.app->name) + "]");
 }
 
 void Arbiter::wait_for_signal() {
@@ -102,69 +106,57 @@ void Arbiter::on_signal(int sig) {
     }
 }
 
+// A worker wrote to the scoreboard pipe: one became ready or reached its quota.
+void Arbiter::wait_for_wake() {
+    static char drain[64];
+    wake_.async_read_some(boost::asio::buffer(drain), [this](const boost::system::error_code& ec, std::size_t) {
+        if (ec) return;
+        advance_reload();
+        advance_recycling();
+        start_recycling();
+        wait_for_wake();
+    });
+}
+
+void Arbiter::schedule_tick() {
+    tick_timer_.expires_after(std::chrono::milliseconds(250));
+    tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) on_tick();
+    });
+}
+
+void Arbiter::on_tick() {
+    murder_stale_workers();
+    advance_reload();
+    advance_recycling();
+    schedule_tick();
+}
+
 void Arbiter::handle_term() { stop(true); }
 void Arbiter::handle_int() { stop(false); }
 void Arbiter::handle_quit() { stop(false); }
-void Arbiter::handle_hup() { spdlog::warn("SIGHUP: reloading is not available in this version; ignored"); }
 void Arbiter::handle_chld() { on_child_exit(); }
 
-void Arbiter::on_child_exit() {
-    for (const WorkerExit& exit : supervisor_.reap()) {
-        log_exit(exit);
-        if (!stopping_) note_boot(exit);
-    }
-    if (stopping_) return finish_if_stopped();
-    manage_workers();
+void Arbiter::handle_usr1() {
+    reopen_log_files();
+    supervisor_.signal_all(SIGUSR1);
+    spdlog::info("Reopened log files");
 }
 
-void Arbiter::log_exit(const WorkerExit& exit) const {
-    bool expected = stopping_ || (WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == 0);
-    auto level = expected ? spdlog::level::info : spdlog::level::err;
-    spdlog::log(level, "Worker with pid {} {}", exit.pid, describe(exit.status));
-}
-
-void Arbiter::note_boot(const WorkerExit& exit) {
-    if (WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == HORNET_EXIT_BOOT_FAILED)
-        return halt("Worker failed to boot (see the error above); stopping", HORNET_EXIT_BOOT_FAILED);
-    if (exit.was_ready) {
-        boot_failures_ = 0;
-        return;
-    }
-    if (++boot_failures_ >= max_boot_failures)
-        halt(std::to_string(boot_failures_) + " workers in a row died before serving; stopping", HORNET_EXIT_BOOT_FAILED);
-}
-
-void Arbiter::manage_workers() {
+void Arbiter::handle_ttin() {
     if (stopping_) return;
-    while (supervisor_.size() < config_.workers) spawn_worker();
-}
-
-void Arbiter::spawn_worker() {
-    pid_t pid = supervisor_.spawn(generation_);
-    spdlog::info("Booting worker with pid: {}", pid);
-}
-
-void Arbiter::child_main(ScoreboardSlot& slot, int worker_id, std::uint32_t generation) {
-    run_worker_process(WorkerSpec{
-        .config = config_,
-        .listen_fds = listen_fds_,
-        .app = plugins_.app,
-        .worker = plugins_.worker,
-        .host = *host_,
-        .access_log = *access_log_,
-        .slot = slot,
-        .worker_id = worker_id,
-        .generation = generation,
-        .max_requests = with_jitter(config_.max_requests, config_.max_requests_jitter),
-        .arbiter = pid_,
-    });
+    ++active().target_workers;
+    spdlog::info("Workers: {}", active().target_workers);
+    manage_workers();
 }
 
 void Arbiter::stop(bool graceful) {
     if (stopping_ && graceful) return; // already stopping; a fast stop may still hurry it
+    if (!stopping_) sd_notify("STOPPING=1");
     stopping_ = true;
     supervisor_.signal_all(graceful ? SIGTERM : SIGQUIT);
-    kill_timer_.expires_after(config_.graceful_timeout);
+    auto grace = active().config.graceful_timeout;
+    kill_timer_.expires_after(grace);
     kill_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         if (!supervisor_.empty()) spdlog::warn("Workers still running after graceful_timeout: killing them");
@@ -181,8 +173,11 @@ void Arbiter::halt(const std::string& reason, int code) {
 
 void Arbiter::finish_if_stopped() {
     if (!supervisor_.empty()) return;
-    for (const auto& l : listeners_) l.remove_socket_file();
-    if (!config_.pid.empty()) ::unlink(config_.pid.c_str());
+    const std::string pidfile = active().config.pid;
+    generations_.clear();
+    // After a binary upgrade the new arbiter serves on our sockets: leave its files.
+    pool_.prune(upgrade_child_ == 0);
+    if (!pidfile.empty()) ::unlink((upgrade_child_ ? pidfile + ".oldbin" : pidfile).c_str());
     spdlog::info("Shutting down: {}", exit_code_ == 0 ? "done" : "halted");
     io_.stop();
 }

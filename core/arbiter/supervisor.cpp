@@ -8,76 +8,90 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
+#include "process/signals_blocked.hpp"
 
 namespace hornet {
-namespace {
 
-// Blocks every signal for its lifetime; the child unblocks once its own
-// handlers are in place.
-class AllSignalsBlocked {
-public:
-    AllSignalsBlocked() {
-        sigset_t all;
-        sigfillset(&all);
-        ::sigprocmask(SIG_BLOCK, &all, &saved_);
-    }
-    ~AllSignalsBlocked() { ::sigprocmask(SIG_SETMASK, &saved_, nullptr); }
-
-private:
-    sigset_t saved_;
-};
-
-} // namespace
-
-Supervisor::Supervisor(Scoreboard& board, ChildMain child_main)
-    : board_(board), child_main_(std::move(child_main)) {}
-
-int Supervisor::free_worker_id() const {
+// Ids are per generation: a new generation numbers its workers from 1 again.
+int Supervisor::free_worker_id(std::uint32_t generation) const {
     std::set<int> used;
-    for (const auto& [pid, w] : workers_) used.insert(w.worker_id);
+    for (const auto& [pid, w] : workers_)
+        if (w.generation == generation) used.insert(w.worker_id);
     int id = 1;
     while (used.count(id)) ++id;
     return id;
 }
 
-pid_t Supervisor::spawn(std::uint32_t generation) {
+pid_t Supervisor::spawn(std::uint32_t generation, std::uint64_t max_requests, const ChildMain& child_main) {
     int slot = board_.claim(generation);
     if (slot < 0) throw std::runtime_error("the scoreboard is full");
-    int worker_id = free_worker_id();
-    AllSignalsBlocked blocked;
+    board_.slot(slot).max_requests = max_requests;
+    int worker_id = free_worker_id(generation);
+    SignalsBlocked blocked;
     pid_t pid = ::fork();
     if (pid < 0) {
         board_.release(slot);
         throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
     }
     if (pid == 0) {
-        child_main_(board_.slot(slot), worker_id, generation);
+        child_main(board_.slot(slot), worker_id);
         ::_exit(1); // child_main never returns; this is belt and braces
     }
     board_.slot(slot).pid.store(pid);
-    workers_[pid] = Worker{slot, worker_id};
+    workers_[pid] = WorkerRecord{slot, worker_id, generation};
     return pid;
 }
 
-std::vector<WorkerExit> Supervisor::reap() {
+std::vector<WorkerExit> Supervisor::reap(const std::function<void(pid_t, int)>& other) {
     std::vector<WorkerExit> exits;
     for (;;) {
         int status = 0;
         pid_t pid = ::waitpid(-1, &status, WNOHANG);
         if (pid <= 0) break; // 0: none left to reap; -1/ECHILD: no children at all
         auto it = workers_.find(pid);
-        if (it == workers_.end()) continue; // not ours (e.g. we are PID 1)
-        ScoreboardSlot& s = board_.slot(it->second.slot);
-        exits.push_back({pid, status, it->second.worker_id, s.state.load() == WorkerState::ready});
-        board_.release(it->second.slot);
+        if (it == workers_.end()) {
+            other(pid, status); // a scratch or upgrade child, or we are PID 1
+            continue;
+        }
+        const WorkerRecord& w = it->second;
+        bool ready = board_.slot(w.slot).state.load() == WorkerState::ready;
+        exits.push_back({pid, status, w.worker_id, w.generation, ready, w.retiring});
+        board_.release(w.slot);
         workers_.erase(it);
     }
     return exits;
 }
 
+void Supervisor::retire(pid_t pid) {
+    auto it = workers_.find(pid);
+    if (it == workers_.end()) return;
+    it->second.retiring = true;
+    ::kill(pid, SIGTERM);
+}
+
+void Supervisor::signal(pid_t pid, int sig) const { ::kill(pid, sig); }
+
 void Supervisor::signal_all(int sig) const {
     for (const auto& [pid, w] : workers_) ::kill(pid, sig);
+}
+
+std::size_t Supervisor::serving(std::uint32_t generation) const {
+    std::size_t n = 0;
+    for (const auto& [pid, w] : workers_) n += (w.generation == generation && !w.retiring);
+    return n;
+}
+
+std::vector<pid_t> Supervisor::pids_of(std::uint32_t generation) const {
+    std::vector<pid_t> out;
+    for (const auto& [pid, w] : workers_)
+        if (w.generation == generation) out.push_back(pid);
+    return out;
+}
+
+bool Supervisor::has_generation(std::uint32_t generation) const {
+    for (const auto& [pid, w] : workers_)
+        if (w.generation == generation) return true;
+    return false;
 }
 
 } // namespace hornet

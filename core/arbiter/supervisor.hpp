@@ -1,9 +1,10 @@
-// The set of live workers: fork them, reap them, signal them.
+// The set of live workers: fork them, reap them, signal them, and know which
+// generation each belongs to and whether it is on its way out.
 //
-// Supervisor knows pids, scoreboard slots and worker ids; it does not decide
-// when to spawn or stop (the Arbiter does). Forking blocks every signal around
-// fork() so that no handler of the arbiter's can run in the child before the
-// child has installed its own. Arbiter thread only.
+// Supervisor knows pids, scoreboard slots, worker ids and generations; it does
+// not decide when to spawn or stop (the Arbiter does). Forking blocks every
+// signal around fork() so that no handler of the arbiter's can run in the
+// child before the child has installed its own. Arbiter thread only.
 #pragma once
 
 #include <cstdint>
@@ -20,34 +21,53 @@ struct WorkerExit {
     pid_t pid;
     int status;     // as from waitpid
     int worker_id;
+    std::uint32_t generation;
     bool was_ready; // had it told the arbiter it was serving?
+    bool retiring;  // had the arbiter asked it to leave?
+};
+
+struct WorkerRecord {
+    int slot;
+    int worker_id;
+    std::uint32_t generation;
+    bool retiring = false;          // asked to leave (or about to be)
+    std::int64_t aborted_at_ms = 0; // when it was sent ABRT for a stale heartbeat
 };
 
 class Supervisor {
 public:
-    // Runs in the child: must not return (run_worker_process).
-    using ChildMain = std::function<void(ScoreboardSlot& slot, int worker_id, std::uint32_t generation)>;
+    // Runs in the child and must not return (run_worker_process).
+    using ChildMain = std::function<void(ScoreboardSlot& slot, int worker_id)>;
 
-    Supervisor(Scoreboard& board, ChildMain child_main);
+    explicit Supervisor(Scoreboard& board) : board_(board) {}
 
-    // Forks one worker of that generation; returns its pid. Throws on failure.
-    pid_t spawn(std::uint32_t generation);
-    // Every worker that has exited since the last call.
-    std::vector<WorkerExit> reap();
+    // Forks one worker; returns its pid. Throws on failure.
+    pid_t spawn(std::uint32_t generation, std::uint64_t max_requests, const ChildMain& child_main);
+    // Every worker that has exited since the last call; also reaps (and
+    // reports through `other`) children that are not workers.
+    std::vector<WorkerExit> reap(const std::function<void(pid_t, int)>& other);
+
+    // Asks a worker to leave (TERM) and marks it retiring.
+    void retire(pid_t pid);
+    void signal(pid_t pid, int sig) const;
     void signal_all(int sig) const;
+
+    // Workers of a generation that are not on their way out.
+    std::size_t serving(std::uint32_t generation) const;
+    std::vector<pid_t> pids_of(std::uint32_t generation) const;
+    bool has_generation(std::uint32_t generation) const;
+
+    std::map<pid_t, WorkerRecord>& workers() { return workers_; }
+    const std::map<pid_t, WorkerRecord>& workers() const { return workers_; }
+    ScoreboardSlot& slot_of(const WorkerRecord& w) { return board_.slot(w.slot); }
     std::size_t size() const { return workers_.size(); }
     bool empty() const { return workers_.empty(); }
 
 private:
-    struct Worker {
-        int slot;
-        int worker_id;
-    };
-    int free_worker_id() const;
+    int free_worker_id(std::uint32_t generation) const;
 
     Scoreboard& board_;
-    ChildMain child_main_;
-    std::map<pid_t, Worker> workers_;
+    std::map<pid_t, WorkerRecord> workers_;
 };
 
 } // namespace hornet

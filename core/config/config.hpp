@@ -37,6 +37,15 @@ struct Config {
     std::string app;                      // short name or path to a .so
     YAML::Node app_config{YAML::NodeType::Map};
     std::vector<std::string> plugin_path; // searched before the built-in folder
+    bool preload_app = false;             // create the app in the arbiter, before fork
+
+    // Process hygiene.
+    bool daemon = false;                  // detach from the terminal
+    std::string user;                     // workers run as this user ("" = unchanged)
+    std::string group;                    // and group
+    unsigned umask = 0;                   // applied by the arbiter at start
+    std::string chdir;                    // directory to change to before loading apps
+    std::string proc_name;                // shown in process titles; "" = the app's name
 
     // HTTP limits, Gunicorn's names and defaults.
     std::uint32_t limit_request_line = 4094;

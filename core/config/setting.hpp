@@ -25,6 +25,7 @@ struct Codec {
     bool list = false;           // a list: the CLI option may be repeated
     std::function<void(Config&, const YAML::Node&)> set;  // throws ValueError
     std::function<YAML::Node(const Config&)> get;        // text `set` accepts back
+    bool flag = false;           // a switch: the CLI option takes no value
 };
 
 enum class CliForm { option, positional, none };

@@ -91,6 +91,16 @@ Codec string_field(std::string Config::*field, std::string_view type_name, bool 
             [=](const Config& c) { return YAML::Node(c.*field); }};
 }
 
+Codec bool_field(bool Config::*field) {
+    return {"", false, [=](Config& c, const YAML::Node& n) { c.*field = parse_bool(scalar_text(n)); },
+            [=](const Config& c) { return YAML::Node(c.*field ? "true" : "false"); }, true};
+}
+
+Codec octal_field(unsigned Config::*field) {
+    return {"MODE", false, [=](Config& c, const YAML::Node& n) { c.*field = parse_octal_mode(scalar_text(n)); },
+            [=](const Config& c) { return YAML::Node(format_octal_mode(c.*field)); }};
+}
+
 Codec choice_field(std::string Config::*field, std::string_view type_name,
                    std::vector<std::string_view> choices) {
     return {type_name, false,

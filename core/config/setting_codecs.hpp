@@ -40,6 +40,9 @@ Codec size_field(T Config::*field, std::uint64_t lo, std::uint64_t hi, bool unli
 }
 
 Codec duration_field(Millis Config::*field);
+// A switch: on the command line a flag without a value.
+Codec bool_field(bool Config::*field);
+Codec octal_field(unsigned Config::*field);
 Codec string_field(std::string Config::*field, std::string_view type_name, bool allow_empty);
 // Case-blind match; stores the canonical spelling.
 Codec choice_field(std::string Config::*field, std::string_view type_name,

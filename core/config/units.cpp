@@ -2,6 +2,8 @@
 #include "config/units.hpp"
 
 #include <array>
+#include <charconv>
+#include <cstdio>
 #include <cctype>
 #include <limits>
 
@@ -146,6 +148,33 @@ std::string format_size(std::uint64_t bytes) {
     if (s.size() > 1 && s.back() == 'B' && std::isdigit(static_cast<unsigned char>(s[s.size() - 2])))
         s.pop_back();
     return s;
+}
+
+bool parse_bool(std::string_view text) {
+    static constexpr std::string_view yes[] = {"true", "yes", "on", "1"};
+    static constexpr std::string_view no[] = {"false", "no", "off", "0"};
+    std::string lower;
+    for (char ch : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto word : yes)
+        if (lower == word) return true;
+    for (auto word : no)
+        if (lower == word) return false;
+    throw ValueError("expected true or false, got '" + std::string(text) + "'");
+}
+
+unsigned parse_octal_mode(std::string_view text) {
+    std::string_view digits = text.starts_with("0o") || text.starts_with("0O") ? text.substr(2) : text;
+    unsigned mode = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), mode, 8);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || mode > 0777)
+        throw ValueError("expected an octal mode from 000 to 777 such as 022, got '" + std::string(text) + "'");
+    return mode;
+}
+
+std::string format_octal_mode(unsigned mode) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0%03o", mode);
+    return buf;
 }
 
 } // namespace hornet

@@ -17,6 +17,13 @@ namespace hornet {
 // Decimal digits only (no sign, no 0x), within [lo, hi].
 std::uint64_t parse_uint(std::string_view text, std::uint64_t lo, std::uint64_t hi);
 
+// true/false, yes/no, on/off, 1/0 (case-blind).
+bool parse_bool(std::string_view text);
+
+// An octal file mode such as "022", "0o022" or "0022", at most 0777.
+unsigned parse_octal_mode(std::string_view text);
+std::string format_octal_mode(unsigned mode);
+
 // "500ms", "30s", "2m", "1h"; a bare integer is seconds (Gunicorn's unit).
 std::chrono::milliseconds parse_duration(std::string_view text);
 

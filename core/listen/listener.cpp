@@ -34,12 +34,19 @@ addrinfo* resolve(const BindAddress& a, const std::string& spec) {
 
 } // namespace
 
-Listener::Listener(const std::string& spec, int backlog)
+Listener::Listener(const std::string& spec, int backlog, unsigned umask)
     : spec_(spec), address_(parse_bind(spec)) {
     if (address_.kind == BindAddress::Kind::unix_socket)
-        bind_unix(backlog);
+        bind_unix(backlog, umask);
     else
         bind_tcp(backlog);
+}
+
+Listener::Listener(const std::string& spec, int inherited_fd)
+    : spec_(spec), address_(parse_bind(spec)), fd_(inherited_fd) {
+    // Ours now: close-on-exec and non-blocking like the ones we bind.
+    ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
 }
 
 Listener::~Listener() {
@@ -72,7 +79,7 @@ void Listener::bind_tcp(int backlog) {
     if (fd_ < 0) fail(spec_, "bind", err);
 }
 
-void Listener::bind_unix(int backlog) {
+void Listener::bind_unix(int backlog, unsigned umask) {
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
     std::strncpy(sa.sun_path, address_.path.c_str(), sizeof sa.sun_path - 1);
@@ -83,7 +90,10 @@ void Listener::bind_unix(int backlog) {
         ::unlink(address_.path.c_str());
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) fail(spec_, "create a socket for", errno);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, backlog) != 0) {
+    mode_t saved = ::umask(umask);
+    int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    ::umask(saved);
+    if (rc != 0 || ::listen(fd, backlog) != 0) {
         int err = errno;
         ::close(fd);
         fail(spec_, "bind", err);

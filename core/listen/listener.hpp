@@ -13,8 +13,11 @@ namespace hornet {
 
 class Listener {
 public:
-    // Binds and listens; throws std::runtime_error naming the address.
-    Listener(const std::string& spec, int backlog);
+    // Binds and listens; throws std::runtime_error naming the address. A
+    // unix socket file is created under `umask` (Gunicorn's rule).
+    Listener(const std::string& spec, int backlog, unsigned umask);
+    // Adopts a listening socket inherited from a parent arbiter or systemd.
+    Listener(const std::string& spec, int inherited_fd);
     ~Listener();
     Listener(Listener&& other) noexcept;
     Listener& operator=(Listener&&) = delete;
@@ -29,7 +32,7 @@ public:
 
 private:
     void bind_tcp(int backlog);
-    void bind_unix(int backlog);
+    void bind_unix(int backlog, unsigned umask);
 
     std::string spec_;
     BindAddress address_;

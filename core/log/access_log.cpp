@@ -1,5 +1,7 @@
 #include "log/access_log.hpp"
 
+#include "log/log_files.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -46,13 +48,11 @@ AccessLog::AccessLog(const std::string& target) {
         fd_ = STDOUT_FILENO;
         return;
     }
-    fd_ = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error("access_logfile " + target + ": " + std::strerror(errno));
-    owned_ = true;
-}
-
-AccessLog::~AccessLog() {
-    if (owned_) ::close(fd_);
+    try {
+        fd_ = open_log_file(target);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("access_logfile ") + e.what());
+    }
 }
 
 void AccessLog::write(const hornet_access_record_t& rec) const {

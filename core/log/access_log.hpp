@@ -15,7 +15,6 @@ class AccessLog {
 public:
     // target: "" off, "-" stdout, else a file path. Throws std::runtime_error.
     explicit AccessLog(const std::string& target);
-    ~AccessLog();
     AccessLog(const AccessLog&) = delete;
     AccessLog& operator=(const AccessLog&) = delete;
 
@@ -23,8 +22,7 @@ public:
     void write(const hornet_access_record_t& record) const;
 
 private:
-    int fd_ = -1;
-    bool owned_ = false;
+    int fd_ = -1; // shared with every AccessLog of the same path; never closed
 };
 
 } // namespace hornet

@@ -4,9 +4,11 @@
 #include <memory>
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "log/fd_sink.hpp"
+#include "log/log_files.hpp"
 
 namespace hornet {
 namespace {
@@ -31,11 +33,11 @@ spdlog::level::level_enum parse_level(const std::string& level) {
 }
 
 spdlog::sink_ptr make_sink(const std::string& target) {
-    if (target.empty() || target == "-") return std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    if (target.empty() || target == "-") return std::make_shared<FdSink>(STDERR_FILENO);
     try {
-        return std::make_shared<spdlog::sinks::basic_file_sink_mt>(target);
-    } catch (const spdlog::spdlog_ex& e) {
-        throw std::runtime_error("error_logfile " + target + ": " + e.what());
+        return std::make_shared<FdSink>(open_log_file(target));
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("error_logfile ") + e.what());
     }
 }
 

@@ -1,6 +1,12 @@
 #include "plugin/plugin_library.hpp"
 
 #include <cstdio>
+#include <fcntl.h>
+#include <map>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
 
@@ -71,11 +77,53 @@ std::string dlerror_text(const std::string& what) {
     return what.substr(from + marker.size(), to - from - marker.size());
 }
 
+// dlopen() hands back the library already loaded under the same name, even
+// when the file was replaced since (a new build renamed over the old one). A
+// replaced file is therefore loaded from a private copy in a memfd, whose
+// /proc/self/fd name is new. Keyed by path: device, inode and mtime last seen.
+struct FileId {
+    dev_t dev;
+    ino_t ino;
+    struct timespec mtime;
+    bool operator==(const FileId& o) const {
+        return dev == o.dev && ino == o.ino && mtime.tv_sec == o.mtime.tv_sec && mtime.tv_nsec == o.mtime.tv_nsec;
+    }
+};
+std::map<std::string, FileId> loaded_files;
+
+// A path that dlopen() has not seen for this file's current contents, and the
+// fd that keeps it alive (-1 when the real path will do).
+std::pair<std::filesystem::path, int> fresh_path(const std::filesystem::path& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return {path, -1};
+    FileId id{st.st_dev, st.st_ino, st.st_mtim};
+    auto [it, first] = loaded_files.try_emplace(path.string(), id);
+    if (first || it->second == id) return {path, -1};
+    it->second = id;
+    int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int copy = ::memfd_create(path.filename().c_str(), MFD_CLOEXEC);
+    bool ok = in >= 0 && copy >= 0 && ::sendfile(copy, in, nullptr, static_cast<size_t>(st.st_size)) == st.st_size;
+    if (in >= 0) ::close(in);
+    if (!ok) {
+        if (copy >= 0) ::close(copy);
+        return {path, -1};
+    }
+    return {"/proc/self/fd/" + std::to_string(copy), copy};
+}
+
 std::shared_ptr<boost::dll::shared_library> open(const std::filesystem::path& path) {
+    auto [load_path, keep_fd] = fresh_path(path);
     try {
-        return std::make_shared<boost::dll::shared_library>(
-            path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+        auto lib = std::make_shared<boost::dll::shared_library>(
+            load_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+        if (keep_fd < 0) return lib;
+        // The memfd must stay open while the library is loaded: close it with it.
+        return std::shared_ptr<boost::dll::shared_library>(lib.get(), [lib, keep_fd](auto*) mutable {
+            lib.reset();
+            ::close(keep_fd);
+        });
     } catch (const std::exception& e) {
+        if (keep_fd >= 0) ::close(keep_fd);
         // dlerror() says why: "invalid ELF header", an unresolved symbol, ...
         throw PluginError(path.string() + ": cannot load: " + dlerror_text(e.what()) +
                           "; is it a hornet plugin built for this machine?");
@@ -89,7 +137,8 @@ PluginLibrary<D> PluginLibrary<D>::load(const std::filesystem::path& path) {
     auto lib = open(path);
     if (!lib->has(Kind<D>::symbol))
         throw PluginError(path.string() + ": no " + Kind<D>::symbol + " symbol: not a hornet " +
-                          Kind<D>::noun + " plugin (" + Kind<D>::other + ")");
+                              Kind<D>::noun + " plugin (" + Kind<D>::other + ")",
+                          PluginError::Reason::no_entry);
     auto entry = lib->template get<std::remove_pointer_t<typename Kind<D>::Entry>>(Kind<D>::symbol);
     const D* d = entry(HORNET_ABI_MAJOR, HORNET_ABI_MINOR);
     if (!d)

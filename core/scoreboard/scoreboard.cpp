@@ -5,7 +5,9 @@
 #include <ctime>
 #include <new>
 #include <stdexcept>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace hornet {
 
@@ -19,10 +21,23 @@ Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
         throw std::runtime_error(std::string("cannot map the scoreboard: ") + std::strerror(errno));
     slots_ = static_cast<ScoreboardSlot*>(mem);
     for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) ScoreboardSlot{};
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
+        throw std::runtime_error(std::string("cannot create the scoreboard pipe: ") + std::strerror(errno));
+    wake_read_ = fds[0];
+    wake_write_ = fds[1];
 }
 
 Scoreboard::~Scoreboard() {
     ::munmap(slots_, size_ * sizeof(ScoreboardSlot));
+    ::close(wake_read_);
+    ::close(wake_write_);
+}
+
+void Scoreboard::wake() const {
+    char byte = 1;
+    // A full pipe already holds a wake-up: EAGAIN is fine.
+    [[maybe_unused]] auto n = ::write(wake_write_, &byte, 1);
 }
 
 int Scoreboard::claim(std::uint32_t generation) {
@@ -34,6 +49,7 @@ int Scoreboard::claim(std::uint32_t generation) {
         s.last_beat_ms = now_ms();
         s.requests = 0;
         s.connections = 0;
+        s.max_requests = 0;
         s.state = WorkerState::booting;
         return static_cast<int>(i);
     }

@@ -4,6 +4,8 @@
 // the worker writes its state, heartbeat and counters there with relaxed
 // atomics, the arbiter reads them to see readiness and stale heartbeats, and
 // the status view reads the same numbers. No locks: each field has one writer.
+// A worker wakes the arbiter through a pipe made with the map (ready, quota
+// reached), so the arbiter reacts to events instead of polling for them.
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,7 @@ struct ScoreboardSlot {
     std::atomic<std::int64_t> last_beat_ms; // monotonic clock
     std::atomic<std::uint64_t> requests;
     std::atomic<std::int64_t> connections;
+    std::uint64_t max_requests; // written by the arbiter before fork; 0 = never recycle
 };
 
 class Scoreboard {
@@ -39,9 +42,16 @@ public:
 
     static std::int64_t now_ms();
 
+    // [any process, any thread] Tell the arbiter to look at the scoreboard.
+    void wake() const;
+    // The arbiter's end of the wake pipe (non-blocking; drain it when readable).
+    int wake_fd() const { return wake_read_; }
+
 private:
     ScoreboardSlot* slots_ = nullptr;
     std::size_t size_ = 0;
+    int wake_read_ = -1;
+    int wake_write_ = -1;
 };
 
 } // namespace hornet

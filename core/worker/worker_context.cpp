@@ -11,9 +11,10 @@ namespace {
 int stop_mode(const hornet_worker_ctx_t*) { return stop_signal::mode(); }
 
 void ready(const hornet_worker_ctx_t* ctx) {
-    ScoreboardSlot& s = *WorkerContext::of(ctx).slot;
-    s.last_beat_ms.store(Scoreboard::now_ms(), std::memory_order_relaxed);
-    s.state.store(WorkerState::ready);
+    WorkerContext& wc = WorkerContext::of(ctx);
+    wc.slot->last_beat_ms.store(Scoreboard::now_ms(), std::memory_order_relaxed);
+    wc.slot->state.store(WorkerState::ready);
+    wc.board->wake(); // a reload may be waiting for exactly this
 }
 
 void heartbeat(const hornet_worker_ctx_t* ctx) {
@@ -21,9 +22,13 @@ void heartbeat(const hornet_worker_ctx_t* ctx) {
 }
 
 void count(const hornet_worker_ctx_t* ctx, int counter, int64_t delta) {
-    ScoreboardSlot& s = *WorkerContext::of(ctx).slot;
-    if (counter == HORNET_COUNT_REQUESTS) s.requests.fetch_add(delta, std::memory_order_relaxed);
+    WorkerContext& wc = WorkerContext::of(ctx);
+    ScoreboardSlot& s = *wc.slot;
     if (counter == HORNET_COUNT_CONNECTIONS) s.connections.fetch_add(delta, std::memory_order_relaxed);
+    if (counter != HORNET_COUNT_REQUESTS) return;
+    auto served = s.requests.fetch_add(delta, std::memory_order_relaxed) + delta;
+    // The arbiter recycles a worker at its quota: tell it once, when reached.
+    if (s.max_requests != 0 && served >= s.max_requests && served - delta < s.max_requests) wc.board->wake();
 }
 
 void write_access_log(const hornet_worker_ctx_t* ctx, const hornet_access_record_t* record) {
@@ -37,8 +42,8 @@ void write_access_log(const hornet_worker_ctx_t* ctx, const hornet_access_record
 
 } // namespace
 
-WorkerContext::WorkerContext(ScoreboardSlot& s, const AccessLog& log)
-    : ctx{}, limits{}, slot(&s), access_log(&log) {
+WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const AccessLog& log)
+    : ctx{}, limits{}, board(&b), slot(&s), access_log(&log) {
     static_assert(std::is_standard_layout_v<WorkerContext> && offsetof(WorkerContext, ctx) == 0);
     limits.head = HORNET_HEAD_INIT(hornet_limits_t);
     ctx.head = HORNET_HEAD_INIT(hornet_worker_ctx_t);

@@ -13,10 +13,11 @@ namespace hornet {
 struct WorkerContext {
     hornet_worker_ctx_t ctx; // first: callbacks cast ctx back to WorkerContext
     hornet_limits_t limits;
+    const Scoreboard* board;
     ScoreboardSlot* slot;
     const AccessLog* access_log;
 
-    WorkerContext(ScoreboardSlot& slot, const AccessLog& log);
+    WorkerContext(const Scoreboard& board, ScoreboardSlot& slot, const AccessLog& log);
     static WorkerContext& of(const hornet_worker_ctx_t* ctx);
 };
 

@@ -1,13 +1,20 @@
 #include "worker/worker_process.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <grp.h>
 #include <limits>
+#include <pwd.h>
+#include <stdexcept>
 #include <string>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "log/log_files.hpp"
+#include "process/process_title.hpp"
 #include "worker/stop_signal.hpp"
 #include "worker/worker_context.hpp"
 
@@ -18,12 +25,32 @@ constexpr std::uint32_t ms(Millis d) {
     return static_cast<std::uint32_t>(std::min<Millis::rep>(d.count(), std::numeric_limits<std::uint32_t>::max()));
 }
 
+void on_usr1(int) { reopen_log_files(); }
+
 // The arbiter's handlers (Asio's signal_set) must not run in a worker: back
-// to defaults for everything it watches, then the worker's own stop handlers.
+// to defaults for everything it watches, then the worker's own handlers.
+// HUP, TTIN, TTOU, USR2 and WINCH mean nothing to a worker: ignored, so a
+// stray one (a whole process group signalled) cannot kill it.
 void reset_signals() {
-    for (int sig : {SIGHUP, SIGCHLD, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH})
-        std::signal(sig, SIG_DFL);
-    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGCHLD, SIG_DFL);
+    for (int sig : {SIGHUP, SIGTTIN, SIGTTOU, SIGUSR2, SIGWINCH, SIGPIPE}) std::signal(sig, SIG_IGN);
+    struct sigaction sa{};
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGUSR1, &sa, nullptr);
+}
+
+// Sockets and log files were opened as root; from here on, the configured user.
+void drop_privileges(uid_t uid, gid_t gid) {
+    if (gid != static_cast<gid_t>(-1) && ::getegid() != gid) {
+        if (::setgroups(0, nullptr) != 0 && errno != EPERM) throw std::runtime_error("setgroups failed");
+        if (::setgid(gid) != 0) throw std::runtime_error("cannot switch to group " + std::to_string(gid) + ": " + std::strerror(errno));
+    }
+    if (uid != static_cast<uid_t>(-1) && ::geteuid() != uid) {
+        if (passwd* pw = ::getpwuid(uid)) ::initgroups(pw->pw_name, gid != static_cast<gid_t>(-1) ? gid : pw->pw_gid);
+        if (::setuid(uid) != 0) throw std::runtime_error("cannot switch to user " + std::to_string(uid) + ": " + std::strerror(errno));
+    }
 }
 
 void unblock_signals() {
@@ -49,11 +76,12 @@ void fill_limits(hornet_limits_t& l, const WorkerSpec& spec) {
     l.limit_request_fields = c.limit_request_fields;
     l.limit_request_field_size = c.limit_request_field_size;
     l.limit_request_body = c.limit_request_body;
-    l.max_requests = spec.max_requests;
+    l.max_requests = 0; // the arbiter recycles workers itself, one at a time
 }
 
 // Returns the app instance, or exits with HORNET_EXIT_BOOT_FAILED.
 void* create_app(const WorkerSpec& spec) {
+    if (spec.preloaded) return spec.preloaded;
     char err[512] = "";
     void* instance = nullptr;
     int rc = spec.app->create(spec.host.table(), &instance, err, sizeof err);
@@ -65,7 +93,7 @@ void* create_app(const WorkerSpec& spec) {
 }
 
 int serve(const WorkerSpec& spec, void* instance, int stop_fd) {
-    WorkerContext wc(spec.slot, spec.access_log);
+    WorkerContext wc(spec.board, spec.slot, spec.access_log);
     fill_limits(wc.limits, spec);
     wc.ctx.host = spec.host.table();
     wc.ctx.listen_fds = spec.listen_fds.data();
@@ -79,6 +107,10 @@ int serve(const WorkerSpec& spec, void* instance, int stop_fd) {
 
 } // namespace
 
+std::string process_name(const Config& config, const char* app_name) {
+    return config.proc_name.empty() ? app_name : config.proc_name;
+}
+
 void run_worker_process(const WorkerSpec& spec) {
     int code = HORNET_EXIT_BOOT_FAILED;
     try {
@@ -87,12 +119,14 @@ void run_worker_process(const WorkerSpec& spec) {
         unblock_signals();
         die_with_arbiter(spec.arbiter);
         spec.slot.pid.store(::getpid());
+        drop_privileges(spec.uid, spec.gid);
+        process_title::set("hornet: worker [" + process_name(spec.config, spec.app->name) + "]");
         spec.host.set_worker(spec.worker_id, spec.generation);
         void* instance = create_app(spec);
         if (spec.app->worker_start) spec.app->worker_start(instance);
         code = serve(spec, instance, stop_fd);
         if (spec.app->worker_exit) spec.app->worker_exit(instance);
-        spec.app->destroy(instance);
+        if (!spec.preloaded) spec.app->destroy(instance); // a preloaded one is the arbiter's
     } catch (const std::exception& e) {
         spdlog::error("worker {} failed: {}", ::getpid(), e.what());
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sys/types.h>
 #include <vector>
 
 #include "config/config.hpp"
@@ -23,13 +24,19 @@ struct WorkerSpec {
     const WorkerLibrary& worker;
     HostServices& host;
     const AccessLog& access_log;
+    const Scoreboard& board;
     ScoreboardSlot& slot;
     int worker_id;
     std::uint32_t generation;
-    std::uint64_t max_requests; // jitter already applied
+    void* preloaded;  // the app instance made in the arbiter, or null
+    uid_t uid;        // -1: keep
+    gid_t gid;        // -1: keep
     pid_t arbiter;
 };
 
 [[noreturn]] void run_worker_process(const WorkerSpec& spec);
+
+// The name in the process titles: proc_name, or the app's name.
+std::string process_name(const Config& config, const char* app_name);
 
 } // namespace hornet

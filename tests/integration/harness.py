@@ -460,5 +460,63 @@ def dechunk(data):
         pos += size + 2
 
 
+class Load:
+    """A bounded client load: `threads` threads making requests back to back
+    (a new connection each) until stop() or max_seconds, so that a test can
+    show an operation (reload, upgrade, recycling) fails no request.
+
+        with Load(port) as load: ...; then load.ok, load.failures
+    """
+
+    def __init__(self, port, threads=4, path="/", max_seconds=60.0, timeout=10.0):
+        self.port, self.path, self.timeout = port, path, timeout
+        self.deadline = time.monotonic() + max_seconds
+        self.ok = 0
+        self.bodies = []     # (monotonic time, body) of every success, in order
+        self.failures = []   # what went wrong, one string per failed request
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(self.timeout + 5)
+
+    def _one(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            c.request("GET", self.path)
+            r = c.getresponse()
+            body = r.read()
+            return None if r.status == 200 else f"status {r.status}", body
+        except (OSError, http.client.HTTPException) as e:
+            return f"{type(e).__name__}: {e}", b""
+        finally:
+            c.close()
+
+    def _run(self):
+        while not self._stop.is_set() and time.monotonic() < self.deadline:
+            error, body = self._one()
+            with self._lock:
+                if error:
+                    self.failures.append(error)
+                else:
+                    self.ok += 1
+                    self.bodies.append((time.monotonic(), body))
+
+    def served(self):
+        with self._lock:
+            return self.ok
+
+
 def main():
     unittest.main(verbosity=2)

@@ -1,0 +1,70 @@
+#include "arbiter/generation.hpp"
+
+#include <cstdlib>
+#include <grp.h>
+#include <pwd.h>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+namespace hornet {
+namespace {
+
+bool is_number(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
+uid_t resolve_user(const std::string& user, gid_t& primary_gid) {
+    passwd* pw = is_number(user) ? ::getpwuid(static_cast<uid_t>(std::stoul(user))) : ::getpwnam(user.c_str());
+    if (!pw && is_number(user)) return static_cast<uid_t>(std::stoul(user));
+    if (!pw) throw std::runtime_error("user '" + user + "': no such user");
+    primary_gid = pw->pw_gid;
+    return pw->pw_uid;
+}
+
+gid_t resolve_group(const std::string& group) {
+    if (is_number(group)) return static_cast<gid_t>(std::stoul(group));
+    struct group* gr = ::getgrnam(group.c_str());
+    if (!gr) throw std::runtime_error("group '" + group + "': no such group");
+    return gr->gr_gid;
+}
+
+// What the host tells apps about the process (WSGI's multithread and
+// multiprocess): threads only count under a worker type that uses them.
+ProcessFacts facts(const Config& config, const hornet_worker_t& worker, std::uint32_t generation) {
+    bool concurrent = worker.flags & HORNET_WORKER_CONCURRENT;
+    return ProcessFacts{concurrent ? config.threads : 1u, config.workers > 1, false, 0, generation};
+}
+
+void* preload(const PluginSet& plugins, const HostServices& host) {
+    char err[512] = "";
+    void* instance = nullptr;
+    if (plugins.app->create(host.table(), &instance, err, sizeof err) == HORNET_OK) return instance;
+    err[sizeof err - 1] = '\0';
+    throw std::runtime_error("app " + std::string(plugins.app->name) + " failed to start in the arbiter: " +
+                             (err[0] ? err : "create() failed"));
+}
+
+} // namespace
+
+Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, ListenerPool& pool)
+    : id(id_), config(std::move(config_)), plugins(std::move(plugins_)), target_workers(config.workers) {
+    for (const auto& spec : config.bind) {
+        listeners.push_back(pool.acquire(spec, config.backlog, config.umask));
+        listen_fds.push_back(listeners.back()->fd());
+    }
+    access_log = std::make_unique<AccessLog>(config.access_logfile);
+    if (!config.user.empty()) uid = resolve_user(config.user, gid);
+    if (!config.group.empty()) gid = resolve_group(config.group);
+    host = std::make_unique<HostServices>(config.app_config, facts(config, plugins.worker.descriptor(), id));
+    if (config.preload_app) preloaded = preload(plugins, *host);
+}
+
+Generation::~Generation() {
+    if (preloaded) plugins.app->destroy(preloaded);
+}
+
+std::string Generation::describe() const {
+    return "generation " + std::to_string(id) + " (worker " + plugins.worker->name + ", app " +
+           plugins.app->name + " " + (plugins.app->version ? plugins.app->version : "") + ")";
+}
+
+} // namespace hornet

@@ -1,0 +1,46 @@
+// One generation: a configuration and everything its workers need, built by
+// the arbiter at start and on every reload. Workers are forked from it and
+// never see another. The old generation lives on until its last worker is
+// gone; then its plugins are closed (a preloaded app instance is destroyed
+// first) and the listeners only it used are closed. Arbiter only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <sys/types.h>
+#include <vector>
+
+#include "config/config.hpp"
+#include "host/host_services.hpp"
+#include "listen/listener_pool.hpp"
+#include "log/access_log.hpp"
+#include "plugin/plugin_set.hpp"
+
+namespace hornet {
+
+struct Generation {
+    // Binds (or keeps) the listeners, opens the access log, resolves the
+    // user and group, and creates the app here when preload_app is set.
+    // Throws std::runtime_error with one line.
+    Generation(std::uint32_t id, Config config, PluginSet plugins, ListenerPool& pool);
+    ~Generation();
+    Generation(const Generation&) = delete;
+    Generation& operator=(const Generation&) = delete;
+
+    std::uint32_t id;
+    Config config;
+    PluginSet plugins;
+    std::vector<std::shared_ptr<Listener>> listeners;
+    std::vector<int> listen_fds;
+    std::unique_ptr<AccessLog> access_log;
+    std::unique_ptr<HostServices> host;
+    uid_t uid = static_cast<uid_t>(-1); // -1: leave as is
+    gid_t gid = static_cast<gid_t>(-1);
+    void* preloaded = nullptr; // the app instance made in the arbiter
+    unsigned target_workers;   // config.workers, moved by TTIN/TTOU/WINCH
+
+    // What the log calls it: "generation 2 (worker sync, app hello 1.0)".
+    std::string describe() const;
+};
+
+} // namespace hornet

@@ -1,0 +1,68 @@
+#include "plugin/plugin_probe.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "plugin/plugin_set.hpp"
+
+namespace hornet {
+namespace {
+
+constexpr int probe_timeout_ms = 10000;
+
+[[noreturn]] void probe_child(const Config& config, int report_fd) {
+    std::string why;
+    try {
+        load_plugins(config);
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    [[maybe_unused]] auto n = ::write(report_fd, why.data(), why.size());
+    ::_exit(why.empty() ? 0 : 1);
+}
+
+std::string read_report(int fd) {
+    std::string text;
+    pollfd p{fd, POLLIN, 0};
+    char buf[1024];
+    while (::poll(&p, 1, probe_timeout_ms) > 0) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    return text;
+}
+
+std::string describe(int status) {
+    if (WIFSIGNALED(status))
+        return std::string("loading the plugins crashed the probe process (signal ") + sigabbrev_np(WTERMSIG(status)) + ")";
+    return "loading the plugins failed (status " + std::to_string(WEXITSTATUS(status)) + ")";
+}
+
+} // namespace
+
+std::optional<std::string> probe_plugins(const Config& config) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return "cannot create a pipe for the plugin probe";
+    pid_t pid = ::fork();
+    if (pid < 0) return "cannot fork the plugin probe";
+    if (pid == 0) {
+        ::close(fds[0]);
+        probe_child(config, fds[1]);
+    }
+    ::close(fds[1]);
+    std::string report = read_report(fds[0]);
+    ::close(fds[0]);
+    ::kill(pid, SIGKILL); // a no-op when it has exited; ends a hung probe
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!report.empty()) return report;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
+    return describe(status);
+}
+
+} // namespace hornet
