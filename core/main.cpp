@@ -1,7 +1,10 @@
 // hornet: parse the invocation, load the plugins, hand over to the arbiter.
 // Every error a user can cause ends here as one line and an exit status:
 // 2 for configuration and command line, 1 for plugins and start-up.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
@@ -10,8 +13,11 @@
 #include "arbiter/arbiter.hpp"
 #include "cli/command_line.hpp"
 #include "log/logging.hpp"
+#include "plugin/plugin_catalog.hpp"
 #include "plugin/plugin_error.hpp"
 #include "plugin/plugin_set.hpp"
+#include "process/daemon.hpp"
+#include "process/process_title.hpp"
 
 namespace {
 
@@ -27,6 +33,23 @@ int check_config(const hornet::Config& config, const hornet::PluginSet& plugins)
     return 0;
 }
 
+// What USR2 needs to exec this binary again: captured before the process
+// title overwrites argv.
+hornet::StartContext start_context(int argc, char** argv, hornet::ConfigSources sources) {
+    hornet::StartContext start{std::move(sources), {}, {argv, argv + argc}};
+    std::error_code ec;
+    start.executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) start.executable = argv[0];
+    return start;
+}
+
+// chdir comes first: relative paths in the config (plugins, logs, sockets)
+// then mean what they mean under it, as with Gunicorn's --chdir.
+void change_directory(const std::string& dir) {
+    if (dir.empty()) return;
+    if (::chdir(dir.c_str()) != 0) throw std::runtime_error("chdir " + dir + ": " + std::strerror(errno));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -37,12 +60,20 @@ int main(int argc, char** argv) {
         std::cout << hornet::to_yaml(invocation.config);
         return 0;
     }
+    if (invocation.list_plugins) {
+        hornet::print_catalog(std::cout, hornet::scan_plugins(invocation.config.plugin_path));
+        return 0;
+    }
+    auto start = start_context(argc, argv, invocation.sources);
+    hornet::process_title::init(argc, argv);
     const std::string error_logfile = invocation.config.error_logfile;
     try {
+        change_directory(invocation.config.chdir);
         hornet::setup_logging(invocation.config.error_logfile, invocation.config.log_level);
         auto plugins = hornet::load_plugins(invocation.config);
         if (invocation.check_config) return check_config(invocation.config, plugins);
-        hornet::Arbiter arbiter(std::move(invocation.config), std::move(plugins));
+        if (invocation.config.daemon) hornet::daemonize();
+        hornet::Arbiter arbiter(std::move(start), std::move(invocation.config), std::move(plugins));
         return arbiter.run();
     } catch (const hornet::PluginError& e) {
         return fail(e.what(), 1);

@@ -29,7 +29,12 @@ std::string flag_names(const Setting& s) {
     return s.short_flag.empty() ? names : std::string(s.short_flag) + "," + names;
 }
 
+CLI::Option* add_switch(CLI::App& app, const Setting& s, std::vector<std::string>& slot) {
+    return app.add_flag_callback(flag_names(s), [&slot] { slot.assign({"true"}); }, describe(s));
+}
+
 CLI::Option* add_setting(CLI::App& app, const Setting& s, std::vector<std::string>& slot) {
+    if (s.codec.flag) return add_switch(app, s, slot);
     std::string names = s.cli == CliForm::positional ? std::string("APP") : flag_names(s);
     CLI::Option* opt = app.add_option(names, slot, describe(s));
     // A positional is already named by its type in the usage line.
@@ -91,6 +96,9 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     add_all(app, storage);
     app.add_flag("--check-config", cmd.check_config, "Check the configuration and exit");
     app.add_flag("--print-config", cmd.print_config, "Print the effective configuration as YAML and exit");
+    app.add_flag("--list-plugins", cmd.list_plugins,
+                 "List the plugins in plugin_path and the built-in folder (kind, name, version, ABI, path, "
+                 "or why one cannot load) and exit");
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {

@@ -19,6 +19,7 @@ struct CommandLine {
     CliLayer cli;             // settings given on the command line, table order
     bool check_config = false;
     bool print_config = false;
+    bool list_plugins = false;
 };
 
 // --help/--version print to stdout and yield exit status 0. Syntax errors

@@ -23,6 +23,7 @@ Invocation build(CommandLine cmd, char** envp) {
     Invocation inv;
     inv.check_config = cmd.check_config;
     inv.print_config = cmd.print_config;
+    inv.list_plugins = cmd.list_plugins;
     inv.sources.config_file = cmd.config_file;
     inv.sources.config_path = absolute_path(cmd.config_file);
     inv.sources.env = capture_env(envp);

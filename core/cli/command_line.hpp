@@ -22,6 +22,7 @@ struct Invocation {
     Config config;             // effective, validated, workers resolved
     bool check_config = false; // --check-config: main validates and exits
     bool print_config = false; // --print-config: main prints to_yaml(config) and exits
+    bool list_plugins = false; // --list-plugins: main prints the plugin catalog and exits
     ConfigSources sources;     // file path, environment snapshot, CLI values: replayed by reload_config
 };
 

@@ -7,9 +7,31 @@
  * a hornet_head_t; fields are only ever appended, so a reader checks
  * HORNET_HAS() before it touches a field newer than ABI 1.0.
  *
- * ABI change log (a minor bump appends; a major bump refuses old plugins):
- *   1.0  2026-11-27  first release: head, host services, app, worker type,
- *                    exchange ops, request view, limits, access record.
+ * Versioning. HORNET_ABI_MAJOR changes only when something is removed,
+ * reordered or changes meaning: the host then refuses every plugin of another
+ * major. HORNET_ABI_MINOR changes when something is appended (a field at the
+ * end of a struct, an enum value, a flag, an extension id): a host loads
+ * plugins of its own and every older minor of its major, and refuses a
+ * plugin whose descriptor says a newer minor. Each bump gets a line below,
+ * and each appended field an "ABI 1.n" marker where it is declared.
+ *
+ * Thread tags on every function pointer say who may call it: [arbiter] the
+ * master process before fork; [worker main] a worker process's main thread;
+ * [handler] the thread inside handle() for that exchange; [after PENDING]
+ * any thread once handle() returned PENDING; [loop thread] the worker type's
+ * event-loop thread (inside a done callback); [any thread]. docs/plugins.md
+ * has the full contract, call by call.
+ *
+ * ABI change log (newest first; dates are UTC):
+ *   1.0  2026-11-27  first release. hornet_head_t, hornet_str_t,
+ *                    hornet_header_t, HORNET_E* codes, hornet_done_fn;
+ *                    host services (log, config_get, query, get_extension;
+ *                    no extension ids defined yet); the app descriptor and
+ *                    hornet_app_entry; the request view and exchange ops
+ *                    (blocking and async read/write, start, sendfile,
+ *                    finish, PENDING); the worker-type descriptor,
+ *                    hornet_worker_entry, worker context, limits and
+ *                    access record.
  */
 #ifndef HORNET_ABI_H
 #define HORNET_ABI_H
@@ -31,7 +53,9 @@ extern "C" {
 #define HORNET_EXPORT
 #endif
 
-/* Opens every struct that crosses the boundary. */
+/* Opens every struct that crosses the boundary. Its writer fills it with
+ * HORNET_HEAD_INIT; its reader checks magic, then abi_major, then that
+ * struct_size covers the 1.0 fields, before it reads anything else. */
 typedef struct hornet_head_s {
     uint32_t struct_size; /* sizeof the struct as its writer compiled it */
     uint16_t abi_major;
@@ -43,7 +67,9 @@ typedef struct hornet_head_s {
 #define HORNET_HEAD_INIT(T) \
     { (uint32_t)sizeof(T), HORNET_ABI_MAJOR, HORNET_ABI_MINOR, HORNET_MAGIC }
 
-/* May the reader touch field F of *p, which may come from an older peer? */
+/* May the reader touch field F of *p, which may come from an older peer?
+ * Use it in both directions: hosts on plugin descriptors, plugins on the
+ * host, context and ops tables, for every field newer than ABI 1.0. */
 #define HORNET_HAS(p, T, F) \
     ((p)->head.struct_size >= offsetof(T, F) + sizeof(((T *)0)->F))
 

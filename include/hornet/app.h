@@ -61,57 +61,80 @@ typedef struct hornet_request_s {
 
 /*
  * Implemented by the worker type (plugins/sdk does it for the built-in ones).
- * Thread tags: [handler] is the thread that called handle(); [any thread]
- * may be called from any thread once handle() has returned PENDING.
- * Done callbacks never run inside the call that started them; they run on
- * the worker's loop thread (for sync and gthread: the handler thread, while
- * it waits for finish()). At most one read_async and one write_async may be
- * in flight per exchange; a write_async's callback is the "go on".
+ * Thread tags: [handler] is the thread that called handle(), while handle()
+ * runs; [after PENDING] any thread once handle() has returned PENDING (so a
+ * pool thread of the app's can answer later); [loop thread] inside a done
+ * callback. The blocking calls (read, write, sendfile) never run on a loop
+ * thread: there they return HORNET_EWOULDBLOCK. The app makes its calls on
+ * one exchange one at a time, in any thread order it likes, except that
+ * finish() may race an async op in flight (which then completes with
+ * HORNET_ECLOSED). Done callbacks never run inside the call that started
+ * them; they run on the worker's loop thread (for sync and gthread: the
+ * handler thread, while it waits for finish()). At most one read_async and
+ * one write_async may be in flight per exchange; a write_async's callback is
+ * the "go on". Every call after finish() returns HORNET_ECLOSED at best:
+ * the exchange may be gone, so do not make one.
  */
 typedef struct hornet_exchange_ops_s {
     hornet_head_t head;
 
-    /* [handler, any thread after PENDING] The request; valid until finish(). */
+    /* [handler, after PENDING, loop thread] The request; it and every view
+     * in it are valid until finish(). */
     const hornet_request_t *(*request)(hornet_exchange_t *x);
 
-    /* First header of that name (case-insensitive). HORNET_OK or
-     * HORNET_ENOENT; *value is valid until finish(). */
+    /* [handler, after PENDING, loop thread] First header of that name
+     * (ASCII case-insensitive). HORNET_OK or HORNET_ENOENT; *value is a view
+     * into the request, valid until finish(). */
     int (*find_header)(hornet_exchange_t *x, hornet_str_t name,
                        hornet_str_t *value);
 
-    /* [handler] Blocking read of the body, de-chunked: bytes read, 0 at the
-     * end, or <0. Sends 100 Continue first when the client expects it. On a
-     * loop thread it returns HORNET_EWOULDBLOCK: use read_async there. */
+    /* [handler, after PENDING] Blocking read of the body, de-chunked: bytes
+     * read, 0 at the end, or <0 (HORNET_ETOOBIG past limit_request_body,
+     * HORNET_EIO, HORNET_ECLOSED). Sends 100 Continue first when the client
+     * expects it. On a loop thread it returns HORNET_EWOULDBLOCK: use
+     * read_async there. buf is the app's. */
     ptrdiff_t (*read)(hornet_exchange_t *x, void *buf, size_t cap);
 
-    /* [loop thread or handler] As read(); buf must live until done runs. */
+    /* [handler, after PENDING, loop thread] As read(), without blocking:
+     * returns HORNET_OK and later calls done(user_data, bytes | 0 at end |
+     * <0) on the loop thread, never inside this call; or returns <0 now
+     * (HORNET_EBUSY with a read_async already in flight) and done never
+     * runs. buf (the app's) must live until done runs. */
     int (*read_async)(hornet_exchange_t *x, void *buf, size_t cap,
                       hornet_done_fn done, void *user_data);
 
-    /* [handler, any thread after PENDING] The status line and headers, once.
-     * The reason phrase comes from the status. A Content-Length header makes
-     * the body fixed-length; without one it is chunked (HTTP/1.1) or ends
-     * with the connection (HTTP/1.0). Connection, Transfer-Encoding, Date and
-     * Server are the worker's: the app's are ignored. Headers are copied. */
+    /* [handler, after PENDING, loop thread] The status line and headers,
+     * once. The reason phrase comes from the status. A Content-Length header
+     * makes the body fixed-length; without one it is chunked (HTTP/1.1) or
+     * ends with the connection (HTTP/1.0). Connection, Transfer-Encoding,
+     * Date and Server are the worker's: the app's are ignored. Headers are
+     * copied before the call returns. */
     int (*start)(hornet_exchange_t *x, int status,
                  const hornet_header_t *headers, size_t count);
 
-    /* [handler] Blocking write of body bytes (start() first). */
+    /* [handler, after PENDING] Blocking write of body bytes, after start();
+     * for a HEAD request the worker discards them. data is the app's and is
+     * not kept once the call returns. On a loop thread: HORNET_EWOULDBLOCK. */
     int (*write)(hornet_exchange_t *x, const void *data, size_t len);
 
-    /* [loop thread or handler] As write(); data must live until done runs. */
+    /* [handler, after PENDING, loop thread] As write(), without blocking;
+     * done(user_data, 0 | <0) runs on the loop thread, never inside this
+     * call, and is the signal to write more (one write_async in flight: else
+     * HORNET_EBUSY). data (the app's) must live until done runs. */
     int (*write_async)(hornet_exchange_t *x, const void *data, size_t len,
                        hornet_done_fn done, void *user_data);
 
-    /* [handler] Blocking send of len bytes of fd from offset; the app still
-     * owns fd. Falls back to read+write where sendfile(2) cannot be used. */
+    /* [handler, after PENDING] Blocking send of len bytes of fd from offset;
+     * the app still owns fd (and may close it once the call returns). Falls
+     * back to read+write where sendfile(2) cannot be used. */
     int (*sendfile)(hornet_exchange_t *x, int fd, uint64_t offset,
                     uint64_t len);
 
-    /* [any thread] Ends the exchange, exactly once. error == 0 completes the
-     * response (start(200) implied when nothing was started); error != 0
-     * aborts it: a 500 if nothing was sent yet, otherwise the connection is
-     * closed. After finish() the exchange and every view are gone. */
+    /* [handler, after PENDING, loop thread] Ends the exchange, exactly once.
+     * error == 0 completes the response (start(200) implied when nothing was
+     * started); error != 0 aborts it: a 500 if nothing was sent yet,
+     * otherwise the connection is closed. After finish() the exchange and
+     * every view are gone. */
     int (*finish)(hornet_exchange_t *x, int error);
     /* ABI 1.1: append below, never above. */
 } hornet_exchange_ops_t;
@@ -122,26 +145,42 @@ typedef struct hornet_app_s {
     const char *version; /* the app's own version: "1.0.0" */
     uint32_t flags;      /* HORNET_APP_* */
 
-    /* One instance per process. app_config is read through host->config_get.
-     * On failure return <0 and write one line into err (NUL-terminated,
-     * at most err_cap bytes including the NUL). */
+    /* Static strings above: owned by the plugin, valid until unload. */
+
+    /* [arbiter] with preload_app (before fork, so workers share the
+     * instance copy-on-write), else [worker main] after fork, before
+     * worker_start. One instance per process; *instance is the app's own,
+     * opaque to hornet. app_config is read through host->config_get; host
+     * stays valid until destroy() returns. On failure return <0 and write
+     * one line into err (NUL-terminated, at most err_cap bytes including the
+     * NUL, caller-owned); hornet logs it and stops. */
     int (*create)(const hornet_host_t *host, void **instance, char *err,
                   size_t err_cap);
+    /* [worker main] or [arbiter], in the process that created it, after the
+     * last handle() has finished and after worker_exit. Frees the instance. */
     void (*destroy)(void *instance);
 
-    /* Optional (NULL): in each worker after fork, before the first request;
-     * and as the worker leaves, after the last. */
+    /* Optional (NULL). [worker main] In each worker after fork, before the
+     * first request; and as the worker leaves, after the last exchange has
+     * finished. */
     void (*worker_start)(void *instance);
     void (*worker_exit)(void *instance);
 
-    /* One request; returns HORNET_DONE or HORNET_PENDING. */
+    /* [handler] One request; returns HORNET_DONE (finish() was called) or
+     * HORNET_PENDING (finish() will be called, from any thread). Runs on
+     * many threads at once only with HORNET_APP_THREAD_SAFE, and on a loop
+     * thread (where blocking calls fail) only with HORNET_APP_NONBLOCKING.
+     * x and ops are the worker's; neither may be used after finish(). */
     int (*handle)(void *instance, hornet_exchange_t *x,
                   const hornet_exchange_ops_t *ops);
     /* ABI 1.1: append below, never above. */
 } hornet_app_t;
 
-/* The one symbol an app plugin exports. The host passes its own ABI version
- * so the plugin may refuse (return NULL) or adapt. */
+/* The one symbol an app plugin exports. [arbiter] before fork, and by
+ * --check-config and --list-plugins: keep it cheap and free of side effects.
+ * The host passes its own ABI version so the plugin may refuse (return NULL)
+ * or adapt (describe itself with a minor the host speaks). The descriptor is
+ * the plugin's, constant, and must stay valid until the plugin is unloaded. */
 typedef const hornet_app_t *(*hornet_app_entry_fn)(uint32_t host_major,
                                                    uint32_t host_minor);
 #define HORNET_APP_ENTRY "hornet_app_entry"

@@ -6,8 +6,10 @@
  * ask of the host goes through this table. Optional services (timers, posting
  * to a worker's loop, metrics) are reached with get_extension() by an id that
  * carries its own version ("hornet.timer/1"), so a new service needs only a
- * minor ABI bump. The table is owned by the host and valid until the plugin is
- * unloaded.
+ * minor ABI bump. The table is owned by the host, never written by plugins,
+ * and valid until the plugin is unloaded (for an app: until after destroy()
+ * returns; for a worker type: until run() returns). Every call may be made
+ * in the arbiter too (an app created there with preload_app).
  */
 #ifndef HORNET_HOST_H
 #define HORNET_HOST_H
@@ -54,7 +56,10 @@ typedef struct hornet_host_s {
     /* [any thread] Facts about the process the plugin runs in. */
     int64_t (*query)(const struct hornet_host_s *host, int what);
 
-    /* [any thread] An optional service table by versioned id, or NULL. */
+    /* [any thread] An optional service table by versioned id
+     * ("hornet.timer/1"), or NULL when this host has none: plugins must cope
+     * with NULL. The table is host-owned and valid as long as the host
+     * table. ABI 1.0 defines no ids; each new one is logged in abi.h. */
     const void *(*get_extension)(const struct hornet_host_s *host,
                                  const char *id);
     /* ABI 1.1: append below, never above. */

@@ -7,7 +7,8 @@
  * returns the process exit code when ctx->stop_fd becomes readable (or when
  * max_requests is reached). Everything a worker type needs is in the context:
  * a third-party one (say, on io_uring) needs nothing else from the host.
- * All context pointers stay valid until run() returns.
+ * The context and everything it points to is host-owned, read-only, and
+ * valid until run() returns.
  */
 #ifndef HORNET_WORKER_H
 #define HORNET_WORKER_H
@@ -60,7 +61,8 @@ typedef struct hornet_limits_s {
     /* ABI 1.1: append below, never above. */
 } hornet_limits_t;
 
-/* One answered request, handed to access_log(); views valid during the call. */
+/* One answered request, handed to access_log(). Built by the worker type
+ * (its memory); the host reads it during the call and keeps nothing. */
 typedef struct hornet_access_record_s {
     hornet_head_t head;
     const hornet_request_t *request; /* NULL for a request that did not parse */
@@ -99,7 +101,8 @@ typedef struct hornet_worker_ctx_s {
     void (*count)(const struct hornet_worker_ctx_s *ctx, int counter,
                   int64_t delta);
 
-    /* Non-zero when access_log() writes anywhere: skip building records. */
+    /* [any thread] Non-zero when access_log() writes anywhere: skip
+     * building records. */
     int access_log_enabled;
     /* [any thread] Formats and writes one access-log line. */
     void (*access_log)(const struct hornet_worker_ctx_s *ctx,
@@ -113,17 +116,27 @@ typedef struct hornet_worker_s {
     const char *version;
     uint32_t flags;      /* HORNET_WORKER_* */
 
-    /* Optional (NULL): can this worker type run that app with these limits?
-     * Called before any fork (by --check-config too). 0, or <0 with one line
-     * in err saying why and what to use instead. */
+    /* Static strings above: owned by the plugin, valid until unload. */
+
+    /* Optional (NULL). [arbiter] before any fork (by --check-config too):
+     * can this worker type run that app with these limits? Both pointers are
+     * valid during the call only. 0, or <0 with one line in err
+     * (caller-owned, NUL-terminated, at most err_cap bytes) saying why and
+     * what to use instead. */
     int (*check)(const hornet_limits_t *limits, const hornet_app_t *app,
                  char *err, size_t err_cap);
 
-    /* In the worker process: serve until told to stop; returns the exit code. */
+    /* [worker main] In the worker process, after fork and after the app's
+     * worker_start: serve until told to stop; returns the exit code (0, or
+     * HORNET_EXIT_BOOT_FAILED when it could not start). Every exchange must
+     * be finished before run() returns. */
     int (*run)(const hornet_worker_ctx_t *ctx);
     /* ABI 1.1: append below, never above. */
 } hornet_worker_t;
 
+/* The one symbol a worker-type plugin exports; the same rules as
+ * hornet_app_entry: [arbiter], cheap, a static descriptor, may refuse (NULL)
+ * or adapt. */
 typedef const hornet_worker_t *(*hornet_worker_entry_fn)(uint32_t host_major,
                                                          uint32_t host_minor);
 #define HORNET_WORKER_ENTRY "hornet_worker_entry"
