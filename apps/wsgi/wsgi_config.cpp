@@ -1,0 +1,75 @@
+// Reading and checking app_config.
+#include "wsgi_config.hpp"
+
+#include <filesystem>
+#include <optional>
+
+#include "wsgi_error.hpp"
+
+namespace hornet::wsgi {
+namespace {
+
+std::optional<std::string> get(const hornet_host_t* host, const char* key) {
+    hornet_str_t out{};
+    const int rc = host->config_get(host, key, &out);
+    if (rc == HORNET_ENOENT) return std::nullopt;
+    if (rc != HORNET_OK)
+        throw WsgiError(std::string("app_config.") + key + " must be a single value (a string), not a list or map");
+    return std::string(out.ptr, out.len);
+}
+
+std::string absolute(const std::string& dir) {
+    return std::filesystem::absolute(dir).lexically_normal().string();
+}
+
+// Gunicorn separates pythonpath entries with ','; PYTHONPATH uses ':'.
+std::vector<std::string> split_dirs(const std::string& list) {
+    std::vector<std::string> dirs;
+    size_t begin = 0;
+    while (begin <= list.size()) {
+        size_t end = list.find_first_of(",:", begin);
+        if (end == std::string::npos) end = list.size();
+        std::string dir = list.substr(begin, end - begin);
+        if (!dir.empty()) dirs.push_back(absolute(dir));
+        begin = end + 1;
+    }
+    return dirs;
+}
+
+void split_module(const std::string& spec, WsgiConfig& c) {
+    const size_t colon = spec.find(':');
+    c.module = spec.substr(0, colon);
+    c.callable = colon == std::string::npos ? "application" : spec.substr(colon + 1);
+    if (c.module.empty() || c.callable.empty())
+        throw WsgiError("app_config.module '" + spec +
+                        "' is not of the form 'package.module:callable' (e.g. 'myapp.wsgi:application')");
+}
+
+std::string checked_script_name(std::string s) {
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    if (!s.empty() && s.front() != '/')
+        throw WsgiError("app_config.script_name '" + s + "' must start with '/' (e.g. '/api'), or be empty");
+    return s;
+}
+
+} // namespace
+
+WsgiConfig read_config(const hornet_host_t* host) {
+    WsgiConfig c;
+    const auto module = get(host, "module");
+    if (!module || module->empty())
+        throw WsgiError("app_config.module is not set: name the WSGI callable, "
+                        "e.g. app_config: {module: 'myapp.wsgi:application'}");
+    split_module(*module, c);
+    if (auto p = get(host, "pythonpath")) c.pythonpath = split_dirs(*p);
+    if (auto v = get(host, "virtualenv"); v && !v->empty()) {
+        c.virtualenv = absolute(*v);
+        if (!std::filesystem::exists(c.virtualenv + "/pyvenv.cfg"))
+            throw WsgiError("app_config.virtualenv '" + c.virtualenv +
+                            "' is not a virtualenv (no pyvenv.cfg): create it with python3 -m venv");
+    }
+    if (auto s = get(host, "script_name")) c.script_name = checked_script_name(*s);
+    return c;
+}
+
+} // namespace hornet::wsgi

@@ -1,0 +1,30 @@
+// apps/wsgi/wsgi_config.hpp: the wsgi app's settings, read from `app_config`.
+//
+//   app_config:
+//     module: "package.module:callable"   required; ":application" if omitted
+//     pythonpath: "/srv/app,/srv/lib"      optional; ',' or ':' between dirs
+//     virtualenv: "/srv/venv"              optional; a venv (has pyvenv.cfg)
+//     script_name: "/mount"                optional; where the app is mounted
+//
+// Relative directories are taken from hornet's working directory.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hornet/host.h"
+
+namespace hornet::wsgi {
+
+struct WsgiConfig {
+    std::string module;   // "package.module"
+    std::string callable; // "app", "create_app()", "obj.attr"
+    std::vector<std::string> pythonpath; // absolute
+    std::string virtualenv;              // absolute, or empty
+    std::string script_name;             // "" or "/mount", no trailing '/'
+};
+
+// Throws WsgiError with one line naming the key and the fix.
+WsgiConfig read_config(const hornet_host_t* host);
+
+} // namespace hornet::wsgi
