@@ -129,6 +129,7 @@ void Arbiter::on_tick() {
     murder_stale_workers();
     advance_reload();
     advance_recycling();
+    manage_workers(); // after a respawn pause
     schedule_tick();
 }
 

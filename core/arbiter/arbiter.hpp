@@ -78,6 +78,7 @@ private:
     void on_child_exit();
     void log_exit(const WorkerExit& exit) const;
     void note_boot(const WorkerExit& exit);
+    std::size_t ready_workers(std::uint32_t generation);
     void on_other_child(pid_t pid, int status);
     void manage_workers();
     pid_t spawn_worker(Generation& generation);
@@ -118,6 +119,8 @@ private:
     bool stopping_ = false;
     int exit_code_ = 0;
     int boot_failures_ = 0; // workers in a row that died before becoming ready
+    std::int64_t respawn_at_ms_ = 0;      // no forks before this (a worker cannot boot)
+    std::int64_t respawn_backoff_ms_ = 0; // the pause after the last such failure
 };
 
 } // namespace hornet

@@ -92,6 +92,7 @@ void Arbiter::promote_incoming() {
     for (pid_t pid : supervisor_.pids_of(old)) supervisor_.retire(pid);
     recycling_.reset(); // it belonged to the old generation, now leaving anyway
     boot_failures_ = 0;
+    respawn_at_ms_ = respawn_backoff_ms_ = 0;
     spdlog::info("Reloaded: now serving {}; {} is stopping", active().describe(),
                  generations_.at(old)->describe());
     set_title();

@@ -3,6 +3,7 @@
 // heartbeat went stale, and recycle workers at max_requests one at a time.
 #include "arbiter/arbiter.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <random>
 #include <sys/wait.h>
@@ -64,19 +65,38 @@ void Arbiter::log_exit(const WorkerExit& exit) const {
     spdlog::log(level, "Worker with pid {} {}", exit.pid, describe(exit.status));
 }
 
-// Only the serving generation's boot failures stop hornet; a reload's new
-// generation failing aborts the reload instead (advance_reload).
+// A worker of the serving generation that cannot boot (its app fails to
+// start, or it dies before it is ready, again and again) stops hornet when
+// nothing of that generation serves: forking in a loop would help no one.
+// While other workers still serve (say the app's files are being deployed
+// under a running hornet), they keep serving and the arbiter retries with a
+// growing pause instead. A reload's new generation failing aborts the reload
+// instead (advance_reload).
 void Arbiter::note_boot(const WorkerExit& exit) {
     if (exit.generation != active_ || exit.retiring) return;
-    if (WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == HORNET_EXIT_BOOT_FAILED)
-        return halt("Worker failed to boot (see the error above); stopping", HORNET_EXIT_BOOT_FAILED);
     if (exit.was_ready) {
         boot_failures_ = 0;
+        respawn_backoff_ms_ = 0;
         return;
     }
-    if (++boot_failures_ >= max_boot_failures)
-        halt(std::to_string(boot_failures_) + " workers in a row died before serving; stopping",
-             HORNET_EXIT_BOOT_FAILED);
+    bool cannot_boot = WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == HORNET_EXIT_BOOT_FAILED;
+    if (++boot_failures_ < max_boot_failures && !cannot_boot) return;
+    std::size_t serving = ready_workers(active_);
+    if (serving == 0)
+        return halt(cannot_boot ? "Worker failed to boot (see the error above); stopping"
+                                : std::to_string(boot_failures_) + " workers in a row died before serving; stopping",
+                    HORNET_EXIT_BOOT_FAILED);
+    respawn_backoff_ms_ = std::clamp<std::int64_t>(respawn_backoff_ms_ * 2, 1000, 30000);
+    respawn_at_ms_ = Scoreboard::now_ms() + respawn_backoff_ms_;
+    spdlog::error("A worker could not boot; {} worker(s) still serve; trying again in {} s", serving,
+                  respawn_backoff_ms_ / 1000);
+}
+
+std::size_t Arbiter::ready_workers(std::uint32_t generation) {
+    std::size_t n = 0;
+    for (const auto& [pid, w] : supervisor_.workers())
+        n += w.generation == generation && !w.retiring && supervisor_.slot_of(w).state.load() == WorkerState::ready;
+    return n;
 }
 
 void Arbiter::on_other_child(pid_t pid, int status) {
@@ -86,7 +106,8 @@ void Arbiter::on_other_child(pid_t pid, int status) {
 void Arbiter::manage_workers() {
     if (stopping_) return;
     Generation& gen = active();
-    while (supervisor_.serving(gen.id) < gen.target_workers) spawn_worker(gen);
+    bool backing_off = Scoreboard::now_ms() < respawn_at_ms_;
+    while (!backing_off && supervisor_.serving(gen.id) < gen.target_workers) spawn_worker(gen);
     // TTOU or WINCH: the newest leave first.
     while (supervisor_.serving(gen.id) > gen.target_workers) {
         pid_t newest = 0;

@@ -31,7 +31,8 @@ gid_t resolve_group(const std::string& group) {
 // multiprocess): threads only count under a worker type that uses them.
 ProcessFacts facts(const Config& config, const hornet_worker_t& worker, std::uint32_t generation) {
     bool concurrent = worker.flags & HORNET_WORKER_CONCURRENT;
-    return ProcessFacts{concurrent ? config.threads : 1u, config.workers > 1, false, 0, generation};
+    bool event_loop = worker.flags & HORNET_WORKER_EVENT_LOOP; // ABI 1.1 flag; 0 in older descriptors
+    return ProcessFacts{concurrent ? config.threads : 1u, config.workers > 1, event_loop, 0, generation};
 }
 
 void* preload(const PluginSet& plugins, const HostServices& host) {
@@ -51,7 +52,7 @@ Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, Li
         listeners.push_back(pool.acquire(spec, config.backlog, config.umask));
         listen_fds.push_back(listeners.back()->fd());
     }
-    access_log = std::make_unique<AccessLog>(config.access_logfile);
+    access_log = std::make_unique<AccessLog>(config.access_logfile, config.access_log_format);
     if (!config.user.empty()) uid = resolve_user(config.user, gid);
     if (!config.group.empty()) gid = resolve_group(config.group);
     host = std::make_unique<HostServices>(config.app_config, facts(config, plugins.worker.descriptor(), id));

@@ -168,6 +168,35 @@ def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def sockets(pid):
+    """The socket:[inode] links among pid's fds."""
+    out = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if link.startswith("socket:"):
+            out.add(link)
+    return out
+
+
+def fd_listing(pid):
+    """`ls -l /proc/PID/fd` and the socket states: what an fd count is made of."""
+    lines = []
+    for fd in sorted(os.listdir(f"/proc/{pid}/fd"), key=int):
+        try:
+            lines.append(f"{fd} -> {os.readlink(f'/proc/{pid}/fd/{fd}')}")
+        except OSError as e:
+            lines.append(f"{fd} -> ({e})")
+    try:
+        ss = subprocess.run(["ss", "-tanp"], capture_output=True, text=True, timeout=10).stdout
+        lines += [l for l in ss.splitlines() if f"pid={pid}," in l]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return "\n".join(lines)
+
+
 def in_app_sleep(pid):
     """Is a thread of pid inside nanosleep (the sleep app at work)? None: /proc cannot tell."""
     seen = False
@@ -376,6 +405,10 @@ class LeakTest(GthreadTestCase):
     def test_threads_and_fds_are_steady_over_10000_requests(self):
         h = self.gthread("hello", threads=4)
         pid = self.worker_pid(h)
+        listeners = sockets(pid)  # before any request: no connection yet
+
+        def connections():  # client connections the worker still holds open
+            return sockets(pid) - listeners
 
         def load(total, per_connection=50, clients=4):
             answered, errors = [], []
@@ -400,21 +433,26 @@ class LeakTest(GthreadTestCase):
                 t.join(120)
             self.assertEqual((sum(answered), errors), (total, []))
 
-        # The worker closes a Connection: close exchange itself before the
-        # client sees EOF: after this, its fds are those of a worker at rest.
+        def settled():  # the clients have closed; the worker follows within a moment
+            return wait_until(lambda: not connections(), 10.0)
+
+        # One request first, so that whatever the first request opens for
+        # good is open. The client has its whole response (Content-Length)
+        # before the worker closes the socket: count only once it has.
         self.get(h, headers={"Connection": "close"})
+        self.assertTrue(settled(), f"a Connection: close exchange still open:\n{fd_listing(pid)}")
         at_rest = fd_count(pid)
 
-        def settled(fds):  # the clients have closed; the server follows at once
-            return wait_until(lambda: fd_count(pid) <= fds, 10.0)
-
         load(100)
-        self.assertTrue(settled(at_rest), f"{fd_count(pid)} fds after 100 requests, {at_rest} at rest")
+        self.assertTrue(settled(), f"connections open after 100 requests:\n{fd_listing(pid)}")
+        self.assertLessEqual(fd_count(pid), at_rest, fd_listing(pid))
         baseline = (thread_count(pid), fd_count(pid))
+        baseline_fds = fd_listing(pid)
         load(10000)
-        settled(baseline[1])
+        settled()
         self.assertEqual((thread_count(pid), fd_count(pid)), baseline,
-                         "threads, fds after 10 000 requests against after the first 100")
+                         "threads, fds after 10 000 requests against after the first 100\n"
+                         f"baseline fds:\n{baseline_fds}\nnow:\n{fd_listing(pid)}\n--- log:\n{h.log()}")
         self.assertEqual(baseline[0], 1 + 4)  # the poller and 4 handler threads
 
 

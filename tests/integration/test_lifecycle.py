@@ -211,6 +211,32 @@ class LifecycleTest(HornetTestCase):
         # A request the victim had already accepted may fail; nothing else.
         self.assertLessEqual(len(load.failures), 1, load.failures)
 
+    def test_worker_that_cannot_boot_while_others_serve_is_retried(self):
+        flag = os.path.join(self.tmp, "broken")
+        self.write_config(f"app_config:\n  fail_if_exists: {flag}\n")
+        h = self.start()
+        victim = sorted(h.workers())[0]
+        with Load(h.port, threads=2) as load:
+            open(flag, "w").close()
+            os.kill(victim, signal.SIGKILL)
+            self.assertTrue(h.wait_log(r"A worker could not boot; 1 worker\(s\) still serve; trying again in 1 s"),
+                            h.log())
+            self.assertTrue(h.running())
+            served = load.served()
+            wait_until(lambda: load.served() > served + 50, 10)
+            os.remove(flag)
+            self.assertTrue(wait_until(lambda: len(h.workers()) == 2 and victim not in h.workers(), 15), h.log())
+        self.assertLessEqual(len(load.failures), 1, load.failures)  # one the victim had accepted, at most
+
+    def test_app_that_cannot_boot_at_start_stops_hornet(self):
+        flag = os.path.join(self.tmp, "broken")
+        open(flag, "w").close()
+        self.write_config(f"app_config:\n  fail_if_exists: {flag}\n")
+        h = self.daemon(["-c", self.config], ready=False)
+        self.assertEqual(h.wait_exit(), 3, h.log())
+        self.assertIn("Worker failed to boot", h.log())
+        self.assertIn(f"{flag} exists", h.log())
+
     def test_winch_stops_the_workers_and_hup_brings_them_back(self):
         h = self.start()
         os.kill(h.pid, signal.SIGWINCH)

@@ -540,23 +540,49 @@ class ReloadTest(HornetTestCase):
         appdir = os.path.join(self.tmp, "app")
         os.makedirs(appdir)
         source = os.path.join(appdir, "reloaded.py")
+        imports = os.path.join(appdir, "imported")  # one file per importing pid
+        os.makedirs(imports)
 
-        def write(version):
-            with open(source, "w") as f:
-                f.write("def application(environ, start_response):\n"
+        def write(version):  # atomically: a worker importing it meanwhile sees all of one version
+            with open(source + ".new", "w") as f:
+                f.write("import os\n"
+                        f"open(os.path.join({imports!r}, str(os.getpid())), 'w').close()\n"
+                        "def application(environ, start_response):\n"
                         "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
                         f"    return [b'{version}']\n")
+            os.replace(source + ".new", source)
+
+        def imported_by():
+            return {int(name) for name in os.listdir(imports)}
 
         write("version one")
         config = write_config(self.tmp, "reloaded", pythonpath=appdir)
         h = self.daemon(["-c", config, *extra], workers=2)
-        self.assertEqual(request(h.port, "/")[2], b"version one")
+        port = h.port
+
+        def body():  # no request may fail across a reload: a failure shows the log
+            try:
+                return request(port, "/")[2]
+            except (OSError, http.client.HTTPException) as e:
+                self.fail(f"{e!r} on port {port}, arbiter running: {h.running()}\n--- log:\n{h.log()}")
+
+        self.assertEqual(body(), b"version one")
+        old_workers = set(h.boot_pids())
+        # "Booting worker" is logged at fork: a worker may still be importing
+        # version one (not yet serving), and one that cannot import its app
+        # fails to boot, which stops hornet. Edit the app once every worker
+        # has it (with --preload, the arbiter imported it for them).
+        self.assertTrue(harness.wait_until(lambda: h.pid in imported_by() or old_workers <= imported_by(), 20),
+                        f"imported by {imported_by()}\n--- log:\n{h.log()}")
         write("version number two")
         os.kill(h.pid, signal.SIGHUP)
-        served = harness.wait_until(lambda: request(h.port, "/")[2] == b"version number two", 20, 0.1)
+        served = harness.wait_until(lambda: body() == b"version number two", 20, 0.1)
         self.assertTrue(served, h.log())
+        # A new worker serves as soon as it is ready, while the old ones still
+        # do until every new one is: only once they have left is every answer new.
+        self.assertTrue(harness.wait_until(lambda: not old_workers & h.workers(), 20), h.log())
         for _ in range(6):  # every worker: the old ones were retired
-            self.assertEqual(request(h.port, "/")[2], b"version number two")
+            self.assertEqual(body(), b"version number two", h.log())
 
     def test_reload(self):
         self.check_reload()
