@@ -31,12 +31,14 @@ std::string describe(const hornet_request_t& r) {
 
 // The description, then body bytes back as they arrive; the first failure is
 // the result. The description waits for the first read: a client that sent
-// Expect: 100-continue gets its 100 before our head, not a 1 s stall.
+// Expect: 100-continue gets its 100 before our head, not a 1 s stall; and a
+// body refused at once (400, 413) is answered as such, not cut short.
 int pump(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, const std::string& description) {
     thread_local std::unique_ptr<char[]> piece(new char[kPiece]);
     bool described = false;
     for (;;) {
         const ptrdiff_t n = ops->read(x, piece.get(), kPiece);
+        if (n < 0) return static_cast<int>(n);
         if (!described) {
             described = true;
             if (int rc = ops->write(x, description.data(), description.size()); rc != HORNET_OK) return rc;

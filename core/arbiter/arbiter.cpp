@@ -173,7 +173,8 @@ void Arbiter::halt(const std::string& reason, int code) {
 }
 
 void Arbiter::finish_if_stopped() {
-    if (!supervisor_.empty()) return;
+    // Twice when a halt comes from the first of several exits reaped at once.
+    if (!supervisor_.empty() || generations_.empty()) return;
     const std::string pidfile = active().config.pid;
     generations_.clear();
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.

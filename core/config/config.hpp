@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -52,6 +53,18 @@ struct Config {
     std::uint32_t limit_request_fields = 100;
     std::uint32_t limit_request_field_size = 8190;
     std::uint64_t limit_request_body = std::uint64_t{1} << 30; // UINT64_MAX: unlimited
+    // Slow clients (Gunicorn has none); 0 means "as timeout".
+    Millis header_timeout{30000};         // the whole request head, from its first byte
+    Millis body_timeout{30000};           // the longest wait for more body bytes
+
+    // Proxies, Gunicorn's names and defaults.
+    std::vector<std::string> forwarded_allow_ips{"127.0.0.1", "::1"}; // IPs, networks, or "*"
+    std::vector<std::pair<std::string, std::string>> secure_scheme_headers{
+        {"X-FORWARDED-PROTOCOL", "ssl"}, {"X-FORWARDED-PROTO", "https"}, {"X-FORWARDED-SSL", "on"}};
+    bool proxy_protocol = false;          // PROXY v1/v2 on every listener, from proxy_allow_ips
+    std::vector<std::string> proxy_allow_ips{"127.0.0.1", "::1"};
+
+    std::string access_log_format{R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")"};
 };
 
 } // namespace hornet

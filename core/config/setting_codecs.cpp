@@ -131,6 +131,55 @@ Codec map_field(YAML::Node Config::*field) {
             [=](const Config& c) { return YAML::Clone(c.*field); }};
 }
 
+Codec checked_string_field(std::string Config::*field, std::string_view type_name,
+                           std::function<void(std::string_view)> check) {
+    return {type_name, false,
+            [=](Config& c, const YAML::Node& n) {
+                std::string text = scalar_text(n);
+                check(text);
+                c.*field = std::move(text);
+            },
+            [=](const Config& c) { return YAML::Node(c.*field); }};
+}
+
+namespace {
+
+bool is_token(std::string_view s) {
+    static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
+    for (char ch : s)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && kExtra.find(ch) == std::string_view::npos) return false;
+    return !s.empty();
+}
+
+bool is_printable(std::string_view s) {
+    for (char ch : s)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return false;
+    return !s.empty();
+}
+
+} // namespace
+
+Codec header_map_field(std::vector<std::pair<std::string, std::string>> Config::*field) {
+    return {"MAP", false,
+            [=](Config& c, const YAML::Node& n) {
+                std::vector<std::pair<std::string, std::string>> out;
+                if (!n.IsNull() && !n.IsMap()) throw ValueError("expected a map of header name: value");
+                for (const auto& kv : n) {
+                    std::string name = scalar_text(kv.first), value = scalar_text(kv.second);
+                    if (!is_token(name)) throw ValueError("'" + name + "' is not a header name", kv.first.Mark());
+                    if (!is_printable(value))
+                        throw ValueError("header " + name + ": expected a printable value", kv.second.Mark());
+                    out.emplace_back(std::move(name), std::move(value));
+                }
+                c.*field = std::move(out);
+            },
+            [=](const Config& c) {
+                YAML::Node map(YAML::NodeType::Map);
+                for (const auto& [name, value] : c.*field) map[name] = value;
+                return map;
+            }};
+}
+
 Codec list_field(std::vector<std::string> Config::*field, std::string_view type_name, char separator,
                  std::size_t min_entries, EntryParser entry) {
     return {type_name, true,

@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/setting.hpp"
@@ -44,6 +45,12 @@ Codec duration_field(Millis Config::*field);
 Codec bool_field(bool Config::*field);
 Codec octal_field(unsigned Config::*field);
 Codec string_field(std::string Config::*field, std::string_view type_name, bool allow_empty);
+// A string that `check` accepts (it throws ValueError saying why not).
+Codec checked_string_field(std::string Config::*field, std::string_view type_name,
+                           std::function<void(std::string_view)> check);
+// A YAML map of header name -> value (names are tokens, values printable);
+// null means none. In file order.
+Codec header_map_field(std::vector<std::pair<std::string, std::string>> Config::*field);
 // Case-blind match; stores the canonical spelling.
 Codec choice_field(std::string Config::*field, std::string_view type_name,
                    std::vector<std::string_view> choices);

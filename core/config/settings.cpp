@@ -8,7 +8,10 @@
 #include <limits>
 
 #include "config/bind_address.hpp"
+#include "config/config_error.hpp"
+#include "config/ip_entry.hpp"
 #include "config/setting_codecs.hpp"
+#include "log/access_log_format.hpp"
 
 namespace hornet {
 
@@ -18,6 +21,14 @@ constexpr std::uint64_t kMiB = 1024 * 1024;
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 
 std::string normalized_bind(std::string_view entry) { return parse_bind(entry).text(); }
+
+void check_access_log_format(std::string_view format) {
+    try {
+        AccessLogFormat compiled(format);
+    } catch (const std::invalid_argument& e) {
+        throw ValueError(e.what());
+    }
+}
 std::string any_path(std::string_view entry) { return std::string(entry); }
 
 std::vector<Setting> make_table() {
@@ -90,6 +101,28 @@ std::vector<Setting> make_table() {
          .codec = size_field(&Config::limit_request_field_size, 1, kMiB)},
         {.name = "limit_request_body", .help = "Maximum size of a request body, or 'unlimited'",
          .codec = size_field(&Config::limit_request_body, 0, kU64Max, true)},
+        {.name = "header_timeout",
+         .help = "Time a client gets to send a whole request head (408 after); 0: as timeout",
+         .codec = duration_field(&Config::header_timeout)},
+        {.name = "body_timeout",
+         .help = "Longest wait for more of a request body while the app reads it (408 after); 0: as timeout",
+         .codec = duration_field(&Config::body_timeout)},
+        {.name = "forwarded_allow_ips",
+         .help = "Peers (IPs, networks like 10.0.0.0/8, or '*') whose secure_scheme_headers are believed",
+         .codec = list_field(&Config::forwarded_allow_ips, "IPS", ',', 0, checked_ip_entry)},
+        {.name = "secure_scheme_headers", .cli = CliForm::none, .env = false,
+         .default_text = "{X-FORWARDED-PROTOCOL: ssl, X-FORWARDED-PROTO: https, X-FORWARDED-SSL: on}",
+         .help = "Headers (YAML map: name -> value meaning https) that set the scheme the app sees",
+         .codec = header_map_field(&Config::secure_scheme_headers)},
+        {.name = "proxy_protocol",
+         .help = "Every listener expects a PROXY protocol v1/v2 header from proxy_allow_ips",
+         .codec = bool_field(&Config::proxy_protocol)},
+        {.name = "proxy_allow_ips",
+         .help = "Peers (IPs, networks, or '*') that must send the PROXY header (with proxy_protocol)",
+         .codec = list_field(&Config::proxy_allow_ips, "IPS", ',', 0, checked_ip_entry)},
+        {.name = "access_log_format",
+         .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o",
+         .codec = checked_string_field(&Config::access_log_format, "FORMAT", check_access_log_format)},
     };
 }
 

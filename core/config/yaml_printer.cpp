@@ -18,7 +18,10 @@ std::string to_yaml(const Config& config) {
         YAML::Node value = s.codec.get(resolved);
         out << YAML::Key << std::string(s.name) << YAML::Value;
         // "plugin_path: []" reads better than an indented [] on a line of its own.
+        // Others say Block: a flow-style node read back from a file (app_config: {})
+        // would otherwise leave the emitter in flow style for the settings after it.
         if (value.size() == 0 && !value.IsScalar()) out << YAML::Flow;
+        else if (!value.IsScalar()) out << YAML::Block;
         out << value;
     }
     out << YAML::EndMap;

@@ -3,8 +3,10 @@
 // Beast calls these hooks while it parses; they record where each part of
 // the head lies (as offsets, since the caller's buffer may move between
 // calls while the head is incomplete), enforce the limits Beast does not
-// know (field count and size, Transfer-Encoding other than chunked), and copy
-// body bytes into the caller's buffer. Only request_parser.cpp includes this.
+// know (field count and size) and the RFC 9112 rules it is lenient about
+// (request_rules.hpp: target form, Host, strict Content-Length and
+// Transfer-Encoding, obs-fold), and copy body bytes into the caller's buffer.
+// Only request_parser.cpp includes this.
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>
@@ -39,8 +41,11 @@ struct HeadFacts {
     int version = 11;
     bool head_method = false;
     bool expect_continue = false;
-    int status = 0;       // a limit the hooks enforced: 431, 501, 400
+    int status = 0;       // a limit or rule the hooks enforced: 431, 501, 400
     bool in_body = false; // fields now are chunked trailers: not kept
+    int host_count = 0;
+    bool has_length = false; // a Content-Length field was seen
+    bool chunked = false;    // Transfer-Encoding: chunked was accepted
     std::vector<FieldSpan> fields;
 };
 
@@ -62,6 +67,8 @@ public:
 
 private:
     bool locate(beast_sv s, Span& out) const;
+    bool unfolded(beast_sv name, beast_sv value) const;
+    int framing_status(http::field name, beast_sv value);
     size_t take_body(beast_sv body, error_code& ec);
     void fail(int status, error_code& ec);
 
@@ -69,7 +76,7 @@ private:
                          error_code& ec) override;
     void on_response_impl(int, beast_sv, int, error_code& ec) override { ec = http::error::bad_version; }
     void on_field_impl(http::field name, beast_sv name_str, beast_sv value, error_code& ec) override;
-    void on_header_impl(error_code&) override {}
+    void on_header_impl(error_code& ec) override;
     void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
     std::size_t on_body_impl(beast_sv body, error_code& ec) override { return take_body(body, ec); }
     void on_chunk_header_impl(std::uint64_t, beast_sv, error_code&) override {}

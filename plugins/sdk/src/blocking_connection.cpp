@@ -33,12 +33,14 @@ int64_t monotonic_ms() { return monotonic_us() / 1000; }
 int64_t park_deadline_ms(const ConnectionState& state, ConnectionWait wait, const Timeouts& timeouts,
                          int64_t now_ms) {
     if (wait == ConnectionWait::head) return (state.head_since_ms != 0 ? state.head_since_ms : now_ms) + timeouts.head_ms;
-    return now_ms + (state.answered != 0 ? timeouts.keepalive_ms : timeouts.head_ms);
+    if (state.answered != 0) return now_ms + timeouts.keepalive_ms;
+    return (state.opened_ms != 0 ? state.opened_ms : now_ms) + timeouts.head_ms;
 }
 
 BlockingConnection::BlockingConnection(const hornet_worker_ctx_t* ctx, const ConnectionOptions& options)
     : ctx_(ctx), options_(options), timeouts_(Timeouts::from(limits_of(ctx))),
-      spare_(std::make_unique<InputBuffer>()), parser_(ParserLimits::from(limits_of(ctx))) {}
+      gate_(ctx), spare_(std::make_unique<InputBuffer>()),
+      parser_(ParserLimits::from(limits_of(ctx))) {}
 
 BlockingConnection::~BlockingConnection() = default;
 
@@ -90,8 +92,12 @@ ConnectionWait BlockingConnection::serve_ready(ConnectionState& state) {
     return detach(state, next);
 }
 
-// The connection borrows the spare buffer unless it kept its own (leftover bytes).
+// The connection borrows the spare buffer unless it kept its own (leftover
+// bytes). On its first visit (right after accept) its peer is judged, from
+// the socket's own address, before a PROXY header may replace it.
 void BlockingConnection::attach(ConnectionState& state) {
+    if (state.opened_ms == 0) state.opened_ms = monotonic_ms();
+    gate_.judge(state.peer, state.addresses.peer);
     state_ = &state;
     if (!state.input) state.input = spare_ ? std::move(spare_) : std::make_unique<InputBuffer>();
     input_ = state.input.get();
@@ -105,7 +111,9 @@ ConnectionWait BlockingConnection::detach(ConnectionState& state, Next next) {
     InputBuffer* in = state.input.get();
     if (in) in->unpin();
     if (next == Next::wait && in && !in->empty()) {
-        if (state.head_since_ms == 0) state.head_since_ms = monotonic_ms();
+        // A first request's head counts from the connection's opening.
+        if (state.head_since_ms == 0)
+            state.head_since_ms = state.answered == 0 && state.opened_ms != 0 ? state.opened_ms : monotonic_ms();
         return ConnectionWait::head;
     }
     if (in) {
@@ -139,9 +147,9 @@ BlockingConnection::HeadOutcome BlockingConnection::take_head(BlockingSocket& so
     if (!input_->empty()) mark_start();
     for (;;) {
         if (!input_->empty()) {
-            HeadResult r = parser_.parse_head(input_->data());
+            HeadResult r = gate_.parse_head(state_->peer, parser_, *input_, state_->addresses);
             if (r.status == ParseStatus::done) {
-                accept_head(r.consumed);
+                if (int status = accept_head(r.consumed)) return answer_head_error(socket, status, parser_.request_line());
                 return HeadOutcome::ready;
             }
             if (r.status == ParseStatus::error) return answer_head_error(socket, r.http_status);
@@ -159,14 +167,15 @@ BlockingConnection::HeadOutcome BlockingConnection::take_head(BlockingSocket& so
     }
 }
 
-void BlockingConnection::accept_head(size_t head_len) {
+// 0, or the status to answer (contradictory scheme headers).
+int BlockingConnection::accept_head(size_t head_len) {
     parser_.resolve(input_->pin_head(head_len, kReadChunk));
     state_->head_since_ms = 0;
     state_->head_expired = false;
-    fill_request();
+    return fill_request();
 }
 
-void BlockingConnection::fill_request() {
+int BlockingConnection::fill_request() {
     const ConnectionAddresses& a = state_->addresses;
     request_ = hornet_request_t{};
     request_.head = HORNET_HEAD_INIT(hornet_request_t);
@@ -176,6 +185,7 @@ void BlockingConnection::fill_request() {
     request_.peer_port = a.peer.port();
     request_.server_host = {a.local.host().data(), a.local.host().size()};
     request_.server_port = a.local.port();
+    return gate_.set_scheme(state_->peer, request_);
 }
 
 BlockingConnection::Next BlockingConnection::run_exchange(BlockingSocket& socket) {
@@ -203,7 +213,8 @@ BlockingConnection::Next BlockingConnection::run_exchange(BlockingSocket& socket
     return unread ? Next::linger : Next::close;
 }
 
-BlockingConnection::HeadOutcome BlockingConnection::answer_head_error(BlockingSocket& socket, int status) {
+BlockingConnection::HeadOutcome BlockingConnection::answer_head_error(BlockingSocket& socket, int status,
+                                                                    std::string_view line) {
     encoder_.reset({11, false, false});
     WireBuffers out;
     encoder_.error_response(status, out);
@@ -212,7 +223,7 @@ BlockingConnection::HeadOutcome BlockingConnection::answer_head_error(BlockingSo
     const std::string_view peer = state_->addresses.peer.host();
     logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused",
          status, static_cast<int>(peer.size()), peer.data());
-    log_access(nullptr, first_line(input_->data()));
+    log_access(nullptr, line.empty() ? first_line(input_->data()) : line);
     ++state_->answered;
     count(HORNET_COUNT_REQUESTS, 1);
     return HeadOutcome::answered;

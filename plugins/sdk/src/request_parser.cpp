@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "beast_request_parser.hpp"
+#include "request_rules.hpp"
 
 namespace hornet::sdk {
 namespace detail {
@@ -34,10 +35,47 @@ void BeastRequestParser::on_request_impl(http::verb method, beast_sv method_str,
     if (!locate(method_str, facts_.method) || !locate(target, facts_.target)) return fail(400, ec);
     facts_.version = version;
     facts_.head_method = method == http::verb::head;
+    if (int status = rules::target_status(method_str, target)) return fail(status, ec);
+}
+
+// Beast accepts obs-fold (RFC 9112 5.2 lets us refuse it): a folded value is
+// either rebuilt in Beast's buffer, outside the input, or (an empty first
+// line) starts after a CRLF. Either way more than OWS follows the colon.
+bool BeastRequestParser::unfolded(beast_sv name, beast_sv value) const {
+    const auto at = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+    const char* colon = name.data() + name.size();
+    const char* end = input_.data() + input_.size();
+    if (at(value.data()) <= at(colon) || at(value.data()) > at(end)) return false;
+    return rules::only_ows(colon + 1, value.data());
+}
+
+// The fields that decide where the request ends, and Host: strict, since a
+// proxy in front may read them another way (request smuggling).
+int BeastRequestParser::framing_status(http::field name, beast_sv value) {
+    switch (name) {
+    case http::field::host:
+        return ++facts_.host_count > 1 || !rules::is_valid_host(value) ? 400 : 0;
+    case http::field::content_length:
+        if (facts_.has_length || !rules::is_content_length(value)) return 400;
+        facts_.has_length = true;
+        return 0;
+    case http::field::transfer_encoding:
+        // RFC 9112 6.1: an HTTP/1.0 message with it has faulty framing.
+        if (facts_.version < 11) return 400;
+        if (int status = rules::transfer_encoding_status(value)) return status;
+        facts_.chunked = true;
+        return 0;
+    case http::field::expect:
+        if (boost::beast::iequals(value, "100-continue")) facts_.expect_continue = true;
+        return 0;
+    default:
+        return 0;
+    }
 }
 
 void BeastRequestParser::on_field_impl(http::field name, beast_sv name_str, beast_sv value,
                                        error_code& ec) {
+    if (!unfolded(name_str, value)) return fail(400, ec);
     if (facts_.in_body) return; // trailers: parsed for framing, not offered to the app
     if (limits_.fields != 0 && facts_.fields.size() >= limits_.fields) return fail(431, ec);
     FieldSpan span;
@@ -45,12 +83,13 @@ void BeastRequestParser::on_field_impl(http::field name, beast_sv name_str, beas
     const char* line_end = value.empty() ? name_str.data() + name_str.size() : value.data() + value.size();
     if (limits_.field_size != 0 && static_cast<size_t>(line_end - name_str.data()) > limits_.field_size)
         return fail(431, ec);
-    if (name == http::field::expect && boost::beast::iequals(value, "100-continue"))
-        facts_.expect_continue = true;
-    // Only chunked is decoded; anything else would reach the app still encoded.
-    if (name == http::field::transfer_encoding && !boost::beast::iequals(value, "chunked"))
-        return fail(501, ec);
+    if (int status = framing_status(name, value)) return fail(status, ec);
     facts_.fields.push_back(span);
+}
+
+// RFC 9112 3.2: an HTTP/1.1 request without Host is a 400.
+void BeastRequestParser::on_header_impl(error_code& ec) {
+    if (facts_.version >= 11 && facts_.host_count == 0) fail(400, ec);
 }
 
 size_t BeastRequestParser::take_body(beast_sv body, error_code& ec) {
@@ -77,6 +116,8 @@ struct RequestParser::Impl {
     HeadFacts facts;
     std::optional<BeastRequestParser> beast;
     size_t consumed = 0;        // head bytes Beast has taken so far
+    size_t head_start = 0;      // after the empty lines skipped
+    size_t scanned = 0;         // incomplete(): bytes already looked at
     Span line;                  // the request line, once seen
     bool line_seen = false;
     const char* head = nullptr; // after resolve()
@@ -86,6 +127,7 @@ struct RequestParser::Impl {
     int check_request_line(std::span<const char> buffered);
     size_t skip_empty_lines(std::span<const char> buffered);
     int status_for(const detail::error_code& ec) const;
+    HeadResult incomplete(std::span<const char> buffered);
     hornet_str_t str(Span s) const { return {head + s.off, s.len}; }
 };
 
@@ -107,9 +149,11 @@ void RequestParser::Impl::start() {
     facts.head_method = facts.expect_continue = false;
     facts.status = 0;
     facts.in_body = false;
+    facts.host_count = 0;
+    facts.has_length = facts.chunked = false;
     facts.fields.clear();
     headers.clear();
-    consumed = 0;
+    consumed = head_start = scanned = 0;
     line = Span{};
     line_seen = false;
     head = nullptr;
@@ -120,10 +164,14 @@ void RequestParser::Impl::start() {
     beast->eager(false); // stop after the head
 }
 
-// Clients may send CRLFs between requests (RFC 9112 2.2): skip them.
+// Clients may send a CRLF or two between requests (RFC 9112 2.2): skip a
+// few; a bare CR or LF is not an empty line.
 size_t RequestParser::Impl::skip_empty_lines(std::span<const char> buffered) {
-    size_t i = consumed;
-    while (i < buffered.size() && (buffered[i] == '\r' || buffered[i] == '\n')) ++i;
+    constexpr size_t kMaxSkipped = 4;
+    size_t i = 0; // from the start on every call: never more than kMaxSkipped in all
+    for (size_t n = 0; n < kMaxSkipped && i + 1 < buffered.size(); ++n, i += 2) {
+        if (buffered[i] != '\r' || buffered[i + 1] != '\n') break;
+    }
     return i;
 }
 
@@ -141,7 +189,7 @@ int RequestParser::Impl::check_request_line(std::span<const char> buffered) {
     if (len > limit) return 414;
     line = Span{static_cast<uint32_t>(consumed), static_cast<uint32_t>(len)};
     line_seen = true;
-    return 0;
+    return rules::version_status({first, len});
 }
 
 int RequestParser::Impl::status_for(const detail::error_code& ec) const {
@@ -159,20 +207,39 @@ RequestParser::~RequestParser() = default;
 
 void RequestParser::reset() { impl_->start(); }
 
+// Beast waits for CRLFCRLF before it parses a head it has seen part of, so
+// a head with bare LFs for line ends would wait for the head timeout. Every
+// byte buffered so far belongs to the head (its end is not here yet): a
+// bare CR or LF among them is a 400 now. Off the common path (whole heads).
+HeadResult RequestParser::Impl::incomplete(std::span<const char> buffered) {
+    const size_t from = std::max(scanned, head_start);
+    const char prev = from > head_start ? buffered[from - 1] : '\0';
+    scanned = buffered.size();
+    if (rules::has_bare_cr_or_lf({buffered.data() + from, buffered.size() - from}, prev))
+        return {ParseStatus::error, consumed, 400};
+    return {ParseStatus::need_more, consumed, 0};
+}
+
 HeadResult RequestParser::parse_head(std::span<const char> buffered) {
     Impl& s = *impl_;
-    if (!s.beast->got_some()) s.consumed = s.skip_empty_lines(buffered);
+    if (!s.beast->got_some()) s.consumed = s.head_start = s.skip_empty_lines(buffered);
     if (!s.line_seen) {
         if (int status = s.check_request_line(buffered)) return {ParseStatus::error, s.consumed, status};
     }
-    if (s.consumed == buffered.size()) return {ParseStatus::need_more, s.consumed, 0};
+    // Nothing of the request yet, or only the CR of a CRLF between requests.
+    const size_t left = buffered.size() - s.consumed;
+    if (left == 0 || (left == 1 && !s.beast->got_some() && buffered.back() == '\r')) return s.incomplete(buffered);
     auto input = buffered.subspan(s.consumed);
     s.beast->feeding(buffered.data(), input);
     detail::error_code ec;
     s.consumed += s.beast->put(boost::asio::const_buffer(input.data(), input.size()), ec);
-    if (ec == detail::http::error::need_more) return {ParseStatus::need_more, s.consumed, 0};
+    if (ec == detail::http::error::need_more) return s.incomplete(buffered);
     if (ec) return {ParseStatus::error, s.consumed, s.status_for(ec)};
     if (!s.beast->is_header_done()) return {ParseStatus::need_more, s.consumed, 0};
+    // Beast must frame the body as the rules did, or the two disagree on
+    // where this request ends.
+    if (s.facts.chunked != s.beast->chunked() || s.facts.has_length != s.beast->content_length().has_value())
+        return {ParseStatus::error, s.consumed, 400};
     s.beast->eager(true); // the body: as much as each output buffer takes
     s.facts.in_body = true;
     return {ParseStatus::done, s.consumed, 0};

@@ -30,8 +30,14 @@ bool is_token(std::string_view s) {
     return true;
 }
 
+// RFC 9110 5.5: no control byte but HTAB. CR, LF and NUL would split or
+// cut the head on the wire; the others confuse the peers that read it.
 bool is_clean_value(std::string_view s) {
-    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
+    }
+    return true;
 }
 
 bool iequal(std::string_view a, std::string_view b) {
@@ -129,8 +135,9 @@ int ResponseHead::build(int status, std::span<const hornet_header_t> headers, co
 int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
     has_length_ = false;
     content_length_ = 0;
-    if (status < 100 || status > 999) {
-        error_ = "status " + std::to_string(status) + " is outside 100..999";
+    // A 1xx is interim: as the final answer the client would wait for another.
+    if (status < 200 || status > 599) {
+        error_ = "status " + std::to_string(status) + " is not a final status (200..599)";
         return HORNET_EINVAL;
     }
     for (const hornet_header_t& h : headers) {
@@ -140,7 +147,7 @@ int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
             return HORNET_EINVAL;
         }
         if (!is_clean_value(value)) {
-            error_ = "response header \"" + std::string(name) + "\" has CR, LF or NUL in its value";
+            error_ = "response header \"" + std::string(name) + "\" has a control byte (CR, LF, NUL...) in its value";
             return HORNET_EINVAL;
         }
         if (iequal(name, "Content-Length") && take_content_length(value) != HORNET_OK) return HORNET_EINVAL;

@@ -192,7 +192,7 @@ TEST(BlockingConnection, RequestViewReachesTheApp) {
         ops->finish(x, 0);
         return HORNET_DONE;
     };
-    Session(w).talk("DELETE /a/b?c=d HTTP/1.1\r\nX-Thing: yes\r\n\r\n");
+    Session(w).talk("DELETE /a/b?c=d HTTP/1.1\r\nHost: h\r\nX-Thing: yes\r\n\r\n");
     EXPECT_EQ(seen, "DELETE|/a/b|c=d|http|yes");
 }
 
@@ -201,7 +201,7 @@ TEST(BlockingConnection, ChunkedUploadIsStreamedThrough) {
     w.handler = echo(5);
     std::string payload;
     for (int i = 0; i < 2000; ++i) payload += std::to_string(i) + ",";
-    std::string req = "POST /e HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string req = "POST /e HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (size_t off = 0; off < payload.size(); off += 777) {
         std::string part = payload.substr(off, 777);
         char line[16];
@@ -218,7 +218,7 @@ TEST(BlockingConnection, ContinueOnlyWhenTheAppReads) {
     FakeWorker w;
     w.handler = echo(64);
     Session session(w);
-    send_all(session.client, "PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    send_all(session.client, "PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
     EXPECT_EQ(receive(session.client, "\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
     const std::string out = session.talk("hello");
     EXPECT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
@@ -226,7 +226,7 @@ TEST(BlockingConnection, ContinueOnlyWhenTheAppReads) {
 
     w.handler = hello; // never reads: no 100
     const std::string direct =
-        Session(w).talk("PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        Session(w).talk("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
     EXPECT_EQ(direct.rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
 }
 
@@ -249,11 +249,11 @@ TEST(BlockingConnection, LimitsFromTheContext) {
     FakeWorker w;
     w.handler = hello;
     w.limits.limit_request_line = 20;
-    EXPECT_EQ(Session(w).talk("GET /" + std::string(50, 'a') + " HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 414 ", 0), 0u);
-    w.limits.limit_request_fields = 1;
-    EXPECT_EQ(Session(w).talk("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n").rfind("HTTP/1.1 431 ", 0), 0u);
+    EXPECT_EQ(Session(w).talk("GET /" + std::string(50, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n").rfind("HTTP/1.1 414 ", 0), 0u);
+    w.limits.limit_request_fields = 2; // Host and Content-Length below: just in
+    EXPECT_EQ(Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n").rfind("HTTP/1.1 431 ", 0), 0u);
     w.limits.limit_request_body = 4;
-    EXPECT_EQ(Session(w).talk("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello").rfind("HTTP/1.1 413 ", 0), 0u);
+    EXPECT_EQ(Session(w).talk("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello").rfind("HTTP/1.1 413 ", 0), 0u);
 }
 
 TEST(BlockingConnection, ChunkedBodyOverTheLimitIs413) {
@@ -268,7 +268,7 @@ TEST(BlockingConnection, ChunkedBodyOverTheLimitIs413) {
         ops->finish(x, read_result);
         return HORNET_DONE;
     };
-    const std::string out = Session(w).talk("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n");
+    const std::string out = Session(w).talk("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n");
     EXPECT_EQ(read_result, HORNET_ETOOBIG);
     EXPECT_EQ(out.rfind("HTTP/1.1 413 ", 0), 0u) << out;
 }
@@ -283,7 +283,7 @@ TEST(BlockingConnection, BadResponseHeaderBecomes500) {
         ops->finish(x, 0);
         return HORNET_DONE;
     };
-    const std::string out = Session(w).talk("GET / HTTP/1.1\r\n\r\n");
+    const std::string out = Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(start_result, HORNET_EINVAL);
     EXPECT_EQ(write_result, HORNET_EINVAL);
     EXPECT_EQ(out.rfind("HTTP/1.1 500 Internal Server Error\r\n", 0), 0u) << out;
@@ -298,7 +298,7 @@ TEST(BlockingConnection, BadStatusBecomes500) {
         ops->finish(x, 0);
         return HORNET_DONE;
     };
-    EXPECT_EQ(Session(w).talk("GET / HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 500 ", 0), 0u);
+    EXPECT_EQ(Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\n\r\n").rfind("HTTP/1.1 500 ", 0), 0u);
 }
 
 TEST(BlockingConnection, PendingFinishedFromAnotherThread) {
@@ -314,7 +314,7 @@ TEST(BlockingConnection, PendingFinishedFromAnotherThread) {
         });
         return HORNET_PENDING;
     };
-    const std::string out = Session(w).talk("GET / HTTP/1.1\r\n\r\n");
+    const std::string out = Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     later.join();
     EXPECT_EQ(out.rfind("HTTP/1.1 201 Created\r\n", 0), 0u) << out;
     EXPECT_EQ(body_of(out), "later");
@@ -373,7 +373,7 @@ TEST(BlockingConnection, AsyncOpsRunOnTheHandlerThreadAfterPending) {
         echo_state.read_next();
         return HORNET_PENDING;
     };
-    const std::string out = Session(w).talk("POST / HTTP/1.1\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz");
+    const std::string out = Session(w).talk("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz");
     EXPECT_EQ(dechunk(body_of(out)), "abcdefghijklmnopqrstuvwxyz");
     EXPECT_FALSE(echo_state.reentered);
     EXPECT_FALSE(echo_state.other_thread);
@@ -382,7 +382,7 @@ TEST(BlockingConnection, AsyncOpsRunOnTheHandlerThreadAfterPending) {
 TEST(BlockingConnection, DoneWithoutFinishIsFinished) {
     FakeWorker w;
     w.handler = [](hornet_exchange_t*, const hornet_exchange_ops_t*) { return HORNET_DONE; };
-    const std::string out = Session(w).talk("GET / HTTP/1.1\r\n\r\n");
+    const std::string out = Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
     EXPECT_TRUE(has(out, "Content-Length: 0\r\n"));
 }
@@ -398,7 +398,7 @@ TEST(BlockingConnection, ShortBodyClosesAndWritesBeyondAreRefused) {
         ops->finish(x, 0);
         return HORNET_DONE;
     };
-    const std::string out = Session(w).talk("GET / HTTP/1.1\r\n\r\n");
+    const std::string out = Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(beyond, HORNET_EINVAL);
     EXPECT_EQ(body_of(out), "abc"); // then EOF: the client sees it cut short
 }
@@ -406,7 +406,7 @@ TEST(BlockingConnection, ShortBodyClosesAndWritesBeyondAreRefused) {
 TEST(BlockingConnection, HeadRequestGetsNoBody) {
     FakeWorker w;
     w.handler = hello;
-    const std::string out = Session(w).talk("HEAD / HTTP/1.1\r\n\r\n");
+    const std::string out = Session(w).talk("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_TRUE(has(out, "Content-Length: 14\r\n"));
     EXPECT_EQ(body_of(out), "");
 }
@@ -448,7 +448,7 @@ TEST(BlockingConnection, KeepAliveServesPipelinedRequests) {
     FakeWorker w;
     w.handler = hello;
     Session session(w, /*keep_alive=*/true);
-    send_all(session.client, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\nConnection: close\r\n\r\n");
+    send_all(session.client, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
     const std::string out = receive(session.client);
     size_t first = out.find("Hello, World!\n");
     ASSERT_NE(first, std::string::npos) << out;
@@ -488,7 +488,7 @@ TEST(BlockingConnection, FinishFromAnotherThreadCutsAPendingRead) {
         return HORNET_PENDING;
     };
     Session session(w);
-    send_all(session.client, "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n"); // the body never comes
+    send_all(session.client, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n"); // the body never comes
     const auto t0 = std::chrono::steady_clock::now();
     const std::string out = receive(session.client);
     session.server.join();
@@ -506,7 +506,7 @@ TEST(BlockingConnection, GracefulStopEndsAnIdleKeepAliveWait) {
     ASSERT_EQ(::pipe(stop), 0);
     w.ctx.stop_fd = stop[0];
     Session session(w, /*keep_alive=*/true);
-    send_all(session.client, "GET / HTTP/1.1\r\n\r\n");
+    send_all(session.client, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_TRUE(has(receive(session.client, "Hello, World!\n"), "200 OK"));
     const auto t0 = std::chrono::steady_clock::now();
     w.stop_mode = HORNET_STOP_GRACEFUL;
@@ -548,7 +548,7 @@ TEST(ServeReady, ServesBufferedPipelinedRequestsThenWaitsWithoutABuffer) {
     w.handler = hello;
     BlockingConnection connection = keep_alive_connection(w);
     Parked p;
-    send_all(p.client, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n");
+    send_all(p.client, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::request);
     EXPECT_EQ(p.state.answered, 2u);
     EXPECT_EQ(p.state.input, nullptr); // an idle connection holds no buffer
@@ -607,7 +607,7 @@ TEST(ServeReady, ExhaustedRequestBudgetAnswersConnectionClose) {
     std::atomic<int64_t> budget{1};
     BlockingConnection connection(&w.ctx, {true, "http", &budget});
     Parked p;
-    send_all(p.client, "GET / HTTP/1.1\r\n\r\n");
+    send_all(p.client, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
     EXPECT_TRUE(has(receive(p.client, "Hello, World!\n"), "Connection: close\r\n"));
 }
@@ -620,7 +620,7 @@ TEST(ServeReady, StopDuringTheAppMakesTheResponseSayClose) {
     };
     BlockingConnection connection = keep_alive_connection(w);
     Parked p;
-    send_all(p.client, "GET / HTTP/1.1\r\n\r\n");
+    send_all(p.client, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
     EXPECT_TRUE(has(receive(p.client, "Hello, World!\n"), "Connection: close\r\n"));
 }

@@ -1,8 +1,11 @@
 // hornet/sdk/blocking_connection.hpp: serve client connections, one request
 // at a time, on the calling thread.
 //
-// The request loop of thread-per-request worker types: parse a head (400/408/
-// 413/414/431 answered here), run the app through a BlockingExchange, write
+// The request loop of thread-per-request worker types: on a new connection
+// the PROXY header when proxy_protocol says so (proxy_header.hpp), then
+// parse a head (400/403/408/413/414/431/501/505 answered here), set the
+// scheme from a trusted peer's secure_scheme_headers (both: peer_gate.hpp),
+// run the app through a BlockingExchange, write
 // the access-log record, count, and then either close (sync: keep_alive =
 // false, like Gunicorn's sync worker) or keep the connection for another
 // request. Two ways to drive it:
@@ -25,6 +28,7 @@
 #include "hornet/sdk/connection_state.hpp"
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/limits.hpp"
+#include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_parser.hpp"
 #include "hornet/sdk/response_encoder.hpp"
 #include "hornet/sdk/socket_address.hpp"
@@ -45,8 +49,9 @@ struct ConnectionOptions {
 };
 
 // When a connection parked as `wait` at now_ms must be woken anyway: the
-// keep-alive time after a request, the head timeout for a first request or
-// from the moment a partial head was first parked.
+// keep-alive time after a request; the head timeout from the connection's
+// opening for a first request, else from the moment a partial head was first
+// parked.
 int64_t park_deadline_ms(const ConnectionState& state, ConnectionWait wait, const Timeouts& timeouts,
                          int64_t now_ms);
 
@@ -82,10 +87,10 @@ private:
     Next serve_requests(BlockingSocket& socket);
     bool wait_for_client(BlockingSocket& socket, ConnectionState& state, ConnectionWait wait);
     HeadOutcome take_head(BlockingSocket& socket);
-    void accept_head(size_t head_len);
+    int accept_head(size_t head_len);
     Next run_exchange(BlockingSocket& socket);
-    HeadOutcome answer_head_error(BlockingSocket& socket, int status);
-    void fill_request();
+    HeadOutcome answer_head_error(BlockingSocket& socket, int status, std::string_view line = {});
+    int fill_request();
     void mark_start();
     void log_access(const hornet_request_t* request, std::string_view request_line);
     void count(int counter, int64_t delta) const;
@@ -95,6 +100,7 @@ private:
     const hornet_worker_ctx_t* ctx_;
     ConnectionOptions options_;
     Timeouts timeouts_;
+    PeerGate gate_;
     std::unique_ptr<InputBuffer> spare_; // lent to the connection being served
     ConnectionState* state_ = nullptr;   // while serving
     InputBuffer* input_ = nullptr;       // state_->input, while serving

@@ -6,8 +6,8 @@
 // to a handler thread's BlockingConnection::serve_ready() whenever the socket
 // is readable. It holds exactly what must survive the hand-over between
 // threads: the socket, both addresses, the bytes received but not used yet (a
-// pipelined request, or the part of a head that has arrived) and the head's
-// timing. Parser and encoder state never needs to travel: a connection is
+// pipelined request, or the part of a head that has arrived), the head's
+// timing and what the peer was judged to be (proxies). Parser and encoder state never needs to travel: a connection is
 // only handed back between requests, or with a partial head, which the next
 // handler parses again from its first byte.
 //
@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "hornet/sdk/input_buffer.hpp"
+#include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/socket_address.hpp"
 
 namespace hornet::sdk {
@@ -42,6 +43,9 @@ struct ConnectionState {
     size_t answered = 0;      // requests answered on this connection
     int64_t head_since_ms = 0; // monotonic ms: when the buffered partial head was first parked; 0: none
     bool head_expired = false; // the owner's verdict: the head timeout passed, answer 408
+    // Judged on the first visit (PeerGate), from the socket's own peer.
+    PeerState peer;
+    int64_t opened_ms = 0; // monotonic ms of that visit: the first head's timeout counts from it
 };
 
 } // namespace hornet::sdk

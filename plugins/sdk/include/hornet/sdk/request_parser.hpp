@@ -3,9 +3,13 @@
 // A pimpl over Boost.Beast's basic_parser, so Beast stays in one .cpp. It
 // parses the head without copying (every view points into the caller's
 // buffer), enforces the request limits with the statuses Gunicorn uses (414,
-// 431, 413, else 400), and then de-chunks the body into caller buffers
-// piece by piece: the whole body is never held. One per connection, reset()
-// per request; single-threaded (whoever reads the exchange).
+// 431, 413, else 400) and RFC 9112's framing strictly where Beast is lenient
+// (obs-fold, bare CR/LF, Host, Content-Length with Transfer-Encoding, a
+// final coding other than chunked: 400; other codings: 501; a version other
+// than 1.0/1.1: 505), and then de-chunks the body into caller buffers piece
+// by piece: the whole body is never held. After an error status the
+// connection must close. One per connection, reset() per request;
+// single-threaded (whoever reads the exchange).
 #pragma once
 
 #include <cstddef>

@@ -4,8 +4,9 @@
 // block, choosing the body framing: Content-Length when the app set one,
 // else chunked (HTTP/1.1) or until-close (HTTP/1.0); none for HEAD, 1xx, 204
 // and 304. Connection, Transfer-Encoding, Date and Server are the worker's:
-// the app's are dropped. A status outside 100..999 or a header with CR, LF
-// or NUL (or a name that is not a token) is refused, so bad bytes never reach
+// the app's are dropped. A status outside 200..599 (a 1xx is no final
+// answer), a header value with a control byte (CR, LF, NUL...; HTAB is
+// fine) or a name that is not a token is refused, so bad bytes never reach
 // the wire. Transport-independent; one per connection, reused.
 #pragma once
 
