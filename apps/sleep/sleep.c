@@ -5,9 +5,14 @@
  * How every worker type's concurrency is shown and benchmarked: a request
  * that waits, like an app waiting on a database. N defaults to app_config
  * `ms`, else 100; it is capped at 60000, and anything but a whole number in
- * range is a 400. The wait blocks the calling thread (nanosleep), so under
- * sync and gthread it holds a worker or a handler thread: THREAD_SAFE, but
- * not NONBLOCKING. Plain C99 against include/hornet/ only.
+ * range is a 400. Where the worker type offers the timer extension
+ * ("hornet.timer/1", ABI 1.1: the async worker) the wait holds no thread:
+ * handle() starts a timer and returns PENDING, and the timer's callback, on
+ * the worker's loop, answers. Elsewhere (sync, gthread: no timer) it blocks
+ * the calling thread (nanosleep), holding a worker or a handler thread.
+ * The flags are static, so it declares NONBLOCKING for the async case; the
+ * blocking fallback is harmless, since sync and gthread never run apps on
+ * a loop. THREAD_SAFE. Plain C99 against include/hornet/ only.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -18,14 +23,24 @@
 #include <time.h>
 
 #include "hornet/app.h"
+#include "hornet/ext.h"
 
 #define SLEEP_DEFAULT_MS 100u
 #define SLEEP_MAX_MS 60000u
+#define SLEEP_NO_TIMER 2 /* neither HORNET_DONE nor HORNET_PENDING */
 #define STR(s) { s, sizeof(s) - 1 }
 
 typedef struct sleep_app_s {
     unsigned default_ms;
+    const hornet_host_t *host;
 } sleep_app_t;
+
+/* One request waiting on the timer; freed by its callback. */
+typedef struct sleep_wait_s {
+    hornet_exchange_t *x;
+    const hornet_exchange_ops_t *ops;
+    unsigned ms;
+} sleep_wait_t;
 
 /* A whole number of milliseconds, 0..SLEEP_MAX_MS: 0 and *ms set, or -1. */
 static int parse_ms(const char *p, size_t len, unsigned *ms)
@@ -101,6 +116,7 @@ static int sleep_create(const hornet_host_t *host, void **instance, char *err, s
         return HORNET_ENOMEM;
     }
     app->default_ms = SLEEP_DEFAULT_MS;
+    app->host = host;
     if (host && host->config_get && host->config_get(host, "ms", &v) == HORNET_OK &&
         parse_ms(v.ptr, v.len, &app->default_ms) != 0) {
         snprintf(err, err_cap, "app_config.ms: '%.*s' is not a whole number of milliseconds from 0 to %u",
@@ -117,20 +133,73 @@ static void sleep_destroy(void *instance)
     free(instance);
 }
 
+/* The worker's timer, where it has one (async): looked up per request, since
+ * the worker type offers it only once it runs (not in create()). */
+static const hornet_timer_ext_t *find_timer(const sleep_app_t *app)
+{
+    const hornet_timer_ext_t *timer;
+    if (!app->host || !app->host->get_extension)
+        return NULL;
+    timer = app->host->get_extension(app->host, HORNET_EXT_TIMER);
+    return timer && HORNET_HAS(timer, hornet_timer_ext_t, start) ? timer : NULL;
+}
+
+static int answer_slept(hornet_exchange_t *x, const hornet_exchange_ops_t *ops, unsigned ms)
+{
+    char body[32];
+    snprintf(body, sizeof body, "slept %u ms\n", ms);
+    return answer(x, ops, 200, body);
+}
+
+/* [loop thread] The timer went off (0), or the worker stops at once (<0). */
+static void on_timer(void *user_data, ptrdiff_t result)
+{
+    sleep_wait_t *w = user_data;
+    w->ops->finish(w->x, result == 0 ? answer_slept(w->x, w->ops, w->ms) : (int)result);
+    free(w);
+}
+
+/* HORNET_PENDING when the timer took the wait; SLEEP_NO_TIMER when there is
+ * no timer here (block instead); <0 when the timer refused (never block a
+ * loop). */
+static int wait_on_timer(const sleep_app_t *app, hornet_exchange_t *x, const hornet_exchange_ops_t *ops,
+                         unsigned ms)
+{
+    const hornet_timer_ext_t *timer = find_timer(app);
+    sleep_wait_t *w;
+    int rc;
+    if (!timer)
+        return SLEEP_NO_TIMER;
+    if (!(w = malloc(sizeof *w)))
+        return HORNET_ENOMEM;
+    w->x = x;
+    w->ops = ops;
+    w->ms = ms;
+    rc = timer->start(x, ms, on_timer, w);
+    if (rc != HORNET_OK) {
+        free(w);
+        return rc;
+    }
+    return HORNET_PENDING;
+}
+
 static int sleep_handle(void *instance, hornet_exchange_t *x, const hornet_exchange_ops_t *ops)
 {
     const sleep_app_t *app = instance;
     const hornet_request_t *r = ops->request(x);
     unsigned ms = app->default_ms;
     hornet_str_t v;
-    char body[32];
     int rc;
     if (r && find_ms(r->query, &v) && parse_ms(v.ptr, v.len, &ms) != 0) {
         rc = answer(x, ops, 400, "bad ms: use ?ms=N, N a whole number from 0 to 60000\n");
     } else {
-        sleep_ms(ms);
-        snprintf(body, sizeof body, "slept %u ms\n", ms);
-        rc = answer(x, ops, 200, body);
+        rc = wait_on_timer(app, x, ops, ms);
+        if (rc == HORNET_PENDING)
+            return HORNET_PENDING;
+        if (rc == SLEEP_NO_TIMER) {
+            sleep_ms(ms);
+            rc = answer_slept(x, ops, ms);
+        }
     }
     ops->finish(x, rc);
     return HORNET_DONE;
@@ -140,7 +209,7 @@ static const hornet_app_t sleep_app = {
     .head = HORNET_HEAD_INIT(hornet_app_t),
     .name = "sleep",
     .version = "1.0.0",
-    .flags = HORNET_APP_THREAD_SAFE,
+    .flags = HORNET_APP_THREAD_SAFE | HORNET_APP_NONBLOCKING,
     .create = sleep_create,
     .destroy = sleep_destroy,
     .worker_start = NULL,

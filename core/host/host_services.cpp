@@ -92,8 +92,42 @@ int64_t HostServices::query(const hornet_host_t* host, int what) {
     }
 }
 
-const void* HostServices::get_extension(const hornet_host_t*, const char*) {
-    return nullptr; // no optional services at ABI 1.0 yet
+// Offered by the worker type in this process (ABI 1.1); none in the arbiter.
+const void* HostServices::get_extension(const hornet_host_t* host, const char* id) {
+    if (!host || !id) return nullptr;
+    try {
+        return self(host).find_extension(id);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+const void* HostServices::find_extension(const char* id) {
+    std::lock_guard lock(extensions_mutex_);
+    for (const Extension& e : extensions_) {
+        if (e.table && e.id == id) return e.table;
+    }
+    return nullptr;
+}
+
+int HostServices::provide_extension(const char* id, const void* table) {
+    if (!id || !*id || !table || static_cast<const hornet_head_t*>(table)->magic != HORNET_MAGIC)
+        return HORNET_EINVAL;
+    std::lock_guard lock(extensions_mutex_);
+    Extension* slot = nullptr;
+    for (Extension& e : extensions_) {
+        if (e.table && e.id == id) slot = &e; // offered again: the newer table wins
+        else if (!e.table && !slot) slot = &e;
+    }
+    if (!slot) return HORNET_ENOMEM;
+    slot->id = id;
+    slot->table = table;
+    return HORNET_OK;
+}
+
+void HostServices::withdraw_extensions() {
+    std::lock_guard lock(extensions_mutex_);
+    for (Extension& e : extensions_) e = Extension{};
 }
 
 } // namespace hornet

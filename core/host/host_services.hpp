@@ -6,6 +6,7 @@
 // fork. The table's functions may be called from any thread.
 #pragma once
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <string>
@@ -33,6 +34,12 @@ public:
     const hornet_host_t* table() const { return &table_; }
     void set_worker(int worker_id, unsigned generation);
 
+    // A worker type's extension table ("hornet.timer/1"), answered by
+    // get_extension() until withdraw_extensions(). HORNET_OK, HORNET_EINVAL
+    // or HORNET_ENOMEM (kMaxExtensions reached). Any thread.
+    int provide_extension(const char* id, const void* table);
+    void withdraw_extensions();
+
 private:
     static HostServices& self(const hornet_host_t* host);
     static void log(const hornet_host_t* host, int level, hornet_str_t msg);
@@ -41,12 +48,21 @@ private:
     static const void* get_extension(const hornet_host_t* host, const char* id);
 
     int lookup(const char* key, hornet_str_t* out);
+    const void* find_extension(const char* id);
+
+    static constexpr size_t kMaxExtensions = 8;
+    struct Extension {
+        std::string id;
+        const void* table = nullptr;
+    };
 
     hornet_host_t table_;
     YAML::Node app_config_;
     ProcessFacts facts_;
     std::mutex mutex_;                 // guards app_config_ reads and values_
     std::map<std::string, std::string> values_; // key -> value; handed-out views never move
+    std::mutex extensions_mutex_;
+    std::array<Extension, kMaxExtensions> extensions_; // extensions_mutex_
 };
 
 } // namespace hornet

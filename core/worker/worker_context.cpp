@@ -40,6 +40,17 @@ void write_access_log(const hornet_worker_ctx_t* ctx, const hornet_access_record
     }
 }
 
+// ABI 1.1: the worker type's extensions, answered by the host's get_extension.
+int provide_extension(const hornet_worker_ctx_t* ctx, const char* id, const void* table) {
+    HostServices* services = WorkerContext::of(ctx).host_services;
+    if (!services) return HORNET_EINVAL;
+    try {
+        return services->provide_extension(id, table);
+    } catch (...) {
+        return HORNET_ENOMEM;
+    }
+}
+
 } // namespace
 
 WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const AccessLog& log)
@@ -54,6 +65,7 @@ WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const Acces
     ctx.count = &count;
     ctx.access_log_enabled = log.enabled() ? 1 : 0;
     ctx.access_log = &write_access_log;
+    ctx.provide_extension = &provide_extension;
 }
 
 WorkerContext& WorkerContext::of(const hornet_worker_ctx_t* ctx) {

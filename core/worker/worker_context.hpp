@@ -5,6 +5,7 @@
 
 #include <hornet/worker.h>
 
+#include "host/host_services.hpp"
 #include "log/access_log.hpp"
 #include "scoreboard/scoreboard.hpp"
 
@@ -16,6 +17,7 @@ struct WorkerContext {
     const Scoreboard* board;
     ScoreboardSlot* slot;
     const AccessLog* access_log;
+    HostServices* host_services = nullptr; // answers provide_extension (ABI 1.1)
 
     WorkerContext(const Scoreboard& board, ScoreboardSlot& slot, const AccessLog& log);
     static WorkerContext& of(const hornet_worker_ctx_t* ctx);

@@ -10,6 +10,7 @@
 #include <string>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -76,7 +77,36 @@ void fill_limits(hornet_limits_t& l, const WorkerSpec& spec) {
     l.limit_request_fields = c.limit_request_fields;
     l.limit_request_field_size = c.limit_request_field_size;
     l.limit_request_body = c.limit_request_body;
+    l.header_timeout_ms = ms(c.header_timeout); // 0: the SDK falls back to timeout
+    l.body_timeout_ms = ms(c.body_timeout);
     l.max_requests = 0; // the arbiter recycles workers itself, one at a time
+}
+
+// What the context's proxy fields point at (ABI 1.1); outlives run().
+struct ProxyTexts {
+    std::string forwarded_allow_ips;
+    std::string proxy_allow_ips;
+    std::vector<hornet_header_t> secure_scheme_headers;
+};
+
+std::string joined(const std::vector<std::string>& entries) {
+    std::string out;
+    for (const std::string& e : entries) out += (out.empty() ? "" : ",") + e;
+    return out;
+}
+
+hornet_str_t str(const std::string& s) { return {s.data(), s.size()}; }
+
+void fill_proxy(hornet_worker_ctx_t& ctx, ProxyTexts& texts, const Config& c) {
+    texts.forwarded_allow_ips = joined(c.forwarded_allow_ips);
+    texts.proxy_allow_ips = joined(c.proxy_allow_ips);
+    for (const auto& [name, value] : c.secure_scheme_headers)
+        texts.secure_scheme_headers.push_back({str(name), str(value)});
+    ctx.forwarded_allow_ips = str(texts.forwarded_allow_ips);
+    ctx.secure_scheme_headers = texts.secure_scheme_headers.data();
+    ctx.secure_scheme_header_count = texts.secure_scheme_headers.size();
+    ctx.proxy_protocol = c.proxy_protocol ? 1 : 0;
+    ctx.proxy_allow_ips = str(texts.proxy_allow_ips);
 }
 
 // Returns the app instance, or exits with HORNET_EXIT_BOOT_FAILED.
@@ -95,6 +125,8 @@ void* create_app(const WorkerSpec& spec) {
 int serve(const WorkerSpec& spec, void* instance, int stop_fd) {
     WorkerContext wc(spec.board, spec.slot, spec.access_log);
     fill_limits(wc.limits, spec);
+    ProxyTexts proxy_texts;
+    fill_proxy(wc.ctx, proxy_texts, spec.config);
     wc.ctx.host = spec.host.table();
     wc.ctx.listen_fds = spec.listen_fds.data();
     wc.ctx.listen_count = spec.listen_fds.size();
@@ -102,7 +134,10 @@ int serve(const WorkerSpec& spec, void* instance, int stop_fd) {
     wc.ctx.app_instance = instance;
     wc.ctx.worker_id = spec.worker_id;
     wc.ctx.stop_fd = stop_fd;
-    return spec.worker->run(&wc.ctx);
+    wc.host_services = &spec.host;
+    const int code = spec.worker->run(&wc.ctx);
+    spec.host.withdraw_extensions(); // the worker type's tables die with run()
+    return code;
 }
 
 } // namespace

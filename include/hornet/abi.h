@@ -23,6 +23,18 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.1  2026-11-27  optional services (hornet/ext.h): "hornet.timer/1"
+ *                    (hornet_timer_ext_t: a timer on an exchange's loop)
+ *                    and "hornet.loop/1" (hornet_loop_ext_t: post a
+ *                    callback onto an exchange's loop), offered by the
+ *                    worker type through the worker context's new
+ *                    provide_extension and answered by get_extension;
+ *                    HORNET_WORKER_EVENT_LOOP (the host then answers
+ *                    HORNET_QUERY_ASYNC with 1); write() on a loop thread
+ *                    may buffer a bounded amount instead of failing.
+ *                    Worker context: forwarded_allow_ips,
+ *                    secure_scheme_headers(_count), proxy_protocol and
+ *                    proxy_allow_ips (what to believe from proxies).
  *   1.0  2026-11-27  first release. hornet_head_t, hornet_str_t,
  *                    hornet_header_t, HORNET_E* codes, hornet_done_fn;
  *                    host services (log, config_get, query, get_extension;
@@ -44,7 +56,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 0 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 1 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)

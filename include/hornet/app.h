@@ -56,7 +56,7 @@ typedef struct hornet_request_s {
     size_t header_count;
     int64_t content_length; /* -1 when not known (chunked); 0 when no body */
     uint32_t flags;         /* HORNET_REQ_* */
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_request_t;
 
 /*
@@ -65,7 +65,8 @@ typedef struct hornet_request_s {
  * runs; [after PENDING] any thread once handle() has returned PENDING (so a
  * pool thread of the app's can answer later); [loop thread] inside a done
  * callback. The blocking calls (read, write, sendfile) never run on a loop
- * thread: there they return HORNET_EWOULDBLOCK. The app makes its calls on
+ * thread: there they return HORNET_EWOULDBLOCK (write may buffer a bounded
+ * amount instead: ABI 1.1, see write). The app makes its calls on
  * one exchange one at a time, in any thread order it likes, except that
  * finish() may race an async op in flight (which then completes with
  * HORNET_ECLOSED). Done callbacks never run inside the call that started
@@ -114,7 +115,10 @@ typedef struct hornet_exchange_ops_s {
 
     /* [handler, after PENDING] Blocking write of body bytes, after start();
      * for a HEAD request the worker discards them. data is the app's and is
-     * not kept once the call returns. On a loop thread: HORNET_EWOULDBLOCK. */
+     * not kept once the call returns. On a loop thread: HORNET_EWOULDBLOCK,
+     * or (ABI 1.1, a worker type may) the bytes are copied into the
+     * connection's bounded output buffer and sent later; past that bound
+     * HORNET_EWOULDBLOCK and nothing is taken: use write_async there. */
     int (*write)(hornet_exchange_t *x, const void *data, size_t len);
 
     /* [handler, after PENDING, loop thread] As write(), without blocking;
@@ -136,7 +140,7 @@ typedef struct hornet_exchange_ops_s {
      * otherwise the connection is closed. After finish() the exchange and
      * every view are gone. */
     int (*finish)(hornet_exchange_t *x, int error);
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_exchange_ops_t;
 
 typedef struct hornet_app_s {
@@ -173,7 +177,7 @@ typedef struct hornet_app_s {
      * x and ops are the worker's; neither may be used after finish(). */
     int (*handle)(void *instance, hornet_exchange_t *x,
                   const hornet_exchange_ops_t *ops);
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_app_t;
 
 /* The one symbol an app plugin exports. [arbiter] before fork, and by

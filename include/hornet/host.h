@@ -59,10 +59,13 @@ typedef struct hornet_host_s {
     /* [any thread] An optional service table by versioned id
      * ("hornet.timer/1"), or NULL when this host has none: plugins must cope
      * with NULL. The table is host-owned and valid as long as the host
-     * table. ABI 1.0 defines no ids; each new one is logged in abi.h. */
+     * table. ABI 1.0 defines no ids; each new one is logged in abi.h.
+     * ABI 1.1: "hornet.timer/1" and "hornet.loop/1" (hornet/ext.h), in a
+     * worker process whose worker type offers them (async), from its first
+     * request on: look them up in handle(), not in create(). */
     const void *(*get_extension)(const struct hornet_host_s *host,
                                  const char *id);
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_host_t;
 
 #ifdef __cplusplus

@@ -22,7 +22,10 @@ extern "C" {
 /* Worker-type flags. */
 enum {
     HORNET_WORKER_KEEPALIVE = 1u << 0, /* keeps connections open between requests */
-    HORNET_WORKER_CONCURRENT = 1u << 1 /* serves many requests at once per process */
+    HORNET_WORKER_CONCURRENT = 1u << 1, /* serves many requests at once per process */
+    /* ABI 1.1: serves from an event loop (and offers "hornet.timer/1" and
+     * "hornet.loop/1"): the host answers HORNET_QUERY_ASYNC with 1. */
+    HORNET_WORKER_EVENT_LOOP = 1u << 2
 };
 
 /* stop_mode() answers. */
@@ -58,7 +61,7 @@ typedef struct hornet_limits_s {
     uint32_t header_timeout_ms;        /* to read a whole request head        */
     uint32_t body_timeout_ms;          /* between two reads of the body       */
     uint64_t max_requests;             /* leave after this many; 0 = never    */
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_limits_t;
 
 /* One answered request, handed to access_log(). Built by the worker type
@@ -74,7 +77,7 @@ typedef struct hornet_access_record_s {
     size_t response_header_count;
     int64_t start_unix_us; /* when the request began, wall clock */
     int64_t duration_us;
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_access_record_t;
 
 typedef struct hornet_worker_ctx_s {
@@ -107,7 +110,39 @@ typedef struct hornet_worker_ctx_s {
     /* [any thread] Formats and writes one access-log line. */
     void (*access_log)(const struct hornet_worker_ctx_s *ctx,
                        const hornet_access_record_t *record);
-    /* ABI 1.1: append below, never above. */
+
+    /* ABI 1.1. [worker main] Before ready(): offer this process's apps an
+     * optional service that only the worker type can give (it owns the
+     * loop), such as "hornet.timer/1" (hornet/ext.h). From then until run()
+     * returns, host->get_extension(host, id) answers `table`. id is
+     * NUL-terminated and copied; table is the worker type's, opens with a
+     * hornet_head_t, and must stay valid until run() returns. HORNET_OK,
+     * HORNET_EINVAL (NULL, or no HORNET_MAGIC head) or HORNET_ENOMEM (too
+     * many ids). A worker type checks HORNET_HAS(ctx, hornet_worker_ctx_t,
+     * provide_extension) first: a 1.0 host has no such field. */
+    int (*provide_extension)(const struct hornet_worker_ctx_s *ctx,
+                             const char *id, const void *table);
+
+    /* ABI 1.1. How far to believe what arrives from the client's side of a
+     * proxy (docs/plugins.md, "Worker context"); views into host memory,
+     * valid until run() returns, never written. A unix-socket peer is
+     * trusted by both lists (Gunicorn's rule).
+     * forwarded_allow_ips: peers whose secure_scheme_headers are believed:
+     * IPs and CIDR networks separated by ',' ("127.0.0.1,::1,10.0.0.0/8"),
+     * or "*" for every peer. */
+    hornet_str_t forwarded_allow_ips;
+    /* Request headers that say the client came over TLS, each with the value
+     * that means https ("X-Forwarded-Proto": "https"); the request's scheme
+     * follows them (from a trusted peer). */
+    const hornet_header_t *secure_scheme_headers;
+    size_t secure_scheme_header_count;
+    /* Non-zero: a connection from proxy_allow_ips (same syntax as
+     * forwarded_allow_ips) must open with a PROXY protocol v1 or v2 header,
+     * which gives the client's and server's addresses; any other peer that
+     * sends one is refused. */
+    int proxy_protocol;
+    hornet_str_t proxy_allow_ips;
+    /* ABI 1.2: append below, never above. */
 } hornet_worker_ctx_t;
 
 typedef struct hornet_worker_s {
@@ -131,7 +166,7 @@ typedef struct hornet_worker_s {
      * HORNET_EXIT_BOOT_FAILED when it could not start). Every exchange must
      * be finished before run() returns. */
     int (*run)(const hornet_worker_ctx_t *ctx);
-    /* ABI 1.1: append below, never above. */
+    /* ABI 1.2: append below, never above. */
 } hornet_worker_t;
 
 /* The one symbol a worker-type plugin exports; the same rules as

@@ -8,12 +8,23 @@ broken_minor.so (ABI 1.1), broken_no_entry.so, not_elf.so, broken_none.so
 (a good app)."""
 
 import os
+import re
 import shutil
 
 import harness
 from harness import HornetTestCase, run_once
 
 FIXTURE_DIR = os.environ.get("HORNET_FIXTURE_DIR", "")
+
+
+def _abi_minor():
+    """HORNET_ABI_MINOR of the headers this hornet was built from."""
+    with open(os.path.join(harness.INCLUDE_DIR, "hornet", "abi.h")) as f:
+        return int(re.search(r"#define HORNET_ABI_MINOR (\d+)", f.read()).group(1))
+
+
+ABI = f"1.{_abi_minor()}"            # what this hornet's plugins say
+NEWER = f"1.{_abi_minor() + 1}"      # broken_minor.so: one minor newer
 
 
 def rows(out):
@@ -50,9 +61,10 @@ class ListPluginsTest(HornetTestCase):
         out = self.list_plugins()
         table = rows(out)
         builtin = os.path.realpath(harness.PLUGIN_DIR)
-        self.assertIn(["worker", "sync", "0.1.0", "1.0", os.path.join(builtin, "sync.so")], table, out)
-        self.assertIn(["app", "hello", "1.0.0", "1.0", os.path.join(builtin, "hello.so")], table, out)
-        self.assertIn(["app", "echo", "1.0.0", "1.0", os.path.join(builtin, "echo.so")], table, out)
+        self.assertIn(["worker", "sync", "0.1.0", ABI, os.path.join(builtin, "sync.so")], table, out)
+        self.assertIn(["worker", "async", "0.1.0", ABI, os.path.join(builtin, "async.so")], table, out)
+        self.assertIn(["app", "hello", "1.0.0", ABI, os.path.join(builtin, "hello.so")], table, out)
+        self.assertIn(["app", "echo", "1.0.0", ABI, os.path.join(builtin, "echo.so")], table, out)
         self.assertIn(f"{builtin}  (built-in)", out)
         self.assertNotIn("Cannot load", out)
 
@@ -61,10 +73,10 @@ class ListPluginsTest(HornetTestCase):
                              "broken_none.so")
         out = self.list_plugins("--plugin-path", d)
         p = lambda n: os.path.join(d, n)  # noqa: E731
-        self.assertIn(["app", "broken", "0", "1.0", p("broken_none.so")], rows(out), out)
+        self.assertIn(["app", "broken", "0", ABI, p("broken_none.so")], rows(out), out)
         self.assertIn("Cannot load (4):", out)
-        for name, why in (("broken_major.so", "built for hornet ABI 2.0, this hornet speaks ABI 1.0"),
-                          ("broken_minor.so", "built for hornet ABI 1.1, newer than this hornet's ABI 1.0"),
+        for name, why in (("broken_major.so", f"built for hornet ABI 2.{_abi_minor()}, this hornet speaks ABI {ABI}"),
+                          ("broken_minor.so", f"built for hornet ABI {NEWER}, newer than this hornet's ABI {ABI}"),
                           ("broken_no_entry.so", "exports neither hornet_app_entry nor hornet_worker_entry"),
                           ("not_elf.so", "cannot load")):
             self.assertOneErrorLine(out, p(name) + ":", why)

@@ -1,0 +1,120 @@
+// plugins/async/async_worker.hpp: the async worker type (Gunicorn's gevent
+// worker, natively, without monkey-patching: the app interface can say
+// PENDING).
+//
+// Per worker process one boost::asio::io_context, run on the thread that
+// called run() (the loop), with a C++20 coroutine per connection (up to
+// worker_connections) and one per listener accepting. NONBLOCKING apps run
+// on the loop; the others on a pool of `threads` threads (BlockingPool).
+// Apps that answer later get the timer and loop-post extensions
+// (hornet/ext.h), implemented here since only the worker has the loop.
+//
+// A tick every 100 ms reads the clock (deadlines use it), beats the
+// heartbeat every timeout/4, follows the stop mode (also woken by the stop
+// fd) and checks every connection's deadlines. Graceful stop: stop
+// accepting, close idle connections at once, let exchanges in flight
+// (PENDING ones included) finish, each answered with Connection: close,
+// leave when none is open or after graceful_timeout; then (or on STOP_NOW)
+// shut every socket, fail their ops and timers with HORNET_ECLOSED, and wait
+// up to 1 s for PENDING apps to call finish(). Accepting is balanced between
+// workers that share the listeners: the more connections a worker holds,
+// the longer it pauses after an accept (up to 2 ms), so a less loaded worker
+// woken by the same connection takes it first.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "blocking_pool.hpp"
+#include "hornet/sdk/limits.hpp"
+#include "hornet/sdk/listener_set.hpp"
+#include "hornet/sdk/peer_gate.hpp"
+#include "hornet/worker.h"
+
+namespace hornet::async {
+
+class Connection;
+
+class AsyncWorker {
+public:
+    // Throws when the loop or the listeners cannot be set up.
+    explicit AsyncWorker(const hornet_worker_ctx_t* ctx);
+    ~AsyncWorker();
+
+    // [worker main, becomes the loop] Serves until stopped; the exit code.
+    int run();
+    // After run(): exchanges were left unfinished by their apps; the worker
+    // must then not be destroyed (late calls would touch it).
+    bool abandoned() const { return abandoned_; }
+
+    // For connections and exchanges. [loop] unless said otherwise.
+    boost::asio::io_context& io() { return io_; }
+    const hornet_worker_ctx_t* ctx() const { return ctx_; }
+    const sdk::Timeouts& timeouts() const { return timeouts_; }
+    const sdk::ParserLimits& parser_limits() const { return parser_limits_; }
+    const sdk::PeerGate& gate() const { return gate_; } // PROXY header, trusted scheme headers
+    int64_t now_ms() const { return now_ms_; } // the tick's clock
+    bool app_on_loop() const { return app_on_loop_; }
+    BlockingPool& pool() { return pool_; }
+    bool in_loop_thread() const; // [any thread]
+    bool leaving() const { return phase_ != Phase::serving; }
+    bool stopping_now() const { return phase_ == Phase::stopping; }
+    // May a connection carry another request? [any thread]
+    bool keep_going() const { return !leaving_flag_.load(std::memory_order_relaxed); }
+    void answered(); // one request answered: count it (max_requests)
+    void closed(Connection* c);
+
+private:
+    enum class Phase { serving, leaving, stopping };
+
+    boost::asio::awaitable<void> accept_loop(size_t listener);
+    boost::asio::awaitable<void> watch_stop_fd();
+    void open_connection(int fd, const sdk::ConnectionAddresses& addresses);
+    void provide_extensions();
+    void schedule_tick();
+    void on_tick();
+    void follow_stop_mode();
+    void begin_leaving();
+    void stop_now();
+    void check_finished();
+    void end_loop();
+
+    const hornet_worker_ctx_t* ctx_;
+    sdk::Timeouts timeouts_;
+    sdk::ParserLimits parser_limits_;
+    sdk::PeerGate gate_;
+    size_t cap_;
+    uint64_t max_requests_;
+    bool app_on_loop_;
+    bool shares_listeners_;
+    boost::asio::io_context io_;
+    sdk::ListenerSet listeners_;
+    std::vector<std::unique_ptr<boost::asio::posix::stream_descriptor>> listener_watch_;
+    boost::asio::posix::stream_descriptor stop_watch_;
+    boost::asio::steady_timer tick_;
+    boost::asio::steady_timer room_; // cancelled when a connection frees a slot
+    BlockingPool pool_;
+
+    Phase phase_ = Phase::serving;
+    std::atomic<bool> leaving_flag_{false};
+    int64_t now_ms_ = 0;
+    int64_t next_beat_ms_ = 0;
+    int64_t leave_by_ms_ = 0;
+    int64_t abandon_at_ms_ = 0;
+    uint64_t served_ = 0;
+    size_t open_ = 0;
+    size_t closed_since_trim_ = 0;
+    bool ended_ = false;
+    bool abandoned_ = false;
+    Connection* head_ = nullptr; // every open connection
+};
+
+} // namespace hornet::async

@@ -1,0 +1,48 @@
+// plugins/async/completion.hpp: how the loop tells the caller of an op that
+// it is done.
+//
+// An op of the exchange runs on the loop thread. Its caller is either an
+// async op's done callback (read_async, write_async, the timer), which runs
+// on the loop, or a thread outside the loop (a pool thread in a blocking
+// app's handle(), or an app's own thread after PENDING) that waits: it posts
+// the op to the loop and sleeps on its Waiter until the loop completes it.
+// A Completion is completed exactly once.
+#pragma once
+
+#include <cstddef>
+#include <semaphore>
+
+#include "hornet/abi.h"
+
+namespace hornet::async {
+
+// One per thread outside the loop; a thread waits for one op at a time.
+class Waiter {
+public:
+    // [loop] Wakes the waiting thread with `result`.
+    void complete(ptrdiff_t result) {
+        result_ = result;
+        ready_.release();
+    }
+    // [the waiting thread]
+    ptrdiff_t wait() {
+        ready_.acquire();
+        return result_;
+    }
+
+    static Waiter& for_this_thread();
+
+private:
+    std::binary_semaphore ready_{0};
+    ptrdiff_t result_ = 0;
+};
+
+struct Completion {
+    hornet_done_fn done = nullptr; // an async op: done(user_data, result) on the loop
+    void* user_data = nullptr;
+    Waiter* waiter = nullptr;      // a blocked caller
+
+    explicit operator bool() const { return done || waiter; }
+};
+
+} // namespace hornet::async

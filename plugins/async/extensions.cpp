@@ -1,0 +1,41 @@
+// The extension tables: C shims over AsyncExchange::timer_start and post,
+// with exceptions kept on this side of the ABI.
+#include "extensions.hpp"
+
+#include "async_exchange.hpp"
+#include "hornet/sdk/abi_guard.hpp"
+
+namespace hornet::async {
+namespace {
+
+// Only the async worker hands its exchanges out, so x is one of ours.
+AsyncExchange* self(hornet_exchange_t* x) { return static_cast<AsyncExchange*>(sdk::Exchange::from(x)); }
+
+int timer_start(hornet_exchange_t* x, uint64_t ms, hornet_done_fn done, void* user_data) {
+    if (!x || !done) return HORNET_EINVAL;
+    return sdk::guarded(self(x)->host(), "timer start()", int{HORNET_EINTERNAL},
+                        [&] { return self(x)->timer_start(ms, done, user_data); });
+}
+
+int loop_post(hornet_exchange_t* x, hornet_done_fn fn, void* user_data) {
+    if (!x || !fn) return HORNET_EINVAL;
+    return sdk::guarded(self(x)->host(), "loop post()", int{HORNET_EINTERNAL},
+                        [&] { return self(x)->post(fn, user_data); });
+}
+
+const hornet_timer_ext_t kTimer = {
+    .head = HORNET_HEAD_INIT(hornet_timer_ext_t),
+    .start = timer_start,
+};
+
+const hornet_loop_ext_t kLoop = {
+    .head = HORNET_HEAD_INIT(hornet_loop_ext_t),
+    .post = loop_post,
+};
+
+} // namespace
+
+const hornet_timer_ext_t& timer_extension() { return kTimer; }
+const hornet_loop_ext_t& loop_extension() { return kLoop; }
+
+} // namespace hornet::async
