@@ -43,7 +43,7 @@ std::vector<Setting> make_table() {
         {.name = "worker_class", .short_flag = "-k",
          .help = "Worker type: sync, gthread, async, or the path of a worker plugin (.so)",
          .codec = string_field(&Config::worker_class, "NAME", false)},
-        {.name = "threads", .help = "Threads per worker (gthread)",
+        {.name = "threads", .help = "Handler threads per worker (gthread; async runs blocking apps on them)",
          .codec = uint_field(&Config::threads, 1, 4096)},
         {.name = "worker_connections", .help = "Maximum simultaneous connections per worker (gthread, async)",
          .codec = uint_field(&Config::worker_connections, 1, 1000000)},
