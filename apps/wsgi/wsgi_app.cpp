@@ -54,12 +54,13 @@ std::unique_ptr<WsgiApp> WsgiApp::make(const hornet_host_t* host) {
         if (!fresh) forget_app_modules(host);
         app->load();
         app->app_ = load_app(host, config);
+        // Under async too this app (not NONBLOCKING) runs on a pool of
+        // `threads` threads: one thread means no concurrent calls.
         const int64_t threads = host->query(host, HORNET_QUERY_THREADS);
-        const bool async = host->query(host, HORNET_QUERY_ASYNC) == 1;
         app->environ_ = std::make_unique<EnvironBuilder>(EnvironConstants{
             .errors = app->errors_.get(),
             .file_wrapper = app->file_wrapper_type_.get(),
-            .multithread = threads > 1 || async,
+            .multithread = threads > 1,
             .multiprocess = host->query(host, HORNET_QUERY_MULTIPROCESS) == 1,
             .script_name = config.script_name,
         });

@@ -152,7 +152,7 @@ class PlainSyncTest(SharedDaemon):
         env = self.environ()
         self.assertEqual(env["wsgi.version"], [1, 0])
         self.assertEqual(env["wsgi.url_scheme"], "http")
-        self.assertIs(env["wsgi.multithread"], False)   # sync: one thread
+        self.assertIs(env["wsgi.multithread"], False)   # sync, or a one-thread pool
         self.assertIs(env["wsgi.multiprocess"], False)  # one worker
         self.assertIs(env["wsgi.run_once"], False)
         for key in ("wsgi.input", "wsgi.errors", "wsgi.file_wrapper"):
@@ -241,6 +241,11 @@ class PlainSyncTest(SharedDaemon):
 
     def test_unknown_route_is_the_apps_404(self):
         self.assertEqual(self.req("/nowhere")[0], 404)
+
+
+class PlainAsyncTest(PlainSyncTest):
+    """The same PEP 3333 checks under async, the app on a one-thread pool."""
+    ARGS = ["-k", "async", "--threads", "1"]
 
 
 @unittest.skipIf(NO_WSGI, NO_WSGI)
@@ -489,6 +494,11 @@ class FlaskTest(SharedDaemon):
 @unittest.skipIf(NO_GTHREAD, NO_GTHREAD)
 class FlaskGthreadTest(FlaskTest):
     ARGS = ["-k", "gthread", "--threads", "4"]
+
+
+class FlaskAsyncTest(FlaskTest):
+    """Under async the (blocking) wsgi app runs on the worker's pool."""
+    ARGS = ["-k", "async", "--threads", "4"]
 
 
 @unittest.skipUnless(HAVE_DJANGO, f"django {INSTALL_HINT}")
