@@ -460,6 +460,53 @@ def dechunk(data):
         pos += size + 2
 
 
+# -------------------------------------------------- raw keep-alive exchanges
+
+
+def recv_response(sock, buf=b""):
+    """One Content-Length or chunked response: (head text, body, rest of buf)."""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"connection closed inside a response head: {buf!r}")
+        buf += chunk
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        while not rest.endswith(b"0\r\n\r\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError("connection closed inside a chunked body")
+            rest += chunk
+        return head.decode("latin-1"), dechunk(rest), b""
+    m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    length = int(m.group(1)) if m else 0
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError("connection closed inside a response body")
+        rest += chunk
+    return head.decode("latin-1"), rest[:length], rest[length:]
+
+
+def keep_alive_get(sock, path="/"):
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    return recv_response(sock)
+
+
+def wait_closed(sock, timeout):
+    """Seconds until the server closed sock, None if it did not."""
+    t0 = time.monotonic()
+    sock.settimeout(timeout)
+    try:
+        while sock.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    except socket.timeout:
+        return None
+    return time.monotonic() - t0
+
+
 class Load:
     """A bounded client load: `threads` threads making requests back to back
     (a new connection each) until stop() or max_seconds, so that a test can
