@@ -73,9 +73,7 @@ void Arbiter::begin_reload() {
 void Arbiter::advance_reload() {
     if (!incoming_ || stopping_) return;
     const Generation& gen = *generations_.at(*incoming_);
-    std::size_t ready = 0;
-    for (const auto& [pid, w] : supervisor_.workers())
-        if (w.generation == gen.id && supervisor_.slot_of(w).state.load() == WorkerState::ready) ++ready;
+    const std::size_t ready = ready_workers(gen.id);
     const std::size_t alive = supervisor_.pids_of(gen.id).size();
     if (alive < gen.target_workers)
         return abort_reload("a new worker exited before it was ready (see above)");

@@ -121,6 +121,19 @@ class Seen:
                 pass
 
 
+def stop_arbiter(pid, graceful=10.0):
+    """Stop an arbiter the harness did not start (a daemonized one, the new
+    arbiter of an upgrade, one started by hand): TERM, KILL after `graceful`,
+    then KILL whatever workers it had. By PID only."""
+    arbiter = Seen(pid)
+    workers = [Seen(k) for k in children_of(pid)] if arbiter.alive() else []
+    arbiter.kill(signal.SIGTERM)
+    if not wait_until(lambda: not arbiter.alive(), graceful):
+        arbiter.kill(signal.SIGKILL)
+    for w in workers:
+        w.kill(signal.SIGKILL)
+
+
 def wait_until(predicate, timeout, interval=0.02):
     """Poll predicate until it returns a truthy value or the deadline passes."""
     deadline = time.monotonic() + timeout

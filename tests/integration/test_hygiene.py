@@ -8,10 +8,9 @@ import grp
 import signal
 import socket
 import subprocess
-import time
 
 from harness import (HORNET_BIN, HornetTestCase, Seen, UnixHTTPConnection,
-                     children_of, http, main, wait_until)
+                     children_of, http, main, stop_arbiter, wait_until)
 
 
 def cmdline(pid):
@@ -58,7 +57,7 @@ class HygieneTest(HornetTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         pid = int(wait_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 10))
         daemon = Seen(pid)
-        self.addCleanup(self.stop_daemon, daemon)
+        self.addCleanup(stop_arbiter, pid)
         port_line = wait_until(lambda: [l for l in open(log) if "Listening at:" in l], 10)
         port = int(port_line[0].split("127.0.0.1:")[1].split()[0])
         wait_until(lambda: "Booting worker" in open(log).read(), 10)
@@ -72,14 +71,6 @@ class HygieneTest(HornetTestCase):
         daemon.kill(signal.SIGTERM)
         self.assertTrue(wait_until(lambda: not daemon.alive(), 15))
         self.assertFalse(os.path.exists(pidfile))
-
-    def stop_daemon(self, daemon):
-        workers = [Seen(k) for k in children_of(daemon.pid)] if daemon.alive() else []
-        daemon.kill(signal.SIGTERM)
-        if not wait_until(lambda: not daemon.alive(), 10):
-            daemon.kill(signal.SIGKILL)
-        for w in workers:
-            w.kill(signal.SIGKILL)
 
     def test_user_and_group_with_a_privileged_port(self):
         if os.geteuid() != 0:
@@ -155,7 +146,7 @@ class SystemdTest(HornetTestCase):
         self.addCleanup(notify.close)
         env = {"NOTIFY_SOCKET": notify_path, "LISTEN_FDS": "1"}
         # LISTEN_PID must be hornet's own pid: set it in the shell that execs it.
-        script = f'LISTEN_PID=$$ exec "$0" -w 1 hello'
+        script = 'LISTEN_PID=$$ exec "$0" -w 1 hello'
         fd = listener.fileno()
         log = open(os.path.join(self.tmp, "error.log"), "wb")
         self.addCleanup(log.close)
@@ -164,8 +155,8 @@ class SystemdTest(HornetTestCase):
                              env={**os.environ, **env}, pass_fds=(fd, 3),
                              preexec_fn=lambda: os.dup2(fd, 3),
                              stderr=log, stdout=subprocess.DEVNULL)
-        arbiter = Seen(p.pid)
-        self.addCleanup(self.stop, p, arbiter)
+        self.addCleanup(p.wait, 5)
+        self.addCleanup(stop_arbiter, p.pid, 0.0)  # runs first: TERM, then KILL
         listener.close()
         self.assertEqual(notify.recv(256), b"READY=1")
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -178,13 +169,6 @@ class SystemdTest(HornetTestCase):
         os.kill(p.pid, signal.SIGTERM)
         self.assertEqual(notify.recv(256), b"STOPPING=1")
         self.assertEqual(p.wait(15), 0)
-
-    def stop(self, p, arbiter):
-        workers = [Seen(k) for k in children_of(p.pid)] if arbiter.alive() else []
-        arbiter.kill(signal.SIGKILL)
-        for w in workers:
-            w.kill(signal.SIGKILL)
-        p.wait(5)
 
 
 if __name__ == "__main__":

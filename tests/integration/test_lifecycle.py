@@ -7,14 +7,13 @@ Every load is bounded (Load's max_seconds) and every daemon is stopped by PID.
 """
 
 import os
-import re
 import shutil
 import signal
 import sys
 import threading
 import time
 
-from harness import (HornetTestCase, Load, Seen, children_of, http, main,
+from harness import (HornetTestCase, Load, children_of, http, main, stop_arbiter,
                      wait_until)
 
 FIXTURES = os.environ.get("HORNET_FIXTURE_DIR", "")
@@ -153,7 +152,7 @@ class LifecycleTest(HornetTestCase):
             self.assertTrue(wait_until(lambda: os.path.exists(pidfile + ".oldbin"), 10), h.log())
             # Between the rename and the new arbiter's write there is no pid file.
             new = int(wait_until(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 10))
-            self.addCleanup(self.stop_pid, new)
+            self.addCleanup(stop_arbiter, new)
             self.assertNotEqual(new, old)
             self.assertTrue(h.wait_log(rf"\[{new}\] \[INFO\] Booting worker", 2), h.log())
             self.assertTrue(wait_until(lambda: len(children_of(new)) == 2, 10), h.log())
@@ -164,15 +163,6 @@ class LifecycleTest(HornetTestCase):
         self.assertNoFailures(load)
         self.assertFalse(os.path.exists(pidfile + ".oldbin"))
         self.assertEqual(int(open(pidfile).read()), new)
-
-    def stop_pid(self, pid):
-        arbiter = Seen(pid)
-        workers = [Seen(k) for k in children_of(pid)]
-        arbiter.kill(signal.SIGTERM)
-        if not wait_until(lambda: not arbiter.alive(), 10):
-            arbiter.kill(signal.SIGKILL)
-        for w in workers:
-            w.kill(signal.SIGKILL)
 
     def test_hung_worker_is_killed_after_timeout_and_replaced(self):
         h = self.start("--timeout", "1s")
