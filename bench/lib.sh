@@ -56,8 +56,15 @@ cleanup() {
 }
 
 # A temp dir for logs and wrk output, and the traps that stop every server.
+# SCHED=batch runs every server under SCHED_BATCH (its workers inherit it).
+launch=()
 bench_init() {
   command -v "$WRK" >/dev/null || die "wrk not found (apt-get install wrk)"
+  case ${SCHED:-other} in
+    other) ;;
+    batch) launch=(chrt -b 0) ;;
+    *) die "SCHED must be other or batch, not '$SCHED'" ;;
+  esac
   tmp=$(mktemp -d /tmp/hornet-bench.XXXXXX)
   trap cleanup EXIT
   trap 'exit 130' INT TERM HUP
@@ -84,7 +91,7 @@ start() {
   local name=$1 workers=$2 log=$tmp/$1.log deadline url
   shift 2
   : >"$log"
-  "$@" >"$tmp/$name.out" 2>"$log" </dev/null &
+  "${launch[@]}" "$@" >"$tmp/$name.out" 2>"$log" </dev/null &
   pid=$!
   started+=("$pid")
   deadline=$((SECONDS + 30))
@@ -109,7 +116,7 @@ free_port() {
 start_at() {
   local name=$1 at=$2 log=$tmp/$1.log deadline
   shift 2
-  "$@" >"$tmp/$name.out" 2>"$log" </dev/null &
+  "${launch[@]}" "$@" >"$tmp/$name.out" 2>"$log" </dev/null &
   pid=$!
   started+=("$pid")
   deadline=$((SECONDS + 30))
@@ -158,6 +165,21 @@ report_table() {  # NAME...: one row per measurement
     printf '%-18s %12s %10s %14s %8s\n' "$name" "${RPS[$name]:-}" "${P99[$name]:-}" \
       "${CPU[$name]:-}" "${ERR[$name]:-}"
   done
+}
+
+# take_median NAME N: RPS P99 CPU ERR [NAME] become the medians (ERR: the
+# sum) of the measurements NAME#1 .. NAME#N, so one noisy round on a shared
+# machine does not decide the result.
+take_median() {
+  local name=$1 n=$2 i table key
+  for table in RPS P99 CPU; do
+    declare -n values=$table
+    values[$name]=$(for ((i = 1; i <= n; i++)); do echo "${values[$name#$i]}"; done |
+      sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
+    unset -n values
+  done
+  ERR[$name]=0
+  for ((i = 1; i <= n; i++)); do ERR[$name]=$((ERR[$name] + ERR[$name#$i])); done
 }
 
 report_ratio() {  # LABEL A B: A/B for requests/s, p99 and CPU per request

@@ -11,6 +11,7 @@
 Each worker type runs: sync, gthread, and async when its plugin loads.
 """
 
+import os
 import select
 import time
 
@@ -185,6 +186,23 @@ class ResponseSideTest(WorkerTypes, HornetTestCase):
             s.sendall(b"GET /long HTTP/1.1\r\nHost: a\r\n\r\n")
             reader = wire.Reader(s)
             self.assertIn(b"Content-Length: 3\r\n", reader.until(b"\r\n\r\n"))
+            self.assertEqual(reader.to_eof(), b"")
+        self.each_type(check, app=wire.PROBE_APP)
+
+    def test_a_complete_body_is_not_held_until_finish(self):
+        # The last bytes of a closing response leave with the FIN (sync and
+        # gthread send them with MSG_MORE, then half-close): that must not
+        # hold them back while the app has yet to call finish().
+        def check(kind, h):
+            flag = os.path.join(self.tmp, f"finish-{kind}")
+            s = wire.connect(h.port, timeout=8)
+            s.sendall(f"GET /hold HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX-Hold-Until: {flag}\r\n\r\n"
+                      .encode())
+            reader = wire.Reader(s, timeout=5)  # the app holds finish() for 10 s
+            head = reader.until(b"\r\n\r\n")
+            self.assertIn(b"Content-Length: 5\r\n", head)
+            self.assertEqual(reader.exactly(5), b"hello")  # a timeout here: held back
+            open(flag, "w").close()
             self.assertEqual(reader.to_eof(), b"")
         self.each_type(check, app=wire.PROBE_APP)
 

@@ -219,7 +219,7 @@ BlockingConnection::HeadOutcome BlockingConnection::answer_head_error(BlockingSo
     WireBuffers out;
     encoder_.error_response(status, out);
     Deadline deadline(timeouts_.write_ms);
-    socket.write_all(out.iov(), deadline);
+    socket.write_all(out.iov(), deadline, true);
     const std::string_view peer = state_->addresses.peer.host();
     logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused",
          status, static_cast<int>(peer.size()), peer.data());

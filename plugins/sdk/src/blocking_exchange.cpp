@@ -148,7 +148,7 @@ int BlockingExchange::write(const void* data, size_t len) {
     if (head_refused_) return HORNET_EINVAL;
     WireBuffers out;
     if (int rc = p_.encoder.body(data, len, out); rc != HORNET_OK) return rc;
-    return flush(out);
+    return flush(out, p_.encoder.ends_connection());
 }
 
 int BlockingExchange::write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) {
@@ -174,13 +174,14 @@ int BlockingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
     }
     WireBuffers after;
     after.add(frame.after);
-    return flush(after);
+    return flush(after, p_.encoder.ends_connection());
 }
 
-int BlockingExchange::flush(const WireBuffers& out) {
-    if (out.empty()) return HORNET_OK;
+int BlockingExchange::flush(const WireBuffers& out, bool last) {
+    if (out.empty() && (!last || output_ended_)) return HORNET_OK;
     Deadline deadline(p_.write_timeout_ms);
-    IoResult r = p_.socket.write_all(out.iov(), deadline);
+    IoResult r = p_.socket.write_all(out.iov(), deadline, last);
+    output_ended_ = last;
     if (r) return HORNET_OK;
     broken_ = true;
     return r.error == IoError::eof ? HORNET_ECLOSED : HORNET_EIO;
@@ -214,7 +215,7 @@ int BlockingExchange::finish_locked(int error) {
     if (error == 0 && !head_refused_) {
         WireBuffers out;
         p_.encoder.finish(out);
-        const int rc = flush(out);
+        const int rc = flush(out, p_.encoder.ends_connection());
         if (!p_.encoder.complete())
             logf(p_.host, HORNET_LOG_WARNING,
                  "app %s: response body shorter than its Content-Length; closing the connection",
@@ -233,7 +234,7 @@ int BlockingExchange::finish_locked(int error) {
 int BlockingExchange::answer_error(int status) {
     WireBuffers out;
     p_.encoder.error_response(status, out);
-    return flush(out);
+    return flush(out, true); // an error response always ends the connection
 }
 
 } // namespace hornet::sdk

@@ -78,7 +78,7 @@ IoResult BlockingSocket::read_now(std::span<char> out) {
 
 IoError BlockingSocket::wait_readable(Deadline& deadline, bool idle) { return wait(POLLIN, deadline, idle); }
 
-IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& deadline) {
+IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& deadline, bool last) {
     iovec iov[16];
     size_t count = std::min(iov_in.size(), std::size(iov));
     std::copy_n(iov_in.begin(), count, iov);
@@ -87,7 +87,7 @@ IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& dead
         msghdr msg{};
         msg.msg_iov = iov + first;
         msg.msg_iovlen = count - first;
-        const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+        const ssize_t n = ::sendmsg(fd_, &msg, last ? MSG_NOSIGNAL | MSG_MORE : MSG_NOSIGNAL);
         if (n >= 0) {
             total += static_cast<size_t>(n);
             first += advance(iov + first, count - first, static_cast<size_t>(n));
@@ -97,6 +97,7 @@ IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& dead
         if (!would_block(errno)) return {total, error_of(errno)};
         if (IoError e = wait(POLLOUT, deadline); e != IoError::none) return {total, e};
     }
+    if (last) ::shutdown(fd_, SHUT_WR); // sends what MSG_MORE held back, with the FIN
     return {total, IoError::none};
 }
 

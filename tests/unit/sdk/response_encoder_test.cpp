@@ -83,6 +83,36 @@ TEST(ResponseEncoder, Http10WithoutLengthEndsWithTheConnection) {
     EXPECT_FALSE(enc.keep_alive());
 }
 
+// ends_connection() marks the bytes that may leave with the FIN: only once
+// every byte is accounted for, and only when the connection closes after.
+TEST(ResponseEncoder, EndsConnectionOnlyWithTheLastBytesOfAClosingResponse) {
+    ResponseEncoder enc;
+    enc.reset({11, false, false}); // this response closes the connection
+    const hornet_header_t five[] = {h("Content-Length", "5")};
+    EXPECT_FALSE(enc.ends_connection()); // not started
+    ASSERT_EQ(enc.start(200, five), HORNET_OK);
+    WireBuffers w1, w2;
+    ASSERT_EQ(enc.body("hel", 3, w1), HORNET_OK);
+    EXPECT_FALSE(enc.ends_connection());
+    ASSERT_EQ(enc.body("lo", 2, w2), HORNET_OK);
+    EXPECT_TRUE(enc.ends_connection()); // the whole Content-Length, before finish()
+
+    enc.reset({11, false, false});
+    ASSERT_EQ(enc.start(200, {}), HORNET_OK); // until close on a closing 1.1 connection: chunked
+    WireBuffers w3, w4;
+    enc.body("abc", 3, w3);
+    EXPECT_FALSE(enc.ends_connection()); // more may follow until finish()
+    enc.finish(w4);
+    EXPECT_TRUE(enc.ends_connection());
+
+    enc.reset({11, false, true}); // kept alive: the connection goes on
+    ASSERT_EQ(enc.start(200, five), HORNET_OK);
+    WireBuffers w5, w6;
+    enc.body("hello", 5, w5);
+    enc.finish(w6);
+    EXPECT_FALSE(enc.ends_connection());
+}
+
 TEST(ResponseEncoder, Http10KeepAliveSaysSo) {
     ResponseEncoder enc;
     enc.reset({10, false, true});

@@ -69,7 +69,9 @@ private:
     ptrdiff_t read_body(void* buf, size_t cap);
     ptrdiff_t fill_input();
     int send_continue();
-    int flush(const WireBuffers& out);         // out_mu_ held
+    // out_mu_ held. `last`: the connection's final bytes (see write_all);
+    // then it half-closes even when out is empty.
+    int flush(const WireBuffers& out, bool last = false);
     int finish_locked(int error);              // out_mu_ held
     int answer_error(int status);              // out_mu_ held
     ptrdiff_t run_task(const AsyncTask& task);
@@ -85,6 +87,7 @@ private:
     std::atomic<bool> reads_cut_{false}; // finish() interrupted a pending read
     bool head_refused_ = false;        // out_mu_: the app's head was bad, a 500 goes out
     bool continue_sent_ = false;       // out_mu_
+    bool output_ended_ = false;        // out_mu_: the last bytes and the FIN are out
 };
 
 } // namespace hornet::sdk

@@ -56,8 +56,11 @@ public:
     // Waits until the socket is readable: none, or timeout / stopped / failed,
     // with read_some()'s rules for `idle` and the stop fd.
     IoError wait_readable(Deadline& deadline, bool idle);
-    // All of iov (at most 16 entries), or the error that stopped it.
-    IoResult write_all(std::span<const iovec> iov, Deadline& deadline);
+    // All of iov (at most 16 entries), or the error that stopped it. With
+    // `last`, these are the connection's final bytes: they go out with the
+    // FIN in one segment (MSG_MORE, then a half-close), saving the peer and
+    // the kernel a packet per connection; nothing may be written after.
+    IoResult write_all(std::span<const iovec> iov, Deadline& deadline, bool last = false);
     // len bytes of in_fd from offset; read+write when sendfile(2) refuses.
     IoResult send_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline);
 

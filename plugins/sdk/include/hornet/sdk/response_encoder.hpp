@@ -57,6 +57,13 @@ public:
     // this response ends and the connection must close.
     bool complete() const { return complete_; }
     bool keep_alive() const { return head_.keep_alive() && complete_; }
+    // Every byte of this response is accounted for (finished, or its whole
+    // Content-Length written) and the connection closes after it: the bytes
+    // of this call are the connection's last, so they may leave with its FIN.
+    bool ends_connection() const {
+        if (!started_ || head_.keep_alive()) return false;
+        return finished_ || (head_.has_length() && written_ == head_.content_length());
+    }
 
     int status() const { return started_ ? head_.status() : 0; }
     uint64_t body_bytes() const { return sent_; }
