@@ -53,7 +53,7 @@ std::vector<Setting> make_table() {
         {.name = "graceful_timeout", .help = "Time workers get to finish requests on a graceful stop",
          .codec = duration_field(&Config::graceful_timeout)},
         {.name = "keep_alive", .aliases = {"keepalive"},
-         .help = "Time to wait for the next request on a keep-alive connection",
+         .help = "Time to wait for the next request on a keep-alive connection; 0 turns keep-alive off",
          .codec = duration_field(&Config::keep_alive)},
         {.name = "max_requests", .help = "Restart a worker after this many requests; 0 disables",
          .codec = uint_field(&Config::max_requests, 0, kU64Max)},

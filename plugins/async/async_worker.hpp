@@ -68,7 +68,8 @@ public:
     bool leaving() const { return phase_ != Phase::serving; }
     bool stopping_now() const { return phase_ == Phase::stopping; }
     // May a connection carry another request? [any thread]
-    bool keep_going() const { return !leaving_flag_.load(std::memory_order_relaxed); }
+    // Another request on a connection? Not with keep_alive 0, nor once leaving.
+    bool keep_going() const { return timeouts_.keep_alive && !leaving_flag_.load(std::memory_order_relaxed); }
     void answered(); // one request answered: count it (max_requests)
     void closed(Connection* c);
 

@@ -206,6 +206,17 @@ class ResponseSideTest(WorkerTypes, HornetTestCase):
             self.assertEqual(reader.to_eof(), b"")
         self.each_type(check, app=wire.PROBE_APP)
 
+    def test_keep_alive_0_turns_keep_alive_off(self):
+        # Gunicorn's rule: keepalive 0 closes the connection after each response.
+        def check(kind, h):
+            s = wire.connect(h.port)
+            s.sendall(b"GET /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /fixed HTTP/1.1\r\nHost: a\r\n\r\n")
+            reader = wire.Reader(s)
+            r = wire.read_response(reader)
+            self.assertEqual((r.status, r.body, r.headers.get("connection")), (200, b"hello", "close"))
+            self.assertEqual(reader.to_eof(), b"")  # the second request is not answered
+        self.each_type(check, app=wire.PROBE_APP, extra=("--keep-alive", "0"))
+
     def test_head_204_304_carry_no_body(self):
         def check(kind, h):
             for request, want in ((b"HEAD /fixed HTTP/1.1", 200), (b"HEAD /stream HTTP/1.1", 200),

@@ -253,10 +253,10 @@ void BlockingConnection::count(int counter, int64_t delta) const {
     if (ctx_ && ctx_->count) ctx_->count(ctx_, counter, delta);
 }
 
-// Another request on this connection? Not for sync, nor once the worker stops
-// or leaves.
+// Another request on this connection? Not for sync, nor with keep_alive 0,
+// nor once the worker stops or leaves.
 bool BlockingConnection::keep_going() const {
-    if (!options_.keep_alive) return false;
+    if (!options_.keep_alive || !timeouts_.keep_alive) return false;
     if (options_.request_budget && options_.request_budget->load(std::memory_order_relaxed) <= 0) return false;
     return !(ctx_ && ctx_->stop_mode && ctx_->stop_mode(ctx_) != HORNET_STOP_NONE);
 }

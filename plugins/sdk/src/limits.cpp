@@ -31,6 +31,7 @@ Timeouts Timeouts::from(const hornet_limits_t* limits) {
     out.body_ms = either(limits->body_timeout_ms, timeout, out.body_ms);
     out.write_ms = either(timeout, 0, out.write_ms);
     out.keepalive_ms = either(limits->keepalive_ms, 0, out.keepalive_ms);
+    out.keep_alive = limits->keepalive_ms != 0;
     // Beat twice per timeout; never busier than every 10 ms.
     out.beat_ms = timeout != 0 ? std::max<uint32_t>(timeout / 2, 10) : out.beat_ms;
     return out;

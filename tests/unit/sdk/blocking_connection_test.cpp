@@ -47,6 +47,7 @@ FakeWorker::FakeWorker() {
     limits.head = HORNET_HEAD_INIT(hornet_limits_t);
     limits.threads = 1;
     limits.timeout_ms = 5000;
+    limits.keepalive_ms = 2000; // the config's default; 0 would turn keep-alive off
     limits.limit_request_line = 4094;
     limits.limit_request_fields = 100;
     limits.limit_request_field_size = 8190;

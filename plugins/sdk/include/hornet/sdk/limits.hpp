@@ -22,13 +22,15 @@ struct ParserLimits {
     static ParserLimits from(const hornet_limits_t* limits);
 };
 
-// Milliseconds; never 0 (0 in the config falls back as documented).
+// Milliseconds; never 0 (0 in the config falls back as documented), except
+// that keepalive 0 turns keep-alive off, as in Gunicorn.
 struct Timeouts {
     uint32_t head_ms = 30000;      // whole request head: header_timeout, else timeout
     uint32_t body_ms = 30000;      // between body reads: body_timeout, else timeout
     uint32_t write_ms = 30000;     // a stalled client reader: timeout
     uint32_t keepalive_ms = 2000;  // idle between requests on a kept connection
     uint32_t beat_ms = 1000;       // heartbeat period: timeout / 2
+    bool keep_alive = true;        // false: every response closes its connection
 
     static Timeouts from(const hornet_limits_t* limits);
 };
