@@ -123,7 +123,8 @@ class HygieneTest(HornetTestCase):
         self.assertTrue(wait_until(reopened_in_every_worker, 5))
         for _ in range(6):  # whichever worker answers, it writes to the new file
             self.get(h)
-        self.assertGreaterEqual(open(access).read().count("GET / "), 6)
+        # The line is written after the response has gone: wait for it.
+        self.assertTrue(wait_until(lambda: open(access).read().count("GET / ") >= 6, 5), open(access).read())
 
     def test_preload_app_creates_the_app_in_the_arbiter(self):
         h = self.daemon(["--preload", "hello"])
