@@ -24,9 +24,6 @@ namespace {
 constexpr int64_t kTickMs = 100;
 constexpr uint32_t kDefaultGraceMs = 30000; // graceful_timeout 0: Gunicorn's default
 constexpr int64_t kAbandonMs = 1000;         // after a hard stop, PENDING apps get this long to finish
-constexpr size_t kBalanceFloor = 8;          // below this many connections, accept without pausing
-constexpr int64_t kPausePerConnectionUs = 10;
-constexpr int64_t kMaxPauseUs = 2000;
 constexpr int kAcceptBurst = 16;             // accepts before yielding to the connections
 constexpr size_t kTrimAfterClosed = 64;      // closes that make a trim worth it once idle
 
@@ -41,8 +38,6 @@ AsyncWorker::AsyncWorker(const hornet_worker_ctx_t* ctx)
       gate_(ctx), cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), max_requests_(ctx->limits->max_requests),
       app_on_loop_(ctx->app->flags & HORNET_APP_NONBLOCKING), io_(1), listeners_(ctx), stop_watch_(io_),
       tick_(io_), room_(io_), pool_(ctx->host) {
-    const hornet_host_t* host = ctx->host;
-    shares_listeners_ = !(host && host->query && host->query(host, HORNET_QUERY_MULTIPROCESS) == 0);
     for (size_t i = 0; i < listeners_.size(); ++i)
         listener_watch_.push_back(std::make_unique<asio::posix::stream_descriptor>(io_, listeners_.fd(i)));
     if (ctx->stop_fd >= 0) stop_watch_.assign(ctx->stop_fd);
@@ -84,11 +79,13 @@ void AsyncWorker::provide_extensions() {
 }
 
 // One listener: accept while there is room, then wait for the next
-// connection. A pause or a full house may have swallowed the wake-up of a
-// connection already in the backlog, so accept() is always tried before
-// waiting.
+// connection. A full house may have swallowed the wake-up of a connection
+// already in the backlog, so accept() is always tried before waiting. Every
+// worker wakes for a new connection (the watch is not exclusive) and yields
+// after a burst, so siblings share a rush of connections evenly without
+// pausing: a pause per accept once kept 400 connecting clients waiting
+// 200 ms for their first answer.
 asio::awaitable<void> AsyncWorker::accept_loop(size_t i) {
-    asio::steady_timer pause(io_);
     int burst = 0;
     while (phase_ == Phase::serving) {
         if (open_ >= cap_) {
@@ -104,11 +101,7 @@ asio::awaitable<void> AsyncWorker::accept_loop(size_t i) {
             continue;
         }
         open_connection(fd, addresses);
-        if (shares_listeners_ && open_ >= kBalanceFloor) {
-            const int64_t us = std::min<int64_t>(static_cast<int64_t>(open_) * kPausePerConnectionUs, kMaxPauseUs);
-            pause.expires_after(std::chrono::microseconds(us));
-            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
-        } else if (++burst >= kAcceptBurst) {
+        if (++burst >= kAcceptBurst) {
             burst = 0;
             co_await asio::post(io_, asio::use_awaitable); // let the new connections read
         }

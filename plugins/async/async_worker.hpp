@@ -16,10 +16,9 @@
 // (PENDING ones included) finish, each answered with Connection: close,
 // leave when none is open or after graceful_timeout; then (or on STOP_NOW)
 // shut every socket, fail their ops and timers with HORNET_ECLOSED, and wait
-// up to 1 s for PENDING apps to call finish(). Accepting is balanced between
-// workers that share the listeners: the more connections a worker holds,
-// the longer it pauses after an accept (up to 2 ms), so a less loaded worker
-// woken by the same connection takes it first.
+// up to 1 s for PENDING apps to call finish(). Workers sharing a listener
+// all wake for a new connection and each yields after a burst of accepts,
+// which spreads connections evenly without delaying any.
 #pragma once
 
 #include <atomic>
@@ -95,7 +94,6 @@ private:
     size_t cap_;
     uint64_t max_requests_;
     bool app_on_loop_;
-    bool shares_listeners_;
     boost::asio::io_context io_;
     sdk::ListenerSet listeners_;
     std::vector<std::unique_ptr<boost::asio::posix::stream_descriptor>> listener_watch_;
