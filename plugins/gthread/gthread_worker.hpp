@@ -50,7 +50,8 @@ private:
     // [poller]
     int wait_ms(int64_t now);
     void on_events(std::span<const epoll_event> events, int64_t now);
-    Connection* accept_from(size_t listener, int64_t now);
+    void accept_from(size_t listener, int64_t now); // into ready_
+    Connection* accept_one(size_t listener, int64_t now);
     bool defer_accept(int64_t now);
     void update_listeners(int64_t now);
     void expire(int64_t now);
@@ -85,6 +86,7 @@ private:
     bool watching_ = false;          // the listeners are in the epoll
     bool shares_listeners_ = true;   // other workers accept on them too
     int64_t accept_after_ms_ = 0;    // defer_accept(): not before this; 0: none pending
+    bool draining_ = false;          // defer_accept(): the wait went unused, take a burst
     int64_t leave_by_ms_ = 0;
     int64_t next_beat_ms_ = 0;
     std::vector<Connection*> scratch_; // expired, ready: reused every turn
