@@ -111,6 +111,7 @@ void Arbiter::wait_for_wake() {
     static char drain[64];
     wake_.async_read_some(boost::asio::buffer(drain), [this](const boost::system::error_code& ec, std::size_t) {
         if (ec) return;
+        announce_ready_workers();
         advance_reload();
         advance_recycling();
         start_recycling();

@@ -79,6 +79,7 @@ private:
     void log_exit(const WorkerExit& exit) const;
     void note_boot(const WorkerExit& exit);
     std::size_t ready_workers(std::uint32_t generation);
+    void announce_ready_workers();
     void on_other_child(pid_t pid, int status);
     void manage_workers();
     pid_t spawn_worker(Generation& generation);

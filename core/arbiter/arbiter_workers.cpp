@@ -99,6 +99,16 @@ std::size_t Arbiter::ready_workers(std::uint32_t generation) {
     return n;
 }
 
+// A debug line per worker once it serves: boot lines say when a worker was
+// forked, this one when its app is up (what a test or an operator waits for).
+void Arbiter::announce_ready_workers() {
+    for (auto& [pid, w] : supervisor_.workers()) {
+        if (w.announced || supervisor_.slot_of(w).state.load() != WorkerState::ready) continue;
+        w.announced = true;
+        spdlog::debug("Worker with pid {} is ready", pid);
+    }
+}
+
 void Arbiter::on_other_child(pid_t pid, int status) {
     if (pid == upgrade_child_) on_upgrade_exit(status);
 }

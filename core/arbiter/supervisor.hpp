@@ -31,6 +31,7 @@ struct WorkerRecord {
     int worker_id;
     std::uint32_t generation;
     bool retiring = false;          // asked to leave (or about to be)
+    bool announced = false;         // its readiness was logged
     std::int64_t aborted_at_ms = 0; // when it was sent ABRT for a stale heartbeat
 };
 

@@ -204,7 +204,10 @@ class LifecycleTest(HornetTestCase):
     def test_worker_that_cannot_boot_while_others_serve_is_retried(self):
         flag = os.path.join(self.tmp, "broken")
         self.write_config(f"app_config:\n  fail_if_exists: {flag}\n")
-        h = self.start()
+        h = self.start("--log-level", "debug")
+        # Both apps must be up before the flag appears, or the second worker
+        # fails too and, with the victim gone, none serves (hornet stops).
+        self.assertEqual(len(h.wait_log(r"Worker with pid \d+ is ready", 2)), 2, h.log())
         victim = sorted(h.workers())[0]
         with Load(h.port, threads=2) as load:
             open(flag, "w").close()
