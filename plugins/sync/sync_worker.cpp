@@ -4,7 +4,8 @@
 namespace hornet::sync {
 
 SyncWorker::SyncWorker(const hornet_worker_ctx_t* ctx)
-    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)), listeners_(ctx),
+    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
+      listeners_(ctx, sdk::ListenerSet::FirstAck::delayed), // one request per connection
       connection_(ctx, sdk::ConnectionOptions{false, "http"}),
       max_requests_(ctx->limits ? ctx->limits->max_requests : 0) {}
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -43,6 +45,7 @@ BlockingSocket::BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t 
 // Waits for `events`, beating while the client is slow. A graceful stop is
 // noted and ignored (this request finishes) unless idle; STOP_NOW ends the wait.
 IoError BlockingSocket::wait(short events, Deadline& deadline, bool idle) {
+    if (events & POLLIN) ack_now();
     for (;;) {
         const int left = deadline.remaining_ms();
         if (left == 0) return IoError::timeout;
@@ -56,6 +59,13 @@ IoError BlockingSocket::wait(short events, Deadline& deadline, bool idle) {
         }
         if (n > 0 && fds[0].revents != 0) return IoError::none;
     }
+}
+
+// The client may be waiting for our ACK before it sends more (Nagle), and
+// with delayed first ACKs (ListenerSet) the kernel may be holding it back.
+void BlockingSocket::ack_now() {
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 }
 
 IoResult BlockingSocket::read_some(std::span<char> out, Deadline& deadline, bool idle) {

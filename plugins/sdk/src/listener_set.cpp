@@ -36,12 +36,20 @@ void set_defer_accept(int fd) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds);
 }
 
+// Accepted sockets inherit it, and the request's ACK is sent before accept()
+// returns, so only the listener can choose. Set either way: a listener kept
+// across a reload may have served another worker type.
+void set_first_ack(int fd, ListenerSet::FirstAck first_ack) {
+    const int quick = first_ack == ListenerSet::FirstAck::immediate ? 1 : 0;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
+}
+
 } // namespace
 
 // The stop fd's epoll id; listeners use their index.
 constexpr uint32_t kStopId = UINT32_MAX;
 
-ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx) : ctx_(ctx) {
+ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack) : ctx_(ctx) {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     for (size_t i = 0; i < ctx->listen_count; ++i) {
@@ -49,6 +57,7 @@ ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx) : ctx_(ctx) {
         set_nonblocking(l.fd);
         if (!l.local.is_unix()) {
             set_defer_accept(l.fd);
+            set_first_ack(l.fd, first_ack);
             l.nodelay_inherited = set_nodelay(l.fd); // Linux copies it to accepted sockets
         }
         listeners_.push_back(l);

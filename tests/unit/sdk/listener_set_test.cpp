@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hornet/sdk/blocking_socket.hpp"
 #include "hornet/sdk/listener_set.hpp"
 
 using namespace hornet::sdk;
@@ -85,4 +86,45 @@ TEST(ListenerSet, WaitAcceptAndStop) {
     ASSERT_EQ(::write(lo.stop[1], "x", 1), 1);
     EXPECT_EQ(set.wait(2000), ListenerSet::Wake::stop);
     EXPECT_TRUE(set.stop_requested());
+}
+
+namespace {
+
+bool quickack(int fd) {
+    int on = -1;
+    socklen_t len = sizeof on;
+    EXPECT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, &len), 0);
+    return on != 0;
+}
+
+} // namespace
+
+// Delayed first ACKs are the listener's, inherited by what it accepts; the
+// socket goes back to quick ACKs once it has to wait for the client, so a
+// client holding its next bytes until it sees our ACK (Nagle) is not held up.
+TEST(ListenerSet, DelayedFirstAckUntilTheWorkerWaitsForTheClient) {
+    Loopback lo;
+    {
+        ListenerSet immediate(&lo.ctx);
+        EXPECT_TRUE(quickack(lo.listener));
+    }
+    ListenerSet set(&lo.ctx, ListenerSet::FirstAck::delayed);
+    EXPECT_FALSE(quickack(lo.listener));
+    const int client = lo.connect_and_send("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n");
+    ASSERT_EQ(set.wait(2000), ListenerSet::Wake::ready);
+    ConnectionAddresses addresses;
+    const int fd = set.accept(0, addresses);
+    ASSERT_GE(fd, 0);
+    EXPECT_FALSE(quickack(fd));
+
+    BlockingSocket socket(fd, nullptr, 1000);
+    char buf[256];
+    Deadline head(1000);
+    ASSERT_TRUE(socket.read_some(buf, head)); // the head: no wait, the ACK may ride on the answer
+    EXPECT_FALSE(quickack(fd));
+    Deadline body(20);
+    EXPECT_EQ(socket.read_some(buf, body).error, IoError::timeout); // waited for the body
+    EXPECT_TRUE(quickack(fd));
+    ::close(fd);
+    ::close(client);
 }

@@ -76,6 +76,7 @@ public:
 
 private:
     IoError wait(short events, Deadline& deadline, bool idle = false);
+    void ack_now();
     IoResult copy_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline);
 
     int fd_;

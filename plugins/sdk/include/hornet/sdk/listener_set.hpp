@@ -9,6 +9,12 @@
 // offered once its first bytes are in: no wake-up just to wait for the
 // request) and TCP_NODELAY, which accepted sockets inherit. Accepted sockets
 // are non-blocking and close-on-exec. Used by one thread.
+//
+// FirstAck::delayed (for one request per connection, sync): the kernel does
+// not ACK the request at once but lets the response carry the ACK, one
+// packet less per connection. A client that waits for that ACK before
+// sending more (Nagle, a head or body in several writes) is not held up:
+// BlockingSocket sends any owed ACK before it waits for the client.
 #pragma once
 
 #include <cstddef>
@@ -21,9 +27,11 @@ namespace hornet::sdk {
 
 class ListenerSet {
 public:
+    enum class FirstAck { immediate, delayed };
+
     // Makes the listeners non-blocking; learns their local addresses.
     // Throws std::system_error when the epoll cannot be set up.
-    explicit ListenerSet(const hornet_worker_ctx_t* ctx);
+    explicit ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack = FirstAck::immediate);
     ~ListenerSet();
     ListenerSet(const ListenerSet&) = delete;
     ListenerSet& operator=(const ListenerSet&) = delete;
