@@ -1,7 +1,6 @@
 // start_response(status, headers, exc_info=None) and write(data).
 #include "start_response.hpp"
 
-#include <array>
 #include <string>
 #include <atomic>
 #include <charconv>
@@ -12,6 +11,7 @@
 #include <structmember.h> // PyMemberDef flags (3.11)
 
 #include "gil.hpp"
+#include "hornet/sdk/http_syntax.hpp"
 
 namespace hornet::wsgi {
 namespace {
@@ -33,18 +33,6 @@ struct StartResponse {
 };
 
 StartResponse* self_of(PyObject* o) { return reinterpret_cast<StartResponse*>(o); }
-
-constexpr std::array<bool, 256> make_token_table() {
-    std::array<bool, 256> t{};
-    for (int c = '0'; c <= '9'; ++c) t[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-}
-constexpr std::array<bool, 256> kToken = make_token_table();
-
-bool body_forbidden(int status) { return status < 200 || status == 204 || status == 304; }
 
 // ---- checks at start_response time -----------------------------------------
 
@@ -94,9 +82,7 @@ bool pair_of(PyObject* item, PyObject*& name, PyObject*& value) {
 }
 
 bool check_header(std::string_view name, std::string_view value, PyObject* item) {
-    bool ok = !name.empty();
-    for (char c : name) ok = ok && kToken[static_cast<unsigned char>(c)];
-    if (ok && value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return true;
+    if (sdk::is_token(name) && value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return true;
     PyErr_Format(PyExc_ValueError, "invalid header %R: a token name, and no CR, LF or NUL in the value", item);
     return false;
 }
@@ -179,6 +165,22 @@ size_t allowed(StartResponse* s, size_t len) {
     if (len <= left) return len;
     warn_overflow(s);
     return static_cast<size_t>(left);
+}
+
+// What write and sendfile share before sending: the head first, then how
+// much of `len` may go (0: nothing, for 1xx/204/304 or past Content-Length),
+// counted as written.
+int take_body(StartResponse* s, uint64_t& len) {
+    if (int rc = send_head(s); rc != HORNET_OK) return rc;
+    if (!s->x) return HORNET_ECLOSED;
+    len = sdk::status_has_body(s->status) ? allowed(s, static_cast<size_t>(len)) : 0;
+    s->written += len;
+    return HORNET_OK;
+}
+
+int note_io(StartResponse* s, int rc) {
+    if (rc != HORNET_OK && !s->io_error) s->io_error = rc;
+    return rc;
 }
 
 // ---- the Python side -----------------------------------------------------------
@@ -334,7 +336,7 @@ int64_t Response::length_left() const {
 
 void Response::offer_length(uint64_t total) {
     StartResponse* s = self_of(o_);
-    if (s->content_length >= 0 || s->head_sent || body_forbidden(s->status)) return;
+    if (s->content_length >= 0 || s->head_sent || !sdk::status_has_body(s->status)) return;
     auto [end, ec] = std::to_chars(s->offered, s->offered + sizeof s->offered, total);
     s->offered_len = static_cast<size_t>(end - s->offered);
     s->content_length = static_cast<int64_t>(total);
@@ -346,12 +348,7 @@ int Response::flush_head() { return send_head(self_of(o_)); }
 
 int Response::write(const char* data, size_t len, std::string* later) {
     StartResponse* s = self_of(o_);
-    if (int rc = send_head(s); rc != HORNET_OK) return rc;
-    if (!s->x) return HORNET_ECLOSED;
-    if (body_forbidden(s->status)) return HORNET_OK; // 1xx, 204, 304: no body to send
-    len = allowed(s, len);
-    if (len == 0) return HORNET_OK;
-    s->written += len;
+    if (int rc = take_body(s, len); rc != HORNET_OK || len == 0) return rc;
     if (later) {
         later->append(data, len);
         return HORNET_OK;
@@ -361,25 +358,18 @@ int Response::write(const char* data, size_t len, std::string* later) {
         GilRelease unlocked;
         rc = s->ops->write(s->x, data, len);
     }
-    if (rc != HORNET_OK && !s->io_error) s->io_error = rc;
-    return rc;
+    return note_io(s, rc);
 }
 
 int Response::sendfile(int fd, uint64_t offset, uint64_t len) {
     StartResponse* s = self_of(o_);
-    if (int rc = send_head(s); rc != HORNET_OK) return rc;
-    if (!s->x) return HORNET_ECLOSED;
-    if (body_forbidden(s->status)) return HORNET_OK; // 1xx, 204, 304: no body to send
-    len = allowed(s, len);
-    if (len == 0) return HORNET_OK;
-    s->written += len;
+    if (int rc = take_body(s, len); rc != HORNET_OK || len == 0) return rc;
     int rc;
     {
         GilRelease unlocked;
         rc = s->ops->sendfile(s->x, fd, offset, len);
     }
-    if (rc != HORNET_OK && !s->io_error) s->io_error = rc;
-    return rc;
+    return note_io(s, rc);
 }
 
 void Response::detach() {

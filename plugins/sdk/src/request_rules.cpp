@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "hornet/sdk/http_syntax.hpp"
+
 namespace hornet::sdk::rules {
 namespace {
 
@@ -19,7 +21,6 @@ constexpr Table make_table(std::string_view extra, bool alnum) {
     return t;
 }
 
-constexpr Table kToken = make_table("!#$%&'*+-.^_`|~", true);
 // RFC 3986 reg-name: unreserved, pct-encoded ('%' checked apart), sub-delims.
 constexpr Table kRegName = make_table("-._~!$&'()*+,;=%", true);
 // Inside [ ]: IPv6 and IPvFuture.
@@ -122,7 +123,7 @@ int transfer_encoding_status(std::string_view value) {
         if (piece.empty()) return 400; // RFC 9110 5.6.1 tolerates these; framing is no place for it
         const size_t semi = piece.find(';'); // a coding's parameters: only the name matters here
         const std::string_view name = trim_ows(piece.substr(0, semi));
-        if (name.empty() || !all_of(name, kToken)) return 400;
+        if (!is_token(name)) return 400;
         const bool is_chunked = iequals_lower(name, "chunked");
         if (is_chunked && (seen_chunked || semi != std::string_view::npos)) return 400;
         if (!is_chunked) others = true;

@@ -2,43 +2,16 @@
 // rather than Beast's serializer: it is a few appends, and keeps Beast out.
 #include "hornet/sdk/response_head.hpp"
 
-#include <array>
 #include <charconv>
 #include <strings.h>
 
 #include "hornet/sdk/http_date.hpp"
+#include "hornet/sdk/http_syntax.hpp"
 
 namespace hornet::sdk {
 namespace {
 
-constexpr std::array<bool, 256> make_token_table() {
-    std::array<bool, 256> t{};
-    for (int c = '0'; c <= '9'; ++c) t[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-}
-constexpr std::array<bool, 256> kToken = make_token_table();
-
 std::string_view view(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.ptr ? s.len : 0}; }
-
-bool is_token(std::string_view s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!kToken[static_cast<unsigned char>(c)]) return false;
-    return true;
-}
-
-// RFC 9110 5.5: no control byte but HTAB. CR, LF and NUL would split or
-// cut the head on the wire; the others confuse the peers that read it.
-bool is_clean_value(std::string_view s) {
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && u != '\t') || u == 0x7f) return false;
-    }
-    return true;
-}
 
 bool iequal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -56,8 +29,6 @@ std::string printable(std::string_view s) {
     for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
     return out;
 }
-
-bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
 
 } // namespace
 
@@ -146,7 +117,7 @@ int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
             error_ = "response header name \"" + printable(name) + "\" is not a token";
             return HORNET_EINVAL;
         }
-        if (!is_clean_value(value)) {
+        if (!is_field_value(value)) {
             error_ = "response header \"" + std::string(name) + "\" has a control byte (CR, LF, NUL...) in its value";
             return HORNET_EINVAL;
         }
@@ -172,7 +143,7 @@ int ResponseHead::take_content_length(std::string_view value) {
 }
 
 void ResponseHead::choose_framing(int status, const ResponseContext& ctx) {
-    if (has_no_body(status) || ctx.head_request) framing_ = Framing::none;
+    if (!status_has_body(status) || ctx.head_request) framing_ = Framing::none;
     else if (has_length_) framing_ = Framing::length;
     else if (ctx.version >= 11) framing_ = Framing::chunked;
     else framing_ = Framing::until_close;
