@@ -16,7 +16,7 @@ namespace {
 
 constexpr size_t kEvents = 128;
 constexpr uint32_t kDefaultGraceMs = 30000; // graceful_timeout 0: Gunicorn's default
-constexpr int64_t kAcceptWindowMs = 10;      // defer_accept(): how long a served wait stays good
+constexpr int64_t kAcceptWindowMs = 10;      // accept_allowance(): how long a served wait stays good
 
 } // namespace
 
@@ -83,16 +83,13 @@ void GthreadWorker::on_events(std::span<const epoll_event> events, int64_t now) 
     pool_.push(scratch_);
 }
 
-// One connection per wake-up: every worker is woken by a new connection
-// and the first to ask gets it, which spreads connections over the workers.
-// After a wait that no sibling used (defer_accept), up to `threads` of what
-// is still queued: in a rush where every worker waits, one connection per
-// wait kept 400 connecting clients in the backlog for up to 0.7 s.
+// As many connections as accept_allowance() says (usually one per wake-up:
+// every worker is woken by a new connection and the first to ask gets it,
+// which spreads connections over the workers).
 void GthreadWorker::accept_from(size_t listener, int64_t now) {
-    if (phase_ != Phase::serving || defer_accept(now)) return;
-    const size_t limit = draining_ ? threads_ : 1;
-    draining_ = false;
-    for (size_t i = 0; i < limit && open_.load() < cap_; ++i) {
+    if (phase_ != Phase::serving) return;
+    const size_t allowance = accept_allowance(now);
+    for (size_t i = 0; i < allowance && open_.load() < cap_; ++i) {
         Connection* c = accept_one(listener, now);
         if (!c) return;
         ready_.push_back(c);
@@ -116,20 +113,22 @@ Connection* GthreadWorker::accept_one(size_t listener, int64_t now) {
 
 // Balance between workers: keep-alive connections stay where they land, so a
 // worker that already holds `threads` connections or more waits a moment
-// (1 ms per `threads` connections held, at most 10) before it takes another,
-// and a less loaded worker, woken by the same connection, takes it first.
-bool GthreadWorker::defer_accept(int64_t now) {
+// (1 ms per `threads` connections held, at most 10; allowance 0) before it
+// takes another, and a less loaded worker, woken by the same connection,
+// takes it first. A wait that no sibling used ends with up to `threads` at
+// once: in a rush where every worker waits, one connection per wait kept
+// 400 connecting clients in the backlog for up to 0.7 s.
+size_t GthreadWorker::accept_allowance(int64_t now) {
     const size_t open = open_.load();
-    if (!shares_listeners_ || open < threads_) return false;
+    if (!shares_listeners_ || open < threads_) return 1;
     if (accept_after_ms_ != 0 && now >= accept_after_ms_) {
         const bool waited_for_it = now - accept_after_ms_ < kAcceptWindowMs; // not a later arrival
         accept_after_ms_ = 0;
-        draining_ = waited_for_it;
-        if (waited_for_it) return false;
+        if (waited_for_it) return threads_;
     }
     if (accept_after_ms_ == 0) accept_after_ms_ = now + std::clamp<int64_t>(open / threads_, 1, 10);
     update_listeners(now);
-    return true;
+    return 0;
 }
 
 void GthreadWorker::update_listeners(int64_t now) {

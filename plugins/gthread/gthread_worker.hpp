@@ -9,7 +9,7 @@
 // up to `worker_connections` open connections; at that cap the listeners are
 // no longer watched and new connections wait in the kernel's backlog. Every
 // worker wakes for a new connection; one holding `threads` connections or
-// more lets a less loaded one take it first (defer_accept), since keep-alive
+// more lets a less loaded one take it first (accept_allowance), since keep-alive
 // connections stay with the worker that accepted them.
 //
 // Keep-alive: an idle connection is closed after `keepalive`; a partial head
@@ -52,7 +52,7 @@ private:
     void on_events(std::span<const epoll_event> events, int64_t now);
     void accept_from(size_t listener, int64_t now); // into ready_
     Connection* accept_one(size_t listener, int64_t now);
-    bool defer_accept(int64_t now);
+    size_t accept_allowance(int64_t now); // 0: wait for a sibling; 1; or a burst
     void update_listeners(int64_t now);
     void expire(int64_t now);
     void follow_stop_mode(int64_t now);
@@ -85,8 +85,7 @@ private:
     Phase phase_ = Phase::serving;
     bool watching_ = false;          // the listeners are in the epoll
     bool shares_listeners_ = true;   // other workers accept on them too
-    int64_t accept_after_ms_ = 0;    // defer_accept(): not before this; 0: none pending
-    bool draining_ = false;          // defer_accept(): the wait went unused, take a burst
+    int64_t accept_after_ms_ = 0;    // accept_allowance(): not before this; 0: none pending
     int64_t leave_by_ms_ = 0;
     int64_t next_beat_ms_ = 0;
     std::vector<Connection*> scratch_; // expired, ready: reused every turn

@@ -178,10 +178,9 @@ int BlockingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
 }
 
 int BlockingExchange::flush(const WireBuffers& out, bool last) {
-    if (out.empty() && (!last || output_ended_)) return HORNET_OK;
+    if (out.empty() && !last) return HORNET_OK;
     Deadline deadline(p_.write_timeout_ms);
     IoResult r = p_.socket.write_all(out.iov(), deadline, last);
-    output_ended_ = last;
     if (r) return HORNET_OK;
     broken_ = true;
     return r.error == IoError::eof ? HORNET_ECLOSED : HORNET_EIO;

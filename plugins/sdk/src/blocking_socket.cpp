@@ -107,7 +107,8 @@ IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& dead
         if (!would_block(errno)) return {total, error_of(errno)};
         if (IoError e = wait(POLLOUT, deadline); e != IoError::none) return {total, e};
     }
-    if (last) ::shutdown(fd_, SHUT_WR); // sends what MSG_MORE held back, with the FIN
+    if (last && !output_shut_) ::shutdown(fd_, SHUT_WR); // sends what MSG_MORE held back, with the FIN
+    output_shut_ = output_shut_ || last;
     return {total, IoError::none};
 }
 
@@ -150,7 +151,8 @@ IoResult BlockingSocket::copy_file(int in_fd, uint64_t offset, uint64_t len, Dea
 void BlockingSocket::interrupt_reads() { ::shutdown(fd_, SHUT_RD); }
 
 void BlockingSocket::linger_close(uint32_t max_ms) {
-    ::shutdown(fd_, SHUT_WR);
+    if (!output_shut_) ::shutdown(fd_, SHUT_WR);
+    output_shut_ = true;
     Deadline deadline(max_ms);
     char sink[16 * 1024];
     for (size_t total = 0; total < 1024 * 1024;) {

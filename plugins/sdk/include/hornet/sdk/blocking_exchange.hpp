@@ -87,7 +87,6 @@ private:
     std::atomic<bool> reads_cut_{false}; // finish() interrupted a pending read
     bool head_refused_ = false;        // out_mu_: the app's head was bad, a 500 goes out
     bool continue_sent_ = false;       // out_mu_
-    bool output_ended_ = false;        // out_mu_: the last bytes and the FIN are out
 };
 
 } // namespace hornet::sdk

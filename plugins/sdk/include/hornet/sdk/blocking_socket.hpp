@@ -59,7 +59,8 @@ public:
     // All of iov (at most 16 entries), or the error that stopped it. With
     // `last`, these are the connection's final bytes: they go out with the
     // FIN in one segment (MSG_MORE, then a half-close), saving the peer and
-    // the kernel a packet per connection; nothing may be written after.
+    // the kernel a packet per connection. Once half-closed, a `last` call
+    // with nothing to send does nothing; nothing else may be written.
     IoResult write_all(std::span<const iovec> iov, Deadline& deadline, bool last = false);
     // len bytes of in_fd from offset; read+write when sendfile(2) refuses.
     IoResult send_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline);
@@ -83,6 +84,7 @@ private:
     const hornet_worker_ctx_t* ctx_;
     uint32_t beat_ms_;
     bool watch_stop_;
+    bool output_shut_ = false; // write_all(last) half-closed it
 };
 
 } // namespace hornet::sdk
