@@ -520,6 +520,63 @@ def wait_closed(sock, timeout):
     return time.monotonic() - t0
 
 
+def post_chunked_while_reading(port, chunks, headers=None):
+    """POST the chunks (an iterable of bytes) chunked to /upload on a thread
+    while this one reads the response: an app that answers while it reads
+    (echo) would deadlock with a client that sends everything first, once
+    both socket buffers fill. Returns (sent, status, body): sent is
+    {"ok": True} when the whole upload went out, else {"error": ...} or {}
+    (still sending after 60 s)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.connect()
+    sent = {}
+
+    def send():
+        try:
+            conn.request("POST", "/upload", body=chunks, encode_chunked=True,
+                         headers={"Transfer-Encoding": "chunked", **(headers or {})})
+            sent["ok"] = True
+        except Exception as e:  # the caller asserts on sent
+            sent["error"] = e
+
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    try:
+        resp = http.client.HTTPResponse(conn.sock, method="POST")
+        resp.begin()
+        body = resp.read()
+    finally:
+        t.join(60)
+        conn.close()
+    return dict(sent), resp.status, body
+
+
+def check_graceful_stop(test, h, request_in):
+    """TERM with one idle keep-alive connection and one request in flight
+    (the sleep app, 1500 ms): the idle connection closes at once, before the
+    in-flight request is answered, with Connection: close; hornet exits 0.
+    request_in(h) returns once the request has reached the app."""
+    idle = socket.create_connection(("127.0.0.1", h.port), timeout=10)
+    busy = socket.create_connection(("127.0.0.1", h.port), timeout=10)
+    try:
+        keep_alive_get(idle, "/?ms=1")
+        busy.sendall(b"GET /?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n")
+        request_in(h)
+        os.kill(h.pid, signal.SIGTERM)
+        idle_closed = wait_closed(idle, 10.0)
+        t_idle = time.monotonic()
+        head, body, _ = recv_response(busy)
+        t_busy = time.monotonic()
+        test.assertIsNotNone(idle_closed, "the idle connection stayed open")
+        test.assertLess(t_idle, t_busy, "idle closed only after the in-flight request")
+        test.assertEqual(body, b"slept 1500 ms\n")
+        test.assertRegex(head, r"(?im)^connection:\s*close")
+        test.assertEqual(h.wait_exit(15.0), 0, h.log())
+    finally:
+        idle.close()
+        busy.close()
+
+
 class Load:
     """A bounded client load: `threads` threads making requests back to back
     (a new connection each) until stop() or max_seconds, so that a test can

@@ -12,7 +12,6 @@ blocking pool, HEAD, 400, keep-alive, pipelining).
 Timings are asserted only with wide margins: the machine is shared."""
 
 import hashlib
-import http.client
 import os
 import re
 import resource
@@ -175,29 +174,10 @@ class GenericHttpTest(AsyncTestCase):
         h = self.start_async("echo", threads=2)
         size, piece = 10 * 1024 * 1024, 64 * 1024
         payload = os.urandom(size)
-        conn = http.client.HTTPConnection("127.0.0.1", h.port, timeout=60)
-        conn.connect()
-        sent = {}
-
-        def send():  # echo answers while it reads: send on one thread, read on this one
-            try:
-                conn.request("POST", "/upload", body=(payload[o:o + piece] for o in range(0, size, piece)),
-                             encode_chunked=True, headers={"Transfer-Encoding": "chunked"})
-                sent["ok"] = True
-            except Exception as e:  # reported below
-                sent["error"] = e
-
-        t = threading.Thread(target=send, daemon=True)
-        t.start()
-        try:
-            resp = http.client.HTTPResponse(conn.sock, method="POST")
-            resp.begin()
-            body = resp.read()
-        finally:
-            t.join(60)
-            conn.close()
+        sent, status, body = harness.post_chunked_while_reading(
+            h.port, (payload[o:o + piece] for o in range(0, size, piece)))
         self.assertEqual(sent, {"ok": True})
-        self.assertEqual(resp.status, 200)
+        self.assertEqual(status, 200)
         echoed = body[body.index(b"\r\n\r\n") + 4:]
         self.assertEqual(len(echoed), size)
         self.assertEqual(hashlib.sha256(echoed).digest(), hashlib.sha256(payload).digest())
@@ -379,25 +359,8 @@ class StopTest(AsyncTestCase):
 
     def test_graceful_stop_finishes_pending_exchanges_and_closes_idle_at_once(self):
         h = self.start_async("sleep")
-        idle = socket.create_connection(("127.0.0.1", h.port), timeout=10)
-        busy = socket.create_connection(("127.0.0.1", h.port), timeout=10)
-        try:
-            keep_alive_get(idle, "/?ms=1")
-            busy.sendall(b"GET /?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n")
-            time.sleep(0.3)  # the request is in (a timer, no thread to look for)
-            os.kill(h.pid, signal.SIGTERM)
-            idle_closed = wait_closed(idle, 10.0)
-            t_idle = time.monotonic()
-            head, body, _ = read_response(busy)
-            t_busy = time.monotonic()
-            self.assertIsNotNone(idle_closed, "the idle connection stayed open")
-            self.assertLess(t_idle, t_busy, "idle closed only after the in-flight request")
-            self.assertEqual(body, b"slept 1500 ms\n")
-            self.assertRegex(head, r"(?im)^connection:\s*close")
-            self.assertEqual(h.wait_exit(15.0), 0, h.log())
-        finally:
-            idle.close()
-            busy.close()
+        # The request is in after a moment (a timer, no thread to look for).
+        harness.check_graceful_stop(self, h, lambda h: time.sleep(0.3))
 
     def test_fast_stop_ends_pending_timers(self):
         h = self.start_async("sleep")

@@ -327,25 +327,7 @@ class StopTest(GthreadTestCase):
 
     def test_graceful_stop_finishes_in_flight_and_closes_idle_at_once(self):
         h = self.gthread("sleep", threads=4)
-        idle = socket.create_connection(("127.0.0.1", h.port), timeout=10)
-        busy = socket.create_connection(("127.0.0.1", h.port), timeout=10)
-        try:
-            keep_alive_get(idle, "/?ms=1")
-            busy.sendall(b"GET /?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n")
-            self.wait_in_app(h)
-            os.kill(h.pid, signal.SIGTERM)
-            idle_closed = wait_closed(idle, 10.0)
-            t_idle = time.monotonic()
-            head, body, _ = read_response(busy)
-            t_busy = time.monotonic()
-            self.assertIsNotNone(idle_closed, "the idle connection stayed open")
-            self.assertLess(t_idle, t_busy, "idle closed only after the in-flight request")
-            self.assertEqual(body, b"slept 1500 ms\n")
-            self.assertRegex(head, r"(?im)^connection:\s*close")
-            self.assertEqual(h.wait_exit(15.0), 0, h.log())
-        finally:
-            idle.close()
-            busy.close()
+        harness.check_graceful_stop(self, h, self.wait_in_app)
 
     def test_fast_stop_closes_idle_connections(self):
         h = self.gthread("hello", threads=2)

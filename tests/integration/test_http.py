@@ -2,12 +2,10 @@
 through real clients (curl, http.client, a raw socket) over loopback."""
 
 import hashlib
-import http.client
 import os
 import re
 import shutil
 import subprocess
-import threading
 
 import harness
 from harness import HornetTestCase, raw_exchange
@@ -172,35 +170,11 @@ class EchoTest(HornetTestCase):
             for off in range(0, size, piece):
                 yield payload[off:off + piece]
 
-        conn = http.client.HTTPConnection("127.0.0.1", self.h.port, timeout=60)
-        conn.connect()
-        # echo streams the body back while it reads it: a client that sends
-        # 10 MiB before reading anything would deadlock with the server once
-        # both socket buffers fill. So http.client sends the chunked upload
-        # on one thread while this one reads the response from the socket.
-        sent = {}
-
-        def send():
-            try:
-                conn.request("POST", "/upload", body=chunks(), encode_chunked=True,
-                             headers={"Transfer-Encoding": "chunked",
-                                      "Content-Type": "application/octet-stream"})
-                sent["ok"] = True
-            except Exception as e:  # reported below
-                sent["error"] = e
-
-        t = threading.Thread(target=send, daemon=True)
-        t.start()
-        try:
-            resp = http.client.HTTPResponse(conn.sock, method="POST")
-            resp.begin()
-            body = resp.read()
-        finally:
-            t.join(60)
-            conn.close()
-        self.assertFalse(t.is_alive(), "upload did not finish")
-        self.assertEqual(sent, {"ok": True})
-        self.assertEqual(resp.status, 200)
+        # echo streams the body back while it reads it (see the helper).
+        sent, status, body = harness.post_chunked_while_reading(
+            self.h.port, chunks(), {"Content-Type": "application/octet-stream"})
+        self.assertEqual(sent, {"ok": True}, "upload did not finish")
+        self.assertEqual(status, 200)
         lines, echoed = split_echo(body)
         self.assertEqual(lines[0], "POST /upload HTTP/1.1")
         self.assertTrue(any(l.lower() == "transfer-encoding: chunked" for l in lines), lines)
