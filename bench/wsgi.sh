@@ -56,7 +56,7 @@ uwsgi_at() {  # NAME APP THREADS
     --threads "$3" --master --disable-logging --die-on-term
 }
 
-threads_for() { [[ $1 == *-gthread ]] && echo "--threads $GTHREADS" || true; }
+threads_for() { [[ $1 == *-gthread || $1 == *-async ]] && echo "--threads $GTHREADS" || true; }
 
 serve() {  # SERVER APP
   local server=$1 app=$2 name="$1:$2"

@@ -1,84 +1,76 @@
-// plugins/async/async_exchange.hpp: one request of an async connection, as
-// the app sees it (hornet_exchange_t).
+// plugins/async/async_exchange.hpp: one request of an async connection for
+// an app that runs on the loop (HORNET_APP_NONBLOCKING), as the app sees it.
 //
-// Everything about the exchange happens on the worker's loop thread; an op
-// called from any other thread (a pool thread running a blocking app's
-// handle(), or the app's own thread after PENDING) is posted to the loop and
-// the caller waits for its result (Waiter), except finish(), which is posted
-// and returns at once. On the loop itself the blocking ops cannot wait:
-// read() and sendfile() return HORNET_EWOULDBLOCK, write() copies into the
-// connection's output buffer while it holds less than 64 KiB and returns
-// HORNET_EWOULDBLOCK past that (nothing taken: use write_async).
+// The SDK's ExchangeCore decides; this class moves the bytes on the loop.
+// An op called from another thread (the app's own, after PENDING) runs on
+// the loop while the caller waits for its result (on_loop(), completion.hpp),
+// except finish(), which is posted and returns at once. On the loop itself
+// the blocking ops cannot wait: read() and sendfile() return
+// HORNET_EWOULDBLOCK, write() copies into the connection's output buffer
+// while it holds less than 64 KiB and returns HORNET_EWOULDBLOCK past that
+// (nothing taken: use write_async).
 //
-// Output: the response goes through the connection's OutputBuffer. A large
-// write (blocking from another thread, write_async, sendfile) is copied in as
-// the socket drains, and its caller is released (blocked thread woken, done
-// callback run) once its last byte is in: the worker holds at most 64 KiB of
-// a response plus its head, whatever the app writes. Writes are served in
-// call order (a FIFO of waiting calls, normally empty).
-//
-// Body reads de-chunk from the connection's input buffer, reading the socket
-// when it is empty (100 Continue first when the client asked for it).
+// Output goes through the connection's SocketWriter. A large write (blocking
+// from another thread, write_async, sendfile) becomes the output buffer's
+// source and its caller is released once its last byte is in: the worker
+// holds at most 64 KiB of a response plus its head, whatever the app writes.
+// Writes are served in call order (a FIFO of waiting calls, normally empty).
+// Body reads de-chunk from the connection's input, reading the socket when
+// it is empty (100 Continue first when the client asked for it).
 //
 // Done callbacks are posted, so they never run inside the call that started
 // them, and always on the loop. The exchange is done (the connection moves
 // on) once handle() has returned, finish() has run, the response is on the
 // wire (or the connection broke) and no op, timer or callback is in flight.
+// A blocking app's requests never come here: they run on the pool through
+// a PoolExchange (pool_exchange.hpp).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string_view>
+#include <sys/uio.h>
+
+#include <boost/system/error_code.hpp>
 
 #include "completion.hpp"
 #include "hornet/sdk/exchange.hpp"
+#include "hornet/sdk/exchange_core.hpp"
 
 namespace hornet::async {
 
-class Connection;
 class AsyncWorker;
+class Connection;
 
 class AsyncExchange final : public sdk::Exchange {
 public:
-    explicit AsyncExchange(Connection& c);
+    AsyncExchange(AsyncWorker& worker, Connection& c, const sdk::ExchangeParts& parts);
 
-    // [loop] A new request: the connection has parsed its head and reset
-    // the encoder.
-    void begin();
-    // [loop] The connection has moved on (after done()).
-    void end() { active_ = false; }
-    // [loop] handle() here (a NONBLOCKING app).
-    void run_on_loop();
-    // [pool thread] handle() there (a blocking app); its return is posted
-    // to the loop.
-    void run_on_pool();
+    // [loop] A new request (the connection has parsed its head and reset the
+    // encoder); handle() on the loop; then wait for done().
+    void run();
+    // [loop] The connection moves on.
+    void end() { rq_.active = false; }
 
     // [loop] See the file comment.
     bool done() const;
-    bool reusable() const;
-    bool unread_input() const;
-    bool active() const { return active_; }
+    bool reusable() const { return core_.reusable(); }
+    bool unread_input() const { return core_.unread_input(); }
+    bool active() const { return rq_.active; }
 
-    // [loop] From the connection's writer: the source was fully taken (or
-    // failed with error < 0); the output drained or broke.
+    // [loop] From the connection's writer (SocketWriter::Listener).
     void on_source_taken(int error);
     void on_output_failed();
     void maybe_done();
-    // [loop] The body read's deadline passed; the worker stops at once.
-    void on_read_deadline();
+    // [loop] From the connection's tick: the body read's deadline.
+    void check_read_deadline(int64_t now_ms);
+    // [loop] Stop now: ops fail, the timer ends; the app still owes finish().
     void cut();
-    int64_t read_deadline_ms() const { return read_deadline_ms_; }
-
-    // The extensions (hornet/ext.h); any thread, marshalled like the ops.
-    int timer_start(uint64_t ms, hornet_done_fn done, void* user_data);
-    int post(hornet_done_fn fn, void* user_data);
-
-    // Intrusive link of the blocking pool's queue.
-    AsyncExchange* next_queued = nullptr;
 
     // sdk::Exchange: the app's ops, any thread (see the file comment).
-    const hornet_request_t* request() override;
+    const hornet_request_t* request() override { return &core_.parts().request; }
     ptrdiff_t read(void* buf, size_t cap) override;
     int read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) override;
     int start(int status, const hornet_header_t* headers, size_t count) override;
@@ -86,7 +78,9 @@ public:
     int write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) override;
     int sendfile(int fd, uint64_t offset, uint64_t len) override;
     int finish(int error) override;
-    const hornet_host_t* host() const override;
+    int timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
+    int post(hornet_done_fn fn, void* user_data) override;
+    const hornet_host_t* host() const override { return core_.parts().host; }
 
 private:
     struct WriteCall {
@@ -96,12 +90,9 @@ private:
         uint64_t offset = 0;
         Completion done;
     };
+    enum class Read : uint8_t { idle, parsing, socket }; // the one body read in flight
 
-    bool on_loop() const;
-    template <class Op>
-    ptrdiff_t call_on_loop(Op&& op); // op(Completion) on the loop; waits for it
-    int call_app();
-    void on_handle_returned(int rc);
+    bool in_loop() const;
     void complete(const Completion& c, ptrdiff_t result);
     void post_done(hornet_done_fn done, void* user_data, ptrdiff_t result);
 
@@ -109,57 +100,40 @@ private:
     int loop_read_async(void* buf, size_t cap, const Completion& c);
     void start_read(void* buf, size_t cap, const Completion& c);
     void continue_read();
-    void on_body_read(bool failed, bool eof, size_t n);
+    void on_body_read(const boost::system::error_code& ec, size_t n);
     void end_read(ptrdiff_t result);
-    void send_continue();
-    int loop_start(int status, const hornet_header_t* headers, size_t count);
-    int write_checks() const;
     int loop_buffered_write(const void* data, size_t len);
     int loop_write(const WriteCall& call, bool async);
     void begin_write(const WriteCall& call);
+    bool frame_write(const WriteCall& call, std::string_view& suffix, bool& file, const iovec*& data);
+    void release_write(const Completion& c, ptrdiff_t result);
     void next_write();
-    int loop_finish(int error);
-    int finish_response(int error);
-    int loop_timer_start(uint64_t ms, hornet_done_fn done, void* user_data);
     void fail_writes(int error);
+    int loop_finish(int error);
 
-    Connection& c_;
     AsyncWorker& worker_;
+    Connection& c_;
+    sdk::ExchangeCore core_;
     std::atomic<bool> finish_called_{false};
 
-    // Loop only, reset by begin().
-    bool active_ = false;
-    bool handle_returned_ = false;
-    bool finished_ = false;
-    bool head_refused_ = false;
-    bool continue_sent_ = false;
-    bool reads_cut_ = false;   // finish() came while a body read waited on the client
-    bool cut_short_ = false;   // finish() dropped part of a write: the body is short
-    int client_error_ = 0;     // 400/408/413 met while reading the body
-    int read_error_ = 0;       // what every later read returns
-    int posted_ = 0;           // done callbacks posted, not yet run
-
-    // The one body read in flight.
-    struct {
-        void* buf = nullptr;
-        size_t cap = 0;
-        Completion done;
-        bool busy = false;       // an op waits for body bytes
-        bool socket = false;     // a socket read is in flight for it
-        bool timed_out = false;
-    } read_;
-    int64_t read_deadline_ms_ = 0;
-
-    // Writes: the one whose bytes the output buffer's source is taking, and
-    // the calls waiting behind it.
-    Completion source_done_;
-    bool source_active_ = false;
-    bool write_async_busy_ = false;
-    std::deque<WriteCall> waiting_;
-
-    // The timer extension: one per exchange.
-    Completion timer_done_;
-    bool timer_busy_ = false;
+    // [loop] Per request, reset by run().
+    struct PerRequest {
+        bool active = false;
+        bool handle_returned = false;
+        int posted = 0; // done callbacks posted, not yet run
+        // The one body read in flight.
+        Read read = Read::idle;
+        void* read_buf = nullptr;
+        size_t read_cap = 0;
+        Completion read_done;
+        int64_t read_deadline_ms = 0; // while Read::socket
+        bool read_timed_out = false;
+        // The write whose bytes the output buffer's source is taking.
+        bool source_active = false;
+        Completion source_done;
+        bool write_async_busy = false;
+    } rq_;
+    std::deque<WriteCall> waiting_; // the calls behind the source; empty between requests
 };
 
 } // namespace hornet::async

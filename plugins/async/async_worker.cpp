@@ -34,10 +34,10 @@ int64_t clock_ms() { return hornet::sdk::monotonic_us() / 1000; }
 } // namespace
 
 AsyncWorker::AsyncWorker(const hornet_worker_ctx_t* ctx)
-    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)), parser_limits_(sdk::ParserLimits::from(ctx->limits)),
-      gate_(ctx), cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), max_requests_(ctx->limits->max_requests),
+    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)), gate_(ctx),
+      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)),
       app_on_loop_(ctx->app->flags & HORNET_APP_NONBLOCKING), io_(1), listeners_(ctx), stop_watch_(io_),
-      tick_(io_), room_(io_), pool_(ctx->host) {
+      tick_(io_), room_(io_) {
     for (size_t i = 0; i < listeners_.size(); ++i)
         listener_watch_.push_back(std::make_unique<asio::posix::stream_descriptor>(io_, listeners_.fd(i)));
     if (ctx->stop_fd >= 0) stop_watch_.assign(ctx->stop_fd);
@@ -134,16 +134,6 @@ void AsyncWorker::closed(Connection* c) {
     check_finished();
 }
 
-void AsyncWorker::answered() {
-    if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_REQUESTS, 1);
-    if (max_requests_ != 0 && ++served_ >= max_requests_ && !leaving_flag_.load()) {
-        sdk::logf(ctx_->host, HORNET_LOG_INFO, "worker %d: max_requests (%llu) reached; leaving after the requests in flight",
-                  ctx_->worker_id, static_cast<unsigned long long>(max_requests_));
-        leaving_flag_ = true; // answers from now say Connection: close
-        asio::post(io_, [this] { begin_leaving(); });
-    }
-}
-
 // The stop fd stays readable once written (nobody drains it); each new
 // signal writes again. The tick reads the stop mode anyway.
 asio::awaitable<void> AsyncWorker::watch_stop_fd() {
@@ -194,7 +184,6 @@ void AsyncWorker::follow_stop_mode() {
 void AsyncWorker::begin_leaving() {
     if (phase_ != Phase::serving) return;
     phase_ = Phase::leaving;
-    leaving_flag_ = true;
     now_ms_ = clock_ms();
     const uint32_t grace = ctx_->limits->graceful_timeout_ms;
     leave_by_ms_ = now_ms_ + (grace != 0 ? grace : kDefaultGraceMs);
@@ -211,7 +200,6 @@ void AsyncWorker::begin_leaving() {
 void AsyncWorker::stop_now() {
     if (phase_ == Phase::stopping) return;
     phase_ = Phase::stopping;
-    leaving_flag_ = true;
     now_ms_ = clock_ms();
     abandon_at_ms_ = now_ms_ + kAbandonMs;
     for (auto& w : listener_watch_) w->cancel();

@@ -21,7 +21,6 @@
 // which spreads connections evenly without delaying any.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -36,6 +35,7 @@
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
 #include "hornet/sdk/peer_gate.hpp"
+#include "hornet/sdk/request_cycle.hpp"
 #include "hornet/worker.h"
 
 namespace hornet::async {
@@ -58,18 +58,16 @@ public:
     boost::asio::io_context& io() { return io_; }
     const hornet_worker_ctx_t* ctx() const { return ctx_; }
     const sdk::Timeouts& timeouts() const { return timeouts_; }
-    const sdk::ParserLimits& parser_limits() const { return parser_limits_; }
     const sdk::PeerGate& gate() const { return gate_; } // PROXY header, trusted scheme headers
     int64_t now_ms() const { return now_ms_; } // the tick's clock
+    const int64_t& clock() const { return now_ms_; }
     bool app_on_loop() const { return app_on_loop_; }
     BlockingPool& pool() { return pool_; }
     bool in_loop_thread() const; // [any thread]
     bool leaving() const { return phase_ != Phase::serving; }
-    bool stopping_now() const { return phase_ == Phase::stopping; }
-    // May a connection carry another request? [any thread]
-    // Another request on a connection? Not with keep_alive 0, nor once leaving.
-    bool keep_going() const { return timeouts_.keep_alive && !leaving_flag_.load(std::memory_order_relaxed); }
-    void answered(); // one request answered: count it (max_requests)
+    // Another request on a connection? Not with keep_alive 0, nor once the
+    // worker stops. [any thread]
+    bool keep_going() const { return sdk::may_keep_alive(ctx_, timeouts_); }
     void closed(Connection* c);
 
 private:
@@ -89,10 +87,8 @@ private:
 
     const hornet_worker_ctx_t* ctx_;
     sdk::Timeouts timeouts_;
-    sdk::ParserLimits parser_limits_;
     sdk::PeerGate gate_;
     size_t cap_;
-    uint64_t max_requests_;
     bool app_on_loop_;
     boost::asio::io_context io_;
     sdk::ListenerSet listeners_;
@@ -103,12 +99,10 @@ private:
     BlockingPool pool_;
 
     Phase phase_ = Phase::serving;
-    std::atomic<bool> leaving_flag_{false};
     int64_t now_ms_ = 0;
     int64_t next_beat_ms_ = 0;
     int64_t leave_by_ms_ = 0;
     int64_t abandon_at_ms_ = 0;
-    uint64_t served_ = 0;
     size_t open_ = 0;
     size_t closed_since_trim_ = 0;
     bool ended_ = false;

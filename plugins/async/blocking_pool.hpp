@@ -1,48 +1,37 @@
 // plugins/async/blocking_pool.hpp: the `threads` threads on which an async
-// worker runs the handle() of an app that does not declare itself
+// worker serves the requests of an app that does not declare itself
 // NONBLOCKING (ASGI's rule for WSGI apps), so that it cannot stall the loop.
 //
-// The loop pushes exchanges; a pool thread calls the app, whose blocking
-// ops are marshalled onto the loop while the thread waits. FIFO, intrusive
-// (no allocation per request).
-//   [loop]  start(), push(), stop(), join()
+// The loop pushes a connection whose head it has parsed; a pool thread
+// serves that request (Connection::serve_on_pool) and hands the connection
+// back to the loop. FIFO, intrusive (sdk::WorkQueue).
+//   [loop]  start(), push(), stop(), join(), detach()
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <thread>
 #include <vector>
 
-#include "hornet/host.h"
+#include "connection.hpp"
+#include "hornet/sdk/work_queue.hpp"
 
 namespace hornet::async {
 
-class AsyncExchange;
-
 class BlockingPool {
 public:
-    explicit BlockingPool(const hornet_host_t* host) : host_(host) {}
     ~BlockingPool(); // stop(), join()
 
     void start(size_t threads); // throws std::system_error
-    void push(AsyncExchange* x);
-    // No more work: each thread leaves once idle.
-    void stop();
+    void push(Connection* c) { queue_.push(c); }
+    // No more work: each thread leaves once the queue is empty (queued
+    // requests are still served: their connections wait for them).
+    void stop() { queue_.close(); }
     void join();
     // Let threads still inside an app go (the process is leaving without them).
     void detach();
 
 private:
-    void run_thread();
-    AsyncExchange* pop(); // null once stopped
-
-    const hornet_host_t* host_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    AsyncExchange* head_ = nullptr; // mu_
-    AsyncExchange* tail_ = nullptr; // mu_
-    bool stopped_ = false;          // mu_
+    sdk::WorkQueue<Connection, &Connection::next_queued> queue_;
     std::vector<std::thread> threads_;
 };
 

@@ -1,11 +1,9 @@
-// One connection's coroutine: heads, exchanges, keep-alive, linger; and its
-// writer.
+// One connection's coroutine: heads, exchanges (on the loop or the pool),
+// keep-alive, linger.
 #include "connection.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
@@ -13,17 +11,16 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "async_worker.hpp"
-#include "hornet/sdk/access_record.hpp"
+#include "hornet/sdk/blocking_socket.hpp"
+#include "hornet/sdk/io.hpp"
 #include "hornet/sdk/log.hpp"
+#include "pool_exchange.hpp"
 
 namespace hornet::async {
 namespace asio = boost::asio;
 namespace {
 
-constexpr size_t kInputBytes = 8 * 1024;  // grows only for a larger head
-constexpr size_t kReadChunk = 16 * 1024;
-constexpr size_t kHeadTailRoom = 4 * 1024; // room for body bytes after a pinned head
-constexpr int64_t kLingerMs = 1000;
+constexpr size_t kInputBytes = 8 * 1024; // grows only for a larger head
 
 // The socket's protocol, as Asio wants it for assign().
 asio::generic::stream_protocol protocol_of(int fd) {
@@ -33,8 +30,8 @@ asio::generic::stream_protocol protocol_of(int fd) {
     return asio::generic::stream_protocol(domain, domain == AF_UNIX ? 0 : IPPROTO_TCP);
 }
 
-asio::generic::stream_protocol::socket adopt(asio::io_context& io, int fd) {
-    asio::generic::stream_protocol::socket s(io);
+Connection::Socket adopt(asio::io_context& io, int fd) {
+    Connection::Socket s(io);
     boost::system::error_code ec;
     s.assign(protocol_of(fd), fd, ec);
     if (ec) {
@@ -44,17 +41,16 @@ asio::generic::stream_protocol::socket adopt(asio::io_context& io, int fd) {
     return s;
 }
 
-// The first line of what arrived, for logging a request that did not parse.
-std::string_view first_line(std::span<const char> bytes) {
-    std::string_view s(bytes.data(), std::min<size_t>(bytes.size(), 1024));
-    return s.substr(0, s.find_first_of("\r\n"));
-}
+// For a pool exchange's start(), any thread.
+bool may_keep_alive(const void* worker) { return static_cast<const AsyncWorker*>(worker)->keep_going(); }
 
 } // namespace
 
 Connection::Connection(AsyncWorker& worker, int fd, const sdk::ConnectionAddresses& addresses)
-    : worker_(worker), ctx_(worker.ctx()), fd_(fd), socket_(adopt(worker.io(), fd)), timer_(worker.io()),
-      addresses_(addresses), input_(kInputBytes), parser_(worker.parser_limits()), exchange_(*this) {
+    : worker_(worker), ctx_(worker.ctx()), fd_(fd), socket_(adopt(worker.io(), fd)), addresses_(addresses),
+      input_(kInputBytes), cycle_(ctx_, worker.gate()),
+      writer_(socket_, *this, worker.clock(), worker.timeouts().write_ms),
+      timer_(worker.io(), [this] { on_output_settled(); }), exchange_(worker, *this, cycle_.parts(input_)) {
     worker.gate().judge(peer_, addresses_.peer); // from the socket's own peer, before any PROXY header
 }
 
@@ -70,7 +66,7 @@ asio::awaitable<void> Connection::serve(std::unique_ptr<Connection> self) {
     }
     // An app may still hold a PENDING exchange: the connection lives until
     // it has finished (its ops fail meanwhile).
-    while (c.exchange_.active() && !c.exchange_.done()) co_await c.wait_woken();
+    while ((c.exchange_.active() && !c.exchange_.done()) || c.on_pool_ || c.timer_.busy()) co_await c.wait_woken();
     c.worker_.closed(&c);
 }
 
@@ -86,34 +82,30 @@ asio::awaitable<void> Connection::serve_requests() {
     }
 }
 
-// Parses what is buffered, reading more while the head is incomplete. The
-// parser sees every byte of the head from its first on each call.
+// Parses what is buffered, reading more while the head is incomplete.
 asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
-    parser_.reset();
     head_expired_ = false;
-    if (!input_.empty()) mark_start();
+    cycle_.begin_head(ref());
     for (;;) {
-        if (!input_.empty()) {
-            const sdk::HeadResult r = worker_.gate().parse_head(peer_, parser_, input_, addresses_);
-            if (r.status == sdk::ParseStatus::done) {
-                if (const int status = accept_head(r.consumed))
-                    co_return co_await answer_head_error(status, parser_.request_line());
-                co_return HeadOutcome::ready;
-            }
-            if (r.status == sdk::ParseStatus::error) co_return co_await answer_head_error(r.http_status);
+        const sdk::HeadStep step = cycle_.parse_head(ref());
+        if (step.status == sdk::HeadStatus::refused) co_return co_await refuse_head(step);
+        if (step.status == sdk::HeadStatus::ready) {
+            head_since_ms_ = 0;
+            co_return HeadOutcome::ready;
         }
-        const std::span<char> space = input_.prepare(kReadChunk);
-        if (space.empty()) co_return co_await answer_head_error(431);
+        const std::span<char> space = input_.prepare(sdk::kReadChunk);
+        if (space.empty()) co_return co_await refuse_head({sdk::HeadStatus::refused, 431, {}});
         if (!await_client()) co_return HeadOutcome::closed;
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
         wait_ = Wait::none;
         if (ec || n == 0) {
-            if (head_expired_ && !input_.empty() && !cut_) co_return co_await answer_head_error(408);
+            if (head_expired_ && !input_.empty() && !cut_)
+                co_return co_await refuse_head({sdk::HeadStatus::refused, 408, {}});
             co_return HeadOutcome::closed;
         }
         if (input_.empty()) {
-            mark_start();
+            cycle_.on_first_bytes();
             head_since_ms_ = worker_.now_ms();
         }
         input_.commit(n);
@@ -137,76 +129,74 @@ bool Connection::await_client() {
     return true;
 }
 
-// 0, or the status to answer (contradictory scheme headers).
-int Connection::accept_head(size_t head_len) {
-    parser_.resolve(input_.pin_head(head_len, kHeadTailRoom));
-    head_since_ms_ = 0;
-    return fill_request();
-}
-
-int Connection::fill_request() {
-    request_ = hornet_request_t{};
-    request_.head = HORNET_HEAD_INIT(hornet_request_t);
-    parser_.fill(request_);
-    request_.scheme = {"http", 4};
-    request_.peer_host = {addresses_.peer.host().data(), addresses_.peer.host().size()};
-    request_.peer_port = addresses_.peer.port();
-    request_.server_host = {addresses_.local.host().data(), addresses_.local.host().size()};
-    request_.server_port = addresses_.local.port();
-    return worker_.gate().set_scheme(peer_, request_);
-}
-
-asio::awaitable<Connection::HeadOutcome> Connection::answer_head_error(int status, std::string_view line) {
-    encoder_.reset({11, false, false});
-    sdk::WireBuffers out;
-    encoder_.error_response(status, out);
-    for (const iovec& v : out.iov()) out_.append(v.iov_base, v.iov_len);
-    kick_write();
-    while (!broken_ && (writing_ || !out_.drained())) co_await wait_woken();
-    const std::string_view peer = addresses_.peer.host();
-    sdk::logf(ctx_->host, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused", status,
-              static_cast<int>(peer.size()), peer.data());
-    log_access(nullptr, line.empty() ? first_line(input_.data()) : line);
+asio::awaitable<Connection::HeadOutcome> Connection::refuse_head(const sdk::HeadStep& step) {
+    writer_.append(cycle_.refusal(step.http_status));
+    writer_.kick();
+    while (!writer_.settled()) co_await wait_woken();
+    cycle_.end_refused(ref(), step);
     ++answered_;
-    worker_.answered();
     co_return HeadOutcome::answered;
 }
 
 asio::awaitable<Connection::Next> Connection::run_exchange() {
     // Decided before the app runs, so a stop's last answer says Connection: close.
-    encoder_.reset({request_.version, parser_.head_request(), worker_.keep_going() && parser_.keep_alive()});
-    exchange_.begin();
-    if (worker_.app_on_loop()) exchange_.run_on_loop();
-    else worker_.pool().push(&exchange_);
-    while (!exchange_.done()) co_await wait_woken();
-    after_exchange();
-    if (exchange_.reusable() && worker_.keep_going() && !cut_) co_return Next::again;
-    co_return exchange_.unread_input() && !broken_ && !cut_ ? Next::linger : Next::close;
+    cycle_.begin_exchange(worker_.keep_going());
+    const Outcome o = worker_.app_on_loop() ? co_await run_on_loop() : co_await run_on_pool();
+    cycle_.end_exchange(ref());
+    writer_.buffer().shrink();
+    ++answered_;
+    if (o.reusable && worker_.keep_going() && !cut_) co_return Next::again;
+    co_return o.unread && !writer_.broken() && !cut_ ? Next::linger : Next::close;
 }
 
-void Connection::after_exchange() {
+asio::awaitable<Connection::Outcome> Connection::run_on_loop() {
+    exchange_.run();
+    while (!exchange_.done()) co_await wait_woken();
+    const Outcome o{exchange_.reusable(), exchange_.unread_input()};
     exchange_.end();
-    log_access(&request_, parser_.request_line());
-    input_.unpin(); // the head's views are gone; leftover bytes may start the next request
-    out_.shrink();
-    ++answered_;
-    worker_.answered();
+    co_return o;
+}
+
+// The loop touches nothing of the connection until the pool is done.
+asio::awaitable<Connection::Outcome> Connection::run_on_pool() {
+    timer_.open();
+    on_pool_ = true;
+    worker_.pool().push(this);
+    while (on_pool_ || timer_.busy()) co_await wait_woken();
+    co_return pool_outcome_;
+}
+
+void Connection::serve_on_pool() {
+    const sdk::Timeouts& t = cycle_.timeouts();
+    sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms);
+    Outcome o;
+    {
+        PoolExchange x(worker_, timer_, cycle_.parts(input_), {socket, t.body_ms, t.write_ms, may_keep_alive, &worker_});
+        x.run(ctx_->app, ctx_->app_instance);
+        o = {x.reusable(), x.unread_input()};
+    }
+    asio::post(worker_.io(), [this, o] {
+        pool_outcome_ = o;
+        on_pool_ = false;
+        wake();
+    });
 }
 
 // Half-close and read what the client still sends, briefly, so that the
 // close does not reset a response it has not read yet.
 asio::awaitable<void> Connection::linger() {
-    if (broken_ || cut_) co_return;
+    if (writer_.broken() || cut_) co_return;
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
     wait_ = Wait::linger;
-    deadline_ms_ = worker_.now_ms() + kLingerMs;
-    for (;;) {
+    deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
+    for (size_t total = 0; total < sdk::kLingerBytes;) {
         input_.clear();
-        const std::span<char> space = input_.prepare(kReadChunk);
+        const std::span<char> space = input_.prepare(sdk::kReadChunk);
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
         if (ec || n == 0) break;
+        total += n;
     }
     wait_ = Wait::none;
 }
@@ -230,12 +220,8 @@ void Connection::check_deadlines(int64_t now) {
         wait_ = Wait::none;
         socket_.cancel();
     }
-    if (write_deadline_ms_ != 0 && now >= write_deadline_ms_) { // the client stopped reading
-        write_deadline_ms_ = 0;
-        broken_ = true;
-        socket_.cancel();
-    }
-    if (exchange_.read_deadline_ms() != 0 && now >= exchange_.read_deadline_ms()) exchange_.on_read_deadline();
+    writer_.check_deadline(now);
+    exchange_.check_read_deadline(now);
 }
 
 void Connection::close_if_idle() {
@@ -248,82 +234,17 @@ void Connection::cut() {
     ::shutdown(fd_, SHUT_RDWR);
     socket_.cancel();
     exchange_.cut();
+    timer_.close();
 }
 
-void Connection::mark_start() {
-    if (!ctx_->access_log_enabled) return;
-    start_unix_us_ = sdk::wall_clock_us();
-    start_mono_us_ = sdk::monotonic_us();
+// ---- the writer's news ----------------------------------------------------------
+
+void Connection::on_source_taken(int error) {
+    if (exchange_.active()) exchange_.on_source_taken(error);
 }
 
-void Connection::log_access(const hornet_request_t* request, std::string_view request_line) {
-    if (!ctx_->access_log_enabled || !ctx_->access_log) return;
-    sdk::AccessEntry e;
-    e.request = request;
-    e.request_line = request_line;
-    e.peer_host = addresses_.peer.host();
-    e.status = encoder_.status();
-    e.body_bytes = encoder_.body_bytes();
-    if (encoder_.started()) e.response_headers = encoder_.head().headers();
-    e.start_unix_us = start_unix_us_;
-    e.duration_us = sdk::monotonic_us() - start_mono_us_;
-    sdk::log_access(ctx_, e);
-}
-
-// ---- the writer -------------------------------------------------------------
-
-// Sends what the buffer holds straight away (one send(2) for a small
-// response); refills it from the exchange's source; waits for the socket
-// through Asio only when the kernel's buffer is full.
-void Connection::kick_write() {
-    if (writing_ || in_kick_) return;
-    in_kick_ = true;
-    for (;;) {
-        if (broken_) {
-            in_kick_ = false;
-            return fail_output();
-        }
-        int error = 0;
-        if (out_.refill(error)) exchange_.on_source_taken(error);
-        if (out_.empty()) break;
-        const std::span<const char> p = out_.pending();
-        const ssize_t n = ::send(fd_, p.data(), p.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            out_.consume(static_cast<size_t>(n));
-            write_deadline_ms_ = 0; // progress: a new stall starts a new deadline
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        in_kick_ = false;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
-        broken_ = true;
-        return fail_output();
-    }
-    in_kick_ = false;
-    write_deadline_ms_ = 0;
-    on_output_settled();
-}
-
-// Waits for room in the kernel's buffer, then sends from the buffer as it is
-// then: the buffer may move while we wait (the app appends), so no write is
-// left in flight with a pointer into it.
-void Connection::wait_writable() {
-    writing_ = true;
-    if (write_deadline_ms_ == 0) write_deadline_ms_ = worker_.now_ms() + worker_.timeouts().write_ms;
-    socket_.async_wait(asio::socket_base::wait_write, [this](const boost::system::error_code& ec) {
-        writing_ = false;
-        if (ec) broken_ = true;
-        kick_write();
-    });
-}
-
-// Nothing more can be sent: drop what waits, fail the writers.
-void Connection::fail_output() {
-    broken_ = true;
-    write_deadline_ms_ = 0;
-    if (out_.discard()) exchange_.on_source_taken(HORNET_EIO);
-    exchange_.on_output_failed();
-    on_output_settled();
+void Connection::on_output_failed() {
+    if (exchange_.active()) exchange_.on_output_failed();
 }
 
 void Connection::on_output_settled() {

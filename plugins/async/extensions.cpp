@@ -1,15 +1,15 @@
-// The extension tables: C shims over AsyncExchange::timer_start and post,
+// The extension tables: C shims over the exchanges' timer_start and post,
 // with exceptions kept on this side of the ABI.
 #include "extensions.hpp"
 
-#include "async_exchange.hpp"
+#include "hornet/sdk/exchange.hpp"
 #include "hornet/sdk/abi_guard.hpp"
 
 namespace hornet::async {
 namespace {
 
-// Only the async worker hands its exchanges out, so x is one of ours.
-AsyncExchange* self(hornet_exchange_t* x) { return static_cast<AsyncExchange*>(sdk::Exchange::from(x)); }
+// The loop app's AsyncExchange or the pool's PoolExchange: each knows its loop.
+sdk::Exchange* self(hornet_exchange_t* x) { return sdk::Exchange::from(x); }
 
 int timer_start(hornet_exchange_t* x, uint64_t ms, hornet_done_fn done, void* user_data) {
     if (!x || !done) return HORNET_EINVAL;

@@ -26,7 +26,7 @@ GthreadWorker::GthreadWorker(const hornet_worker_ctx_t* ctx)
       cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), max_requests_(ctx->limits->max_requests),
       listeners_(ctx), lot_(poller_),
       request_budget_(static_cast<int64_t>(std::min<uint64_t>(max_requests_, INT64_MAX))),
-      pool_(ctx, sdk::ConnectionOptions{true, "http", max_requests_ != 0 ? &request_budget_ : nullptr},
+      pool_(ctx, sdk::ConnectionOptions{true, "http"},
             [this](sdk::BlockingConnection& connection, Connection* c) { serve(connection, c); }) {
     // Edge-triggered: the stop fd stays readable (nobody drains it), and the
     // mode is read on every turn anyway; each new signal is a new edge.

@@ -541,7 +541,7 @@ struct Parked {
     }
 };
 
-BlockingConnection keep_alive_connection(FakeWorker& w) { return BlockingConnection(&w.ctx, {true, "http", nullptr}); }
+BlockingConnection keep_alive_connection(FakeWorker& w) { return BlockingConnection(&w.ctx, {true, "http"}); }
 
 } // namespace
 
@@ -601,17 +601,6 @@ TEST(ServeReady, ClientGoneIsClosed) {
     ::shutdown(p.client, SHUT_WR);
     EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
     EXPECT_EQ(w.requests, 0);
-}
-
-TEST(ServeReady, ExhaustedRequestBudgetAnswersConnectionClose) {
-    FakeWorker w;
-    w.handler = hello;
-    std::atomic<int64_t> budget{1};
-    BlockingConnection connection(&w.ctx, {true, "http", &budget});
-    Parked p;
-    send_all(p.client, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-    EXPECT_EQ(connection.serve_ready(p.state), ConnectionWait::closed);
-    EXPECT_TRUE(has(receive(p.client, "Hello, World!\n"), "Connection: close\r\n"));
 }
 
 TEST(ServeReady, StopDuringTheAppMakesTheResponseSayClose) {

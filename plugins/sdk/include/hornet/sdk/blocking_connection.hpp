@@ -3,12 +3,11 @@
 //
 // The request loop of thread-per-request worker types: on a new connection
 // the PROXY header when proxy_protocol says so (proxy_header.hpp), then
-// parse a head (400/403/408/413/414/431/501/505 answered here), set the
-// scheme from a trusted peer's secure_scheme_headers (both: peer_gate.hpp),
-// run the app through a BlockingExchange, write
-// the access-log record, count, and then either close (sync: keep_alive =
-// false, like Gunicorn's sync worker) or keep the connection for another
-// request. Two ways to drive it:
+// the RequestCycle (head, 400/403/408/413/414/431/501/505 answered here,
+// the app through a BlockingExchange, access-log record, count) with
+// blocking I/O, and then either close (sync: keep_alive = false, like
+// Gunicorn's sync worker) or keep the connection for another request. Two
+// ways to drive it:
 //   serve(fd)          the whole connection on this thread, waiting for the
 //                      client in between (sync);
 //   serve_ready(state) every request already here, never waiting for the
@@ -19,7 +18,6 @@
 // Not thread-safe: one thread uses it (thread tags: [handler]).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,8 +27,7 @@
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/peer_gate.hpp"
-#include "hornet/sdk/request_parser.hpp"
-#include "hornet/sdk/response_encoder.hpp"
+#include "hornet/sdk/request_cycle.hpp"
 #include "hornet/sdk/socket_address.hpp"
 #include "hornet/worker.h"
 
@@ -41,11 +38,6 @@ class BlockingSocket;
 struct ConnectionOptions {
     bool keep_alive = false; // serve several requests per connection
     const char* scheme = "http";
-    // Optional, shared by a worker's threads: how many more requests it may
-    // begin (max_requests). Each request takes one; from the one that takes
-    // the last, responses say Connection: close, as on a stop, so no client
-    // sends another request to a worker that is about to leave.
-    std::atomic<int64_t>* request_budget = nullptr;
 };
 
 // When a connection parked as `wait` at now_ms must be woken anyway: the
@@ -76,7 +68,7 @@ public:
     // state.fd. Counts requests, not connections. Never throws.
     ConnectionWait serve_ready(ConnectionState& state);
 
-    const Timeouts& timeouts() const { return timeouts_; }
+    const Timeouts& timeouts() const { return cycle_.timeouts(); }
 
 private:
     enum class HeadOutcome { ready, answered, closed, waiting };
@@ -84,31 +76,21 @@ private:
 
     void attach(ConnectionState& state);
     ConnectionWait detach(ConnectionState& state, Next next);
+    ConnectionRef ref() const;
     Next serve_requests(BlockingSocket& socket);
     bool wait_for_client(BlockingSocket& socket, ConnectionState& state, ConnectionWait wait);
     HeadOutcome take_head(BlockingSocket& socket);
-    int accept_head(size_t head_len);
     Next run_exchange(BlockingSocket& socket);
-    HeadOutcome answer_head_error(BlockingSocket& socket, int status, std::string_view line = {});
-    int fill_request();
-    void mark_start();
-    void log_access(const hornet_request_t* request, std::string_view request_line);
+    HeadOutcome refuse_head(BlockingSocket& socket, const HeadStep& step);
     void count(int counter, int64_t delta) const;
-    bool keep_going() const;
     static bool may_keep_alive(const void* self); // for the exchange's start(), any thread
 
     const hornet_worker_ctx_t* ctx_;
     ConnectionOptions options_;
-    Timeouts timeouts_;
     PeerGate gate_;
+    RequestCycle cycle_;
     std::unique_ptr<InputBuffer> spare_; // lent to the connection being served
     ConnectionState* state_ = nullptr;   // while serving
-    InputBuffer* input_ = nullptr;       // state_->input, while serving
-    RequestParser parser_;
-    ResponseEncoder encoder_;
-    hornet_request_t request_{};
-    int64_t start_unix_us_ = 0;
-    int64_t start_mono_us_ = 0;
 };
 
 // One-shot convenience: a fresh BlockingConnection for this socket.

@@ -16,18 +16,10 @@
 #include <span>
 #include <sys/uio.h>
 
+#include "hornet/sdk/io.hpp"
 #include "hornet/worker.h"
 
 namespace hornet::sdk {
-
-// would_block: only from read_now(), which never waits.
-enum class IoError { none, eof, timeout, stopped, failed, would_block };
-
-struct IoResult {
-    size_t bytes = 0;
-    IoError error = IoError::none;
-    explicit operator bool() const { return error == IoError::none; }
-};
 
 // A time limit that reads the clock only when a wait is actually needed.
 class Deadline {

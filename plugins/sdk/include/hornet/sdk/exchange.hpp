@@ -27,6 +27,11 @@ public:
     virtual int sendfile(int fd, uint64_t offset, uint64_t len) = 0;
     virtual int finish(int error) = 0;
 
+    // The extensions of hornet/ext.h, for worker types that offer them (an
+    // event loop's timer and post); the others never hand the tables out.
+    virtual int timer_start(uint64_t /*ms*/, hornet_done_fn /*done*/, void* /*user_data*/) { return HORNET_EINVAL; }
+    virtual int post(hornet_done_fn /*fn*/, void* /*user_data*/) { return HORNET_EINVAL; }
+
     // Where the shims log an exception.
     virtual const hornet_host_t* host() const = 0;
 

@@ -1,0 +1,130 @@
+// hornet/sdk/exchange_core.hpp: the rules of one exchange that do not depend
+// on how its bytes move.
+//
+// Every worker type's exchange (BlockingExchange in this SDK, the async
+// worker's AsyncExchange, a third party's) owns one ExchangeCore and asks it
+// each question that the app contract answers the same way whatever the
+// transport: calling the app (no exception leaves), what handle()'s result
+// means (DONE without finish(), an error code: 500), whether a head may
+// start and a write may go, one step of a body read (de-chunking; the client
+// errors 400/408/413 and the code every later read returns), what finish()
+// puts on the wire (the rest of the response, nothing but a close, or an
+// error response), and whether the connection may carry another request.
+// The exchange keeps only its I/O: it sends what the core puts into
+// WireBuffers, fills the input when the core asks, and says how an I/O
+// operation failed (IoError).
+//
+// Not thread-safe: the exchange serializes every call (BlockingExchange under
+// its mutex, AsyncExchange on its loop). begin() before each request.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "hornet/app.h"
+#include "hornet/sdk/input_buffer.hpp"
+#include "hornet/sdk/io.hpp"
+#include "hornet/sdk/request_parser.hpp"
+#include "hornet/sdk/response_encoder.hpp"
+
+namespace hornet::sdk {
+
+// What the connection can still do after this exchange.
+enum class Wire : uint8_t {
+    sound,   // another request may follow, if the response allows it
+    closing, // the response may still go out, but the connection then closes
+    broken   // nothing more can be sent
+};
+
+// The parts of a connection an exchange works on; all outlive it.
+struct ExchangeParts {
+    RequestParser& parser;
+    ResponseEncoder& encoder;
+    InputBuffer& input;
+    const hornet_request_t& request;
+    const hornet_host_t* host;
+    const char* app_name; // for log lines
+};
+
+// One step of a body read: body bytes (> 0), 0 at the body's end, a
+// HORNET_E* code (< 0), or need_input (read the socket into input_space()
+// and call again).
+struct ReadStep {
+    ptrdiff_t result = 0;
+    bool need_input = false;
+};
+
+// What finish() sends: `out` (maybe empty), and whether those are the
+// connection's last bytes (the FIN may ride on them).
+struct FinishPlan {
+    WireBuffers out;
+    bool last = false;
+};
+
+class ExchangeCore {
+public:
+    explicit ExchangeCore(const ExchangeParts& parts) : p_(parts) {}
+
+    // A new request on the same connection.
+    void begin() { s_ = {}; }
+
+    // ---- the app ----
+    // handle(); an exception becomes HORNET_EINTERNAL and a log line.
+    int call_app(const hornet_app_t* app, void* instance, hornet_exchange_t* x) const;
+    // handle() returned rc and finish() was not called: the error to finish
+    // with (0 for DONE, logged once per process), or nothing for PENDING.
+    std::optional<int> finish_owed(int rc) const;
+
+    // ---- the response ----
+    // The head; keep_going false makes it say Connection: close.
+    int start(int status, const hornet_header_t* headers, size_t count, bool keep_going);
+    // HORNET_OK, or why a write must not go (finished, broken, refused head).
+    int may_write() const;
+    // Marks the exchange finished and says what goes out last.
+    FinishPlan finish(int error);
+
+    // ---- the request body ----
+    // HORNET_OK, or what a read returns without reading.
+    int may_read() const;
+    // Should 100 Continue go out before this read? True once, and only while
+    // the client may still be waiting for it.
+    bool take_continue();
+    ReadStep read_step(void* buf, size_t cap);
+    // Room in the input for the socket read that read_step() asked for;
+    // empty (and the read failed with 400) when a chunk line fills it all.
+    std::span<char> input_space();
+    // The socket read failed: the code the read returns.
+    ptrdiff_t read_failed(IoError error);
+
+    // ---- the connection ----
+    void set_wire(Wire w) { if (w > s_.wire) s_.wire = w; }
+    Wire wire() const { return s_.wire; }
+    bool finished() const { return s_.finished; }
+    // Can the connection carry another request? (finished, body fully read,
+    // the response allows it, nothing cut)
+    bool reusable() const;
+    // Did the client leave bytes we never read (a body the app skipped)?
+    bool unread_input() const { return !p_.parser.body_done() || !p_.input.empty(); }
+
+    const ExchangeParts& parts() const { return p_; }
+
+private:
+    ptrdiff_t fail_body(int http_status);
+
+    // Per request; reset by begin().
+    struct State {
+        bool finished = false;      // finish() ran
+        bool head_refused = false;  // the app's head was bad: a 500 goes out
+        bool continue_sent = false;
+        Wire wire = Wire::sound;
+        int client_error = 0;       // 400/408/413 met while reading the body
+        int read_error = 0;         // what every later read returns
+    };
+
+    ExchangeParts p_;
+    State s_;
+};
+
+} // namespace hornet::sdk

@@ -1,0 +1,152 @@
+// The transport-independent rules of one exchange (see exchange_core.hpp).
+#include "hornet/sdk/exchange_core.hpp"
+
+#include <atomic>
+#include <exception>
+
+#include "hornet/sdk/exchange.hpp"
+#include "hornet/sdk/log.hpp"
+
+namespace hornet::sdk {
+namespace {
+
+int code_for_status(int status) { return status == 413 ? HORNET_ETOOBIG : HORNET_EIO; }
+
+} // namespace
+
+// ---- the app ------------------------------------------------------------------
+
+int ExchangeCore::call_app(const hornet_app_t* app, void* instance, hornet_exchange_t* x) const {
+    try {
+        return app->handle(instance, x, exchange_ops());
+    } catch (const std::exception& e) {
+        logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() threw: %s", p_.app_name, e.what());
+    } catch (...) {
+        logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() threw", p_.app_name);
+    }
+    return HORNET_EINTERNAL;
+}
+
+std::optional<int> ExchangeCore::finish_owed(int rc) const {
+    if (rc == HORNET_PENDING) return std::nullopt;
+    if (rc != HORNET_DONE) {
+        logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() returned %d; answering 500", p_.app_name, rc);
+        return HORNET_EINTERNAL;
+    }
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+        logf(p_.host, HORNET_LOG_WARNING,
+             "app %s: handle() returned DONE without calling finish(); finishing it (logged once)", p_.app_name);
+    return 0;
+}
+
+// ---- the response ---------------------------------------------------------------
+
+int ExchangeCore::start(int status, const hornet_header_t* headers, size_t count, bool keep_going) {
+    if (s_.finished) return HORNET_ECLOSED;
+    if (s_.head_refused || p_.encoder.started()) return HORNET_EINVAL;
+    if (!keep_going) p_.encoder.refuse_keep_alive(); // a stop came while the app ran
+    const int rc = p_.encoder.start(status, {headers, count});
+    if (rc == HORNET_OK) return rc;
+    s_.head_refused = true;
+    logf(p_.host, HORNET_LOG_ERROR, "app %s: %s; answering 500 instead", p_.app_name,
+         p_.encoder.head().error().c_str());
+    return rc;
+}
+
+int ExchangeCore::may_write() const {
+    if (s_.finished) return HORNET_ECLOSED;
+    if (s_.wire == Wire::broken) return HORNET_EIO;
+    if (s_.head_refused) return HORNET_EINVAL;
+    return HORNET_OK;
+}
+
+// The rest of a good response; mid-body after an error only a close tells
+// the client the body is cut short; before the head, an error response (the
+// client's own error when its body was at fault).
+FinishPlan ExchangeCore::finish(int error) {
+    s_.finished = true;
+    FinishPlan plan;
+    if (s_.wire == Wire::broken) return plan;
+    if (error == 0 && !s_.head_refused) {
+        p_.encoder.finish(plan.out);
+        plan.last = p_.encoder.ends_connection();
+        if (!p_.encoder.complete())
+            logf(p_.host, HORNET_LOG_WARNING,
+                 "app %s: response body shorter than its Content-Length; closing the connection", p_.app_name);
+        return plan;
+    }
+    if (p_.encoder.head_sent()) {
+        set_wire(Wire::closing);
+        return plan;
+    }
+    p_.encoder.error_response(s_.head_refused || s_.client_error == 0 ? 500 : s_.client_error, plan.out);
+    plan.last = true; // an error response always ends the connection
+    return plan;
+}
+
+// ---- the request body -------------------------------------------------------------
+
+int ExchangeCore::may_read() const {
+    if (s_.finished) return HORNET_ECLOSED;
+    if (s_.read_error != 0) return s_.read_error;
+    if (s_.wire == Wire::broken) return HORNET_ECLOSED;
+    return HORNET_OK;
+}
+
+// Sent on the first read only, so a client that waits for it sends the body
+// only to an app that wants it.
+bool ExchangeCore::take_continue() {
+    if (!(p_.request.flags & HORNET_REQ_EXPECT_CONTINUE) || s_.continue_sent) return false;
+    if (p_.encoder.head_sent() || p_.parser.body_done() || s_.wire == Wire::broken) return false;
+    s_.continue_sent = true;
+    return true;
+}
+
+// De-chunks what is buffered; framing alone (a chunk line, a trailer) is
+// parsed on, so only a step that consumed nothing asks for input.
+ReadStep ExchangeCore::read_step(void* buf, size_t cap) {
+    for (;;) {
+        const BodyResult r = p_.parser.parse_body(p_.input.data(), {static_cast<char*>(buf), cap});
+        p_.input.consume(r.consumed);
+        if (r.status == ParseStatus::error) return {fail_body(r.http_status), false};
+        if (r.produced > 0) return {static_cast<ptrdiff_t>(r.produced), false};
+        if (r.status == ParseStatus::done) return {0, false};
+        if (r.consumed == 0) return {0, true};
+    }
+}
+
+std::span<char> ExchangeCore::input_space() {
+    const std::span<char> space = p_.input.prepare(kReadChunk);
+    if (space.empty()) fail_body(400); // a chunk-size line longer than the whole buffer
+    return space;
+}
+
+ptrdiff_t ExchangeCore::fail_body(int http_status) {
+    s_.client_error = http_status;
+    s_.read_error = code_for_status(http_status);
+    return s_.read_error;
+}
+
+ptrdiff_t ExchangeCore::read_failed(IoError error) {
+    int rc = HORNET_EIO;
+    if (error == IoError::timeout) s_.client_error = 408;
+    if (error == IoError::eof) {
+        s_.client_error = 400; // a truncated body; the client may still read an answer
+        rc = HORNET_ECLOSED;
+    }
+    if (error == IoError::stopped || error == IoError::failed) {
+        set_wire(Wire::broken);
+        if (error == IoError::stopped) rc = HORNET_ECLOSED;
+    }
+    s_.read_error = rc;
+    return rc;
+}
+
+// ---- the connection -----------------------------------------------------------------
+
+bool ExchangeCore::reusable() const {
+    return s_.finished && s_.wire == Wire::sound && p_.encoder.keep_alive() && p_.parser.body_done();
+}
+
+} // namespace hornet::sdk

@@ -1,0 +1,122 @@
+// One request's cycle without the I/O: head, request view, access record,
+// count (see request_cycle.hpp).
+#include "hornet/sdk/request_cycle.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "hornet/sdk/access_record.hpp"
+#include "hornet/sdk/io.hpp"
+#include "hornet/sdk/log.hpp"
+
+namespace hornet::sdk {
+namespace {
+
+const hornet_limits_t* limits_of(const hornet_worker_ctx_t* ctx) { return ctx ? ctx->limits : nullptr; }
+
+const char* app_name_of(const hornet_worker_ctx_t* ctx) {
+    return ctx && ctx->app && ctx->app->name ? ctx->app->name : "?";
+}
+
+// The first line of what arrived, for logging a request that did not parse.
+std::string_view first_line(std::span<const char> bytes) {
+    std::string_view s(bytes.data(), std::min<size_t>(bytes.size(), 1024));
+    return s.substr(0, s.find_first_of("\r\n"));
+}
+
+} // namespace
+
+RequestCycle::RequestCycle(const hornet_worker_ctx_t* ctx, const PeerGate& gate, const char* scheme)
+    : ctx_(ctx), gate_(gate), scheme_(scheme), app_name_(app_name_of(ctx)),
+      timeouts_(Timeouts::from(limits_of(ctx))), parser_(ParserLimits::from(limits_of(ctx))) {}
+
+void RequestCycle::begin_head(const ConnectionRef& c) {
+    parser_.reset();
+    if (!c.input.empty()) mark_start();
+}
+
+HeadStep RequestCycle::parse_head(const ConnectionRef& c) {
+    if (c.input.empty()) return {};
+    const HeadResult r = gate_.parse_head(c.peer, parser_, c.input, c.addresses);
+    if (r.status == ParseStatus::need_more) return {};
+    if (r.status == ParseStatus::error) return {HeadStatus::refused, r.http_status, {}};
+    parser_.resolve(c.input.pin_head(r.consumed, kHeadTailRoom));
+    if (const int status = fill_request(c)) return {HeadStatus::refused, status, parser_.request_line()};
+    return {HeadStatus::ready, 0, {}};
+}
+
+// 0, or the status to answer (contradictory scheme headers).
+int RequestCycle::fill_request(const ConnectionRef& c) {
+    const ConnectionAddresses& a = c.addresses;
+    request_ = hornet_request_t{};
+    request_.head = HORNET_HEAD_INIT(hornet_request_t);
+    parser_.fill(request_);
+    request_.scheme = {scheme_, std::strlen(scheme_)};
+    request_.peer_host = {a.peer.host().data(), a.peer.host().size()};
+    request_.peer_port = a.peer.port();
+    request_.server_host = {a.local.host().data(), a.local.host().size()};
+    request_.server_port = a.local.port();
+    return gate_.set_scheme(c.peer, request_);
+}
+
+WireBuffers RequestCycle::refusal(int status) {
+    encoder_.reset({11, false, false});
+    WireBuffers out;
+    encoder_.error_response(status, out);
+    return out;
+}
+
+void RequestCycle::end_refused(const ConnectionRef& c, const HeadStep& step) {
+    const std::string_view peer = c.addresses.peer.host();
+    logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused",
+         step.http_status, static_cast<int>(peer.size()), peer.data());
+    log_access(c, nullptr, step.line.empty() ? first_line(c.input.data()) : step.line);
+    count_request();
+}
+
+void RequestCycle::begin_exchange(bool keep_going) {
+    encoder_.reset({request_.version, parser_.head_request(), keep_going && parser_.keep_alive()});
+}
+
+void RequestCycle::end_exchange(const ConnectionRef& c) {
+    log_access(c, &request_, parser_.request_line());
+    c.input.unpin();
+    count_request();
+}
+
+bool may_keep_alive(const hornet_worker_ctx_t* ctx, const Timeouts& timeouts) {
+    if (!timeouts.keep_alive) return false;
+    return !(ctx && ctx->stop_mode && ctx->stop_mode(ctx) != HORNET_STOP_NONE);
+}
+
+bool RequestCycle::keep_going(bool allowed) const { return allowed && may_keep_alive(ctx_, timeouts_); }
+
+ExchangeParts RequestCycle::parts(InputBuffer& input) {
+    return {parser_, encoder_, input, request_, ctx_ ? ctx_->host : nullptr, app_name_};
+}
+
+void RequestCycle::mark_start() {
+    if (!ctx_ || !ctx_->access_log_enabled) return;
+    start_unix_us_ = wall_clock_us();
+    start_mono_us_ = monotonic_us();
+}
+
+void RequestCycle::log_access(const ConnectionRef& c, const hornet_request_t* request, std::string_view line) {
+    if (!ctx_ || !ctx_->access_log_enabled || !ctx_->access_log) return;
+    AccessEntry e;
+    e.request = request;
+    e.request_line = line;
+    e.peer_host = c.addresses.peer.host();
+    e.status = encoder_.status();
+    e.body_bytes = encoder_.body_bytes();
+    if (encoder_.started()) e.response_headers = encoder_.head().headers();
+    e.start_unix_us = start_unix_us_;
+    e.duration_us = monotonic_us() - start_mono_us_;
+    sdk::log_access(ctx_, e);
+}
+
+void RequestCycle::count_request() const {
+    if (ctx_ && ctx_->count) ctx_->count(ctx_, HORNET_COUNT_REQUESTS, 1);
+}
+
+} // namespace hornet::sdk
