@@ -44,7 +44,7 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
     : start_(std::move(context)),
       pool_(take_inherited_sockets()),
       scoreboard_(scoreboard_slots(config)),
-      supervisor_(scoreboard_),
+      supervisor_(scoreboard_, system_),
       signals_(io_),
       kill_timer_(io_),
       tick_timer_(io_),

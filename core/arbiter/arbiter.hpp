@@ -25,6 +25,7 @@
 
 #include "arbiter/generation.hpp"
 #include "arbiter/supervisor.hpp"
+#include "arbiter/system.hpp"
 #include "config/config_loader.hpp"
 #include "listen/listener_pool.hpp"
 #include "scoreboard/scoreboard.hpp"
@@ -109,6 +110,7 @@ private:
     std::optional<pid_t> recycling_;            // at its max_requests, awaiting its replacement
     pid_t replacement_ = 0;
     Scoreboard scoreboard_;
+    PosixSystem system_;
     Supervisor supervisor_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;

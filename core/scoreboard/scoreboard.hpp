@@ -34,8 +34,9 @@ public:
     Scoreboard(const Scoreboard&) = delete;
     Scoreboard& operator=(const Scoreboard&) = delete;
 
-    // A free slot, reset and marked booting; -1 when full. Arbiter only.
-    int claim(std::uint32_t generation);
+    // A free slot, reset and marked booting, its heartbeat at now_ms; -1
+    // when full. Arbiter only.
+    int claim(std::uint32_t generation, std::int64_t now_ms);
     void release(int index);
     ScoreboardSlot& slot(int index) { return slots_[index]; }
     std::size_t size() const { return size_; }
