@@ -18,6 +18,12 @@ namespace {
 // How long a new generation may take to get every worker ready.
 std::int64_t boot_budget_ms(const WorkerPlan& plan) { return plan.timeout_ms > 0 ? plan.timeout_ms : 30000; }
 
+// With timeout 0 (never) the budget is not the timeout: say which it was.
+std::string describe_budget(const WorkerPlan& plan) {
+    const std::string ms = std::to_string(boot_budget_ms(plan)) + " ms";
+    return plan.timeout_ms > 0 ? "timeout (" + ms + ")" : ms;
+}
+
 } // namespace
 
 void Reconciler::begin_reload(std::uint32_t generation, WorkerPlan plan) {
@@ -35,7 +41,7 @@ void Reconciler::advance_reload() {
         return abort_reload("a new worker exited before it was ready (see above)");
     if (workers_.ready(*reload_.incoming) >= plan.workers) return promote_incoming();
     if (system_.now_ms() > reload_.deadline_ms)
-        abort_reload("the new workers were not ready within timeout (" + std::to_string(plan.timeout_ms) + " ms)");
+        abort_reload("the new workers were not ready within " + describe_budget(plan));
 }
 
 void Reconciler::promote_incoming() {

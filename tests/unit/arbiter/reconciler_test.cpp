@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <hornet/worker.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "arbiter/reconciler.hpp"
@@ -60,6 +61,26 @@ public:
     void drop_generation(std::uint32_t generation) override { dropped.push_back(generation); }
     void wake_at(std::int64_t ms) override { wakes.push_back(ms); }
     void on_stopped() override { ++stopped; }
+};
+
+// The log lines written while it lives, as an operator would read them.
+class LogCapture {
+public:
+    LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64)), saved_(spdlog::default_logger()) {
+        auto logger = std::make_shared<spdlog::logger>("capture", sink_);
+        logger->set_pattern("%v");
+        logger->set_level(spdlog::level::info);
+        spdlog::set_default_logger(logger);
+    }
+    ~LogCapture() { spdlog::set_default_logger(saved_); }
+    bool contains(const std::string& text) const {
+        auto lines = sink_->last_formatted();
+        return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != l.npos; });
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+    std::shared_ptr<spdlog::logger> saved_;
 };
 
 int exited_with(int code) { return code << 8; } // as waitpid reports it
@@ -347,6 +368,31 @@ TEST_F(ReconcilerTest, AReloadAbortsWhenItsDeadlinePasses) {
     EXPECT_EQ(arbiter.active(), 1u);
     for (pid_t pid : sup.pids_of(2)) EXPECT_EQ(sent(pid, SIGQUIT), 1);
     for (pid_t pid : sup.pids_of(1)) EXPECT_EQ(sent(pid, SIGTERM), 0);
+}
+
+TEST_F(ReconcilerTest, TheDeadlineMessageNamesTheTimeout) {
+    start(plan(1));
+    ready_all(1);
+    WorkerPlan p = plan(1);
+    p.timeout_ms = 10000;
+    reload(p);
+    LogCapture log;
+    advance(10001);
+    EXPECT_TRUE(log.contains("Reload failed: the new workers were not ready within timeout (10000 ms)"));
+}
+
+TEST_F(ReconcilerTest, WithoutATimeoutTheDeadlineMessageNamesTheBudget) {
+    WorkerPlan p = plan(1);
+    p.timeout_ms = 0;
+    start(p);
+    ready_all(1);
+    reload(p);
+    advance(30000);
+    EXPECT_TRUE(arbiter.reloading()) << "timeout 0 still gives a reload 30 s";
+    LogCapture log;
+    advance(1);
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_TRUE(log.contains("not ready within 30000 ms;")) << "not 'within timeout (0 ms)'";
 }
 
 TEST_F(ReconcilerTest, AHupDuringAReloadReloadsAgainAfterThePromotion) {
