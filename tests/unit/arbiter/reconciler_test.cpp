@@ -395,6 +395,56 @@ TEST_F(ReconcilerTest, WithoutATimeoutTheDeadlineMessageNamesTheBudget) {
     EXPECT_TRUE(log.contains("not ready within 30000 ms;")) << "not 'within timeout (0 ms)'";
 }
 
+TEST_F(ReconcilerTest, ANewWorkerThatCannotBootAbortsTheReloadButDoesNotHalt) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    exits(any_worker(2), exited_with(HORNET_EXIT_BOOT_FAILED));
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_FALSE(arbiter.stopping());
+    EXPECT_EQ(arbiter.exit_code(), 0);
+}
+
+TEST_F(ReconcilerTest, TtinDuringAReloadGrowsTheServingGeneration) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    arbiter.add_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(serving(1), 3u);
+    EXPECT_EQ(serving(2), 2u);
+    EXPECT_EQ(arbiter.plan(2).workers, 2u);
+}
+
+TEST_F(ReconcilerTest, AHupAfterWinchStartsWorkersAgain) {
+    start(plan(2));
+    arbiter.stop_workers();
+    arbiter.reconcile();
+    exit_all();
+    reload(plan(2));
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 2u);
+    EXPECT_EQ(serving(2), 2u);
+    EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{1});
+}
+
+TEST_F(ReconcilerTest, AStopDuringAReloadStopsBothGenerations) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    arbiter.stop(true);
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGTERM), 4);
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 1u) << "no promotion while stopping";
+    EXPECT_EQ(shell.promoted, 0);
+    exit_all();
+    EXPECT_EQ(shell.stopped, 1);
+    EXPECT_TRUE(shell.dropped.empty()) << "the stop closes everything itself";
+}
+
 TEST_F(ReconcilerTest, AHupDuringAReloadReloadsAgainAfterThePromotion) {
     start(plan(1));
     ready_all(1);
@@ -524,6 +574,21 @@ TEST_F(ReconcilerTest, AStaleWorkerGetsAbrtThenKillAfterTheGrace) {
     EXPECT_EQ(sent(hung, SIGABRT), 1) << "ABRT only once";
     exits(hung, killed_by(SIGKILL));
     EXPECT_EQ(serving(), 2u);
+}
+
+TEST_F(ReconcilerTest, EachGenerationIsJudgedByItsOwnTimeout) {
+    WorkerPlan old = plan(1);
+    old.timeout_ms = 60000;
+    start(old);
+    ready_all(1);
+    WorkerPlan fresh = plan(1);
+    fresh.timeout_ms = 5000;
+    reload(fresh);
+    ready_all(2);
+    arbiter.reconcile(); // promoted; the old worker finishes its requests
+    advance(5001);
+    EXPECT_EQ(sent(any_worker(2), SIGABRT), 1);
+    EXPECT_EQ(sent(any_worker(1), SIGABRT), 0);
 }
 
 TEST_F(ReconcilerTest, AWorkerThatBeatsIsLeftAlone) {
