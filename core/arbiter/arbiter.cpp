@@ -1,3 +1,6 @@
+// The arbiter's loop and its events: each one does its immediate action and
+// then runs reconcile(); plus the shell's side of the Reconciler (forking a
+// worker of a generation, closing a generation, leaving the loop).
 #include "arbiter/arbiter.hpp"
 
 #include <csignal>
@@ -44,7 +47,8 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
     : start_(std::move(context)),
       pool_(take_inherited_sockets()),
       scoreboard_(scoreboard_slots(config)),
-      supervisor_(scoreboard_),
+      supervisor_(scoreboard_, system_),
+      reconciler_(supervisor_, system_, *this),
       signals_(io_),
       kill_timer_(io_),
       tick_timer_(io_),
@@ -56,14 +60,15 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
 
 Arbiter::~Arbiter() = default;
 
+// Every event source ends in reconciler_.reconcile(); this starts them.
 int Arbiter::run() {
     wait_for_signal();
     wait_for_wake();
     schedule_tick();
-    manage_workers();
+    reconciler_.reconcile(); // forks the first workers
     sd_notify("READY=1");
     io_.run();
-    return exit_code_;
+    return reconciler_.exit_code();
 }
 
 void Arbiter::start(Config config, PluginSet plugins) {
@@ -79,13 +84,13 @@ void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
     write_pidfile(gen->config.pid);
-    active_ = gen->id;
+    reconciler_.serve(gen->id, gen->plan());
     generations_[gen->id] = std::move(gen);
     set_title();
 }
 
 void Arbiter::set_title() const {
-    const Generation& g = *generations_.at(active_);
+    const Generation& g = *generations_.at(reconciler_.active());
     process_title::set("hornet: arbiter [" + process_name(g.config, g.plugins.app->name) + "]");
 }
 
@@ -93,6 +98,7 @@ void Arbiter::wait_for_signal() {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         on_signal(sig);
+        reconciler_.reconcile();
         if (!io_.stopped()) wait_for_signal();
     });
 }
@@ -111,33 +117,29 @@ void Arbiter::wait_for_wake() {
     static char drain[64];
     wake_.async_read_some(boost::asio::buffer(drain), [this](const boost::system::error_code& ec, std::size_t) {
         if (ec) return;
-        announce_ready_workers();
-        advance_reload();
-        advance_recycling();
-        start_recycling();
+        reconciler_.reconcile();
         wait_for_wake();
     });
 }
 
+// Heartbeat timeouts, a reload's deadline and the end of a boot back-off
+// have no event of their own: the tick looks at them.
 void Arbiter::schedule_tick() {
     tick_timer_.expires_after(std::chrono::milliseconds(250));
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) on_tick();
+        if (ec) return;
+        reconciler_.reconcile();
+        schedule_tick();
     });
 }
 
-void Arbiter::on_tick() {
-    murder_stale_workers();
-    advance_reload();
-    advance_recycling();
-    manage_workers(); // after a respawn pause
-    schedule_tick();
-}
-
-void Arbiter::handle_term() { stop(true); }
-void Arbiter::handle_int() { stop(false); }
-void Arbiter::handle_quit() { stop(false); }
-void Arbiter::handle_chld() { on_child_exit(); }
+void Arbiter::handle_term() { reconciler_.stop(true); }
+void Arbiter::handle_int() { reconciler_.stop(false); }
+void Arbiter::handle_quit() { reconciler_.stop(false); }
+void Arbiter::handle_chld() {} // reconcile() reaps
+void Arbiter::handle_ttin() { reconciler_.add_worker(); }
+void Arbiter::handle_ttou() { reconciler_.remove_worker(); }
+void Arbiter::handle_winch() { reconciler_.stop_workers(); }
 
 void Arbiter::handle_usr1() {
     reopen_log_files();
@@ -145,43 +147,54 @@ void Arbiter::handle_usr1() {
     spdlog::info("Reopened log files");
 }
 
-void Arbiter::handle_ttin() {
-    if (stopping_) return;
-    ++active().target_workers;
-    spdlog::info("Workers: {}", active().target_workers);
-    manage_workers();
-}
-
-void Arbiter::stop(bool graceful) {
-    if (stopping_ && graceful) return; // already stopping; a fast stop may still hurry it
-    if (!stopping_) sd_notify("STOPPING=1");
-    stopping_ = true;
-    supervisor_.signal_all(graceful ? SIGTERM : SIGQUIT);
-    auto grace = active().config.graceful_timeout;
-    kill_timer_.expires_after(grace);
-    kill_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
-        if (!supervisor_.empty()) spdlog::warn("Workers still running after graceful_timeout: killing them");
-        supervisor_.signal_all(SIGKILL);
+void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
+    const Generation& gen = *generations_.at(generation);
+    run_worker_process(WorkerSpec{
+        .config = gen.config,
+        .listen_fds = gen.listen_fds,
+        .app = gen.plugins.app,
+        .worker = gen.plugins.worker,
+        .host = *gen.host,
+        .access_log = *gen.access_log,
+        .board = scoreboard_,
+        .slot = slot,
+        .worker_id = worker_id,
+        .generation = gen.id,
+        .preloaded = gen.preloaded,
+        .uid = gen.uid,
+        .gid = gen.gid,
+        .arbiter = pid_,
     });
-    finish_if_stopped();
 }
 
-void Arbiter::halt(const std::string& reason, int code) {
-    spdlog::critical("{}", reason);
-    exit_code_ = code;
-    stop(false);
+void Arbiter::on_other_child(pid_t pid, int status) {
+    if (pid == upgrade_.child) on_upgrade_exit(status);
 }
 
-void Arbiter::finish_if_stopped() {
-    // Twice when a halt comes from the first of several exits reaped at once.
-    if (!supervisor_.empty() || generations_.empty()) return;
+void Arbiter::on_promoted() { set_title(); }
+
+void Arbiter::reload() { handle_hup(); }
+
+void Arbiter::drop_generation(std::uint32_t generation) {
+    generations_.erase(generation);
+    pool_.prune(true); // the listeners only it used
+}
+
+// The end of graceful_timeout: reconcile() sends KILL to what is left.
+void Arbiter::wake_at(std::int64_t ms) {
+    kill_timer_.expires_after(std::chrono::milliseconds(ms - system_.now_ms()));
+    kill_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) reconciler_.reconcile();
+    });
+}
+
+void Arbiter::on_stopped() {
     const std::string pidfile = active().config.pid;
     generations_.clear();
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
-    pool_.prune(upgrade_child_ == 0);
-    if (!pidfile.empty()) ::unlink((upgrade_child_ ? pidfile + ".oldbin" : pidfile).c_str());
-    spdlog::info("Shutting down: {}", exit_code_ == 0 ? "done" : "halted");
+    pool_.prune(upgrade_.child == 0);
+    if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());
+    spdlog::info("Shutting down: {}", reconciler_.exit_code() == 0 ? "done" : "halted");
     io_.stop();
 }
 

@@ -2,19 +2,32 @@
 // sockets, the loaded plugins and the scoreboard; forks workers and keeps
 // their number right; turns signals into actions. It never touches a client
 // connection. One per hornet process tree; runs on the main thread, driven by
-// one Boost.Asio loop: signals, the scoreboard's wake pipe and a tick.
+// one Boost.Asio loop: signals, the scoreboard's wake pipe, a tick and the
+// kill timer of a stop.
+//
+// Every event does its immediate action (stop, scale, build a reload's
+// generation, fork a new arbiter) and then runs the one Reconciler::reconcile(),
+// which makes every decision about workers in a fixed order (reconciler.hpp).
+// The Arbiter is the Reconciler's shell: it owns what the decisions must not
+// (generations with their plugins and listeners, the loop, the process title,
+// the pid file), so the decisions can be tested without fork.
 //
 // Workers belong to a Generation (a config and its plugins). A reload builds
 // a new generation beside the serving one, waits until every new worker is
 // ready, and only then retires the old one; if anything fails on the way the
-// old generation keeps serving untouched. The methods are spread over
-// arbiter.cpp (loop, signals, stop), arbiter_workers.cpp (spawn, reap,
-// heartbeat timeouts, recycling), arbiter_reload.cpp and arbiter_upgrade.cpp.
+// old generation keeps serving untouched.
+//
+// arbiter.cpp          the loop, the signal table, start, scaling and stop,
+//                      the shell's side of the Reconciler
+// arbiter_reload.cpp   HUP: read the config, build the new generation
+// arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
+// reconciler*.cpp      the decisions (see reconciler.hpp)
+// supervisor.cpp       the set of live workers; system.cpp its system calls
+// generation.cpp       one config and everything its workers need
 #pragma once
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +37,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "arbiter/generation.hpp"
+#include "arbiter/reconciler.hpp"
 #include "arbiter/supervisor.hpp"
+#include "arbiter/system.hpp"
 #include "config/config_loader.hpp"
 #include "listen/listener_pool.hpp"
 #include "scoreboard/scoreboard.hpp"
@@ -38,10 +53,10 @@ struct StartContext {
     std::vector<std::string> argv; // as given
 };
 
-class Arbiter {
+class Arbiter final : private ArbiterShell {
 public:
     Arbiter(StartContext start, Config config, PluginSet plugins);
-    ~Arbiter();
+    ~Arbiter() override;
 
     // Binds, forks, supervises until told to stop; returns the exit code.
     int run();
@@ -50,18 +65,19 @@ private:
     struct SignalAction;
     static const SignalAction signal_actions[];
 
+    // A USR2's new arbiter, while it runs.
+    struct Upgrade {
+        pid_t child = 0;
+    };
+
     // arbiter.cpp
     void start(Config config, PluginSet plugins);
     void wait_for_signal();
     void on_signal(int sig);
     void wait_for_wake();
     void schedule_tick();
-    void on_tick();
-    void stop(bool graceful);
-    void halt(const std::string& reason, int code);
-    void finish_if_stopped();
     void set_title() const;
-    Generation& active() { return *generations_.at(active_); }
+    Generation& active() { return *generations_.at(reconciler_.active()); }
 
     void handle_term();
     void handle_int();
@@ -74,26 +90,17 @@ private:
     void handle_usr2();
     void handle_winch();
 
-    // arbiter_workers.cpp
-    void on_child_exit();
-    void log_exit(const WorkerExit& exit) const;
-    void note_boot(const WorkerExit& exit);
-    std::size_t ready_workers(std::uint32_t generation);
-    void announce_ready_workers();
-    void on_other_child(pid_t pid, int status);
-    void manage_workers();
-    pid_t spawn_worker(Generation& generation);
-    void child_main(Generation& generation, ScoreboardSlot& slot, int worker_id);
-    void murder_stale_workers();
-    void start_recycling();
-    void advance_recycling();
-    void drop_finished_generations();
+    // arbiter.cpp: ArbiterShell, what the Reconciler asks for
+    void run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) override;
+    void on_other_child(pid_t pid, int status) override;
+    void on_promoted() override;
+    void reload() override;
+    void drop_generation(std::uint32_t generation) override;
+    void wake_at(std::int64_t ms) override;
+    void on_stopped() override;
 
     // arbiter_reload.cpp
     void begin_reload();
-    void advance_reload();
-    void promote_incoming();
-    void abort_reload(const std::string& why);
 
     // arbiter_upgrade.cpp
     void upgrade();
@@ -102,26 +109,17 @@ private:
     StartContext start_;
     ListenerPool pool_;
     std::map<std::uint32_t, std::unique_ptr<Generation>> generations_;
-    std::uint32_t active_ = 0;                  // the generation serving now
-    std::optional<std::uint32_t> incoming_;     // a reload's new generation, booting
-    std::int64_t reload_deadline_ms_ = 0;
-    bool reload_again_ = false;                 // a HUP came in during a reload
-    std::optional<pid_t> recycling_;            // at its max_requests, awaiting its replacement
-    pid_t replacement_ = 0;
     Scoreboard scoreboard_;
+    PosixSystem system_;
     Supervisor supervisor_;
+    Reconciler reconciler_;
     boost::asio::io_context io_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer kill_timer_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::posix::stream_descriptor wake_;
     pid_t pid_;
-    pid_t upgrade_child_ = 0;                   // the new arbiter of a USR2
-    bool stopping_ = false;
-    int exit_code_ = 0;
-    int boot_failures_ = 0; // workers in a row that died before becoming ready
-    std::int64_t respawn_at_ms_ = 0;      // no forks before this (a worker cannot boot)
-    std::int64_t respawn_backoff_ms_ = 0; // the pause after the last such failure
+    Upgrade upgrade_;
 };
 
 } // namespace hornet

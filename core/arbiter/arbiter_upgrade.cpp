@@ -44,9 +44,9 @@ std::string join(const std::vector<int>& fds) {
 } // namespace
 
 void Arbiter::handle_usr2() {
-    if (stopping_) return;
-    if (upgrade_child_) {
-        spdlog::warn("An upgrade is already running (new arbiter pid {}); USR2 ignored", upgrade_child_);
+    if (reconciler_.stopping()) return;
+    if (upgrade_.child) {
+        spdlog::warn("An upgrade is already running (new arbiter pid {}); USR2 ignored", upgrade_.child);
         return;
     }
     upgrade();
@@ -71,7 +71,7 @@ void Arbiter::upgrade() {
         spdlog::error("Upgrade failed: cannot fork");
         return;
     }
-    upgrade_child_ = pid;
+    upgrade_.child = pid;
     const std::string& pidfile = active().config.pid;
     if (!pidfile.empty()) std::rename(pidfile.c_str(), (pidfile + ".oldbin").c_str());
     spdlog::info("Upgrading: started a new arbiter with pid {} ({})", pid, start_.executable);
@@ -80,9 +80,9 @@ void Arbiter::upgrade() {
 // The new arbiter went away: the upgrade failed or was rolled back, so this
 // arbiter is the one again.
 void Arbiter::on_upgrade_exit(int status) {
-    spdlog::warn("The new arbiter (pid {}) exited with status {}; this one carries on", upgrade_child_,
+    spdlog::warn("The new arbiter (pid {}) exited with status {}; this one carries on", upgrade_.child,
                  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-    upgrade_child_ = 0;
+    upgrade_.child = 0;
     const std::string& pidfile = active().config.pid;
     if (!pidfile.empty()) std::rename((pidfile + ".oldbin").c_str(), pidfile.c_str());
 }

@@ -1,3 +1,4 @@
+// Building and describing a generation; see generation.hpp.
 #include "arbiter/generation.hpp"
 
 #include <cstdlib>
@@ -47,7 +48,7 @@ void* preload(const PluginSet& plugins, const HostServices& host) {
 } // namespace
 
 Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, ListenerPool& pool)
-    : id(id_), config(std::move(config_)), plugins(std::move(plugins_)), target_workers(config.workers) {
+    : id(id_), config(std::move(config_)), plugins(std::move(plugins_)) {
     for (const auto& spec : config.bind) {
         listeners.push_back(pool.acquire(spec, config.backlog, config.umask));
         listen_fds.push_back(listeners.back()->fd());
@@ -66,6 +67,17 @@ Generation::~Generation() {
 std::string Generation::describe() const {
     return "generation " + std::to_string(id) + " (worker " + plugins.worker->name + ", app " +
            plugins.app->name + " " + (plugins.app->version ? plugins.app->version : "") + ")";
+}
+
+WorkerPlan Generation::plan() const {
+    return WorkerPlan{
+        .name = describe(),
+        .workers = config.workers,
+        .timeout_ms = config.timeout.count(),
+        .graceful_timeout_ms = config.graceful_timeout.count(),
+        .max_requests = config.max_requests,
+        .max_requests_jitter = config.max_requests_jitter,
+    };
 }
 
 } // namespace hornet

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "arbiter/reconciler.hpp"
 #include "config/config.hpp"
 #include "host/host_services.hpp"
 #include "listen/listener_pool.hpp"
@@ -37,10 +38,11 @@ struct Generation {
     uid_t uid = static_cast<uid_t>(-1); // -1: leave as is
     gid_t gid = static_cast<gid_t>(-1);
     void* preloaded = nullptr; // the app instance made in the arbiter
-    unsigned target_workers;   // config.workers, moved by TTIN/TTOU/WINCH
 
     // What the log calls it: "generation 2 (worker sync, app hello 1.0)".
     std::string describe() const;
+    // Its numbers, as the Reconciler decides with them.
+    WorkerPlan plan() const;
 };
 
 } // namespace hornet

@@ -1,3 +1,4 @@
+// The set of live workers; see supervisor.hpp.
 #include "arbiter/supervisor.hpp"
 
 #include <cerrno>
@@ -5,10 +6,6 @@
 #include <cstring>
 #include <set>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "process/signals_blocked.hpp"
 
 namespace hornet {
 
@@ -23,19 +20,14 @@ int Supervisor::free_worker_id(std::uint32_t generation) const {
 }
 
 pid_t Supervisor::spawn(std::uint32_t generation, std::uint64_t max_requests, const ChildMain& child_main) {
-    int slot = board_.claim(generation);
+    int slot = board_.claim(generation, system_.now_ms());
     if (slot < 0) throw std::runtime_error("the scoreboard is full");
     board_.slot(slot).max_requests = max_requests;
     int worker_id = free_worker_id(generation);
-    SignalsBlocked blocked;
-    pid_t pid = ::fork();
+    pid_t pid = system_.fork_worker([&] { child_main(board_.slot(slot), worker_id); });
     if (pid < 0) {
         board_.release(slot);
         throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
-    }
-    if (pid == 0) {
-        child_main(board_.slot(slot), worker_id);
-        ::_exit(1); // child_main never returns; this is belt and braces
     }
     board_.slot(slot).pid.store(pid);
     workers_[pid] = WorkerRecord{slot, worker_id, generation};
@@ -46,7 +38,7 @@ std::vector<WorkerExit> Supervisor::reap(const std::function<void(pid_t, int)>& 
     std::vector<WorkerExit> exits;
     for (;;) {
         int status = 0;
-        pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        pid_t pid = system_.reap_one(status);
         if (pid <= 0) break; // 0: none left to reap; -1/ECHILD: no children at all
         auto it = workers_.find(pid);
         if (it == workers_.end()) {
@@ -54,8 +46,7 @@ std::vector<WorkerExit> Supervisor::reap(const std::function<void(pid_t, int)>& 
             continue;
         }
         const WorkerRecord& w = it->second;
-        bool ready = board_.slot(w.slot).state.load() == WorkerState::ready;
-        exits.push_back({pid, status, w.worker_id, w.generation, ready, w.retiring});
+        exits.push_back({pid, status, w.generation, is_ready(w), w.retiring});
         board_.release(w.slot);
         workers_.erase(it);
     }
@@ -66,18 +57,24 @@ void Supervisor::retire(pid_t pid) {
     auto it = workers_.find(pid);
     if (it == workers_.end()) return;
     it->second.retiring = true;
-    ::kill(pid, SIGTERM);
+    system_.kill(pid, SIGTERM);
 }
 
-void Supervisor::signal(pid_t pid, int sig) const { ::kill(pid, sig); }
+void Supervisor::signal(pid_t pid, int sig) const { system_.kill(pid, sig); }
 
 void Supervisor::signal_all(int sig) const {
-    for (const auto& [pid, w] : workers_) ::kill(pid, sig);
+    for (const auto& [pid, w] : workers_) system_.kill(pid, sig);
 }
 
 std::size_t Supervisor::serving(std::uint32_t generation) const {
     std::size_t n = 0;
     for (const auto& [pid, w] : workers_) n += (w.generation == generation && !w.retiring);
+    return n;
+}
+
+std::size_t Supervisor::ready(std::uint32_t generation) const {
+    std::size_t n = 0;
+    for (const auto& [pid, w] : workers_) n += (w.generation == generation && !w.retiring && is_ready(w));
     return n;
 }
 

@@ -2,9 +2,8 @@
 // generation each belongs to and whether it is on its way out.
 //
 // Supervisor knows pids, scoreboard slots, worker ids and generations; it does
-// not decide when to spawn or stop (the Arbiter does). Forking blocks every
-// signal around fork() so that no handler of the arbiter's can run in the
-// child before the child has installed its own. Arbiter thread only.
+// not decide when to spawn or stop (the Reconciler does). The system calls go
+// through System, so tests run it against a fake. Arbiter thread only.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +12,14 @@
 #include <vector>
 #include <sys/types.h>
 
+#include "arbiter/system.hpp"
 #include "scoreboard/scoreboard.hpp"
 
 namespace hornet {
 
 struct WorkerExit {
     pid_t pid;
-    int status;     // as from waitpid
-    int worker_id;
+    int status; // as from waitpid
     std::uint32_t generation;
     bool was_ready; // had it told the arbiter it was serving?
     bool retiring;  // had the arbiter asked it to leave?
@@ -40,7 +39,7 @@ public:
     // Runs in the child and must not return (run_worker_process).
     using ChildMain = std::function<void(ScoreboardSlot& slot, int worker_id)>;
 
-    explicit Supervisor(Scoreboard& board) : board_(board) {}
+    Supervisor(Scoreboard& board, System& system) : board_(board), system_(system) {}
 
     // Forks one worker; returns its pid. Throws on failure.
     pid_t spawn(std::uint32_t generation, std::uint64_t max_requests, const ChildMain& child_main);
@@ -55,19 +54,21 @@ public:
 
     // Workers of a generation that are not on their way out.
     std::size_t serving(std::uint32_t generation) const;
+    // Of those, the ones that have said they are ready.
+    std::size_t ready(std::uint32_t generation) const;
     std::vector<pid_t> pids_of(std::uint32_t generation) const;
     bool has_generation(std::uint32_t generation) const;
+    bool is_ready(const WorkerRecord& w) const { return board_.slot(w.slot).state.load() == WorkerState::ready; }
 
     std::map<pid_t, WorkerRecord>& workers() { return workers_; }
-    const std::map<pid_t, WorkerRecord>& workers() const { return workers_; }
-    ScoreboardSlot& slot_of(const WorkerRecord& w) { return board_.slot(w.slot); }
-    std::size_t size() const { return workers_.size(); }
+    ScoreboardSlot& slot_of(const WorkerRecord& w) const { return board_.slot(w.slot); }
     bool empty() const { return workers_.empty(); }
 
 private:
     int free_worker_id(std::uint32_t generation) const;
 
     Scoreboard& board_;
+    System& system_;
     std::map<pid_t, WorkerRecord> workers_;
 };
 

@@ -53,6 +53,4 @@ std::variant<Invocation, int> parse_invocation(int argc, char** argv, char** env
     }
 }
 
-Config reload_config(const Invocation& inv) { return load_config(inv.sources); }
-
 } // namespace hornet

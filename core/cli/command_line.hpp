@@ -4,8 +4,9 @@
 // Sources, in rising precedence: defaults < YAML file (-c) < HORNET_*
 // environment < command line. Errors never escape as exceptions from
 // parse_invocation: they are printed as one line "hornet: error: ..." and
-// turned into exit status 2. reload_config throws ConfigError so the arbiter
-// can log it and keep the running config.
+// turned into exit status 2. On SIGHUP the arbiter replays `sources` through
+// load_config, which throws ConfigError so the arbiter can log it and keep the
+// running config.
 #pragma once
 
 #include <string>
@@ -23,17 +24,13 @@ struct Invocation {
     bool check_config = false; // --check-config: main validates and exits
     bool print_config = false; // --print-config: main prints to_yaml(config) and exits
     bool list_plugins = false; // --list-plugins: main prints the plugin catalog and exits
-    ConfigSources sources;     // file path, environment snapshot, CLI values: replayed by reload_config
+    ConfigSources sources;     // file path, environment snapshot, CLI values: replayed on SIGHUP
 };
 
 // Parses argv (and reads the -c file and the environment). On --help or
 // --version prints to stdout and returns 0; on an error prints ONE line to
 // stderr ("hornet: error: <line>") and returns 2. envp may be null.
 std::variant<Invocation, int> parse_invocation(int argc, char** argv, char** envp);
-
-// For SIGHUP: re-reads the same config file, re-applies the environment
-// snapshot and the command-line values taken at start-up. Throws ConfigError.
-Config reload_config(const Invocation& inv);
 
 // to_yaml(const Config&) comes from config/yaml_printer.hpp: the effective
 // config as YAML that parse_invocation accepts back via -c.

@@ -1,3 +1,4 @@
+// The scoreboard's shared memory and wake pipe; see scoreboard.hpp.
 #include "scoreboard/scoreboard.hpp"
 
 #include <cerrno>
@@ -40,13 +41,13 @@ void Scoreboard::wake() const {
     [[maybe_unused]] auto n = ::write(wake_write_, &byte, 1);
 }
 
-int Scoreboard::claim(std::uint32_t generation) {
+int Scoreboard::claim(std::uint32_t generation, std::int64_t now) {
     for (std::size_t i = 0; i < size_; ++i) {
         ScoreboardSlot& s = slots_[i];
         if (s.state.load() != WorkerState::free) continue;
         s.pid = 0;
         s.generation = generation;
-        s.last_beat_ms = now_ms();
+        s.last_beat_ms = now;
         s.requests = 0;
         s.connections = 0;
         s.max_requests = 0;

@@ -2,8 +2,8 @@
 //
 // The arbiter maps it before the first fork and assigns each worker a slot;
 // the worker writes its state, heartbeat and counters there with relaxed
-// atomics, the arbiter reads them to see readiness and stale heartbeats, and
-// the status view reads the same numbers. No locks: each field has one writer.
+// atomics, and the arbiter reads them to see readiness, stale heartbeats and
+// workers at their max_requests. No locks: each field has one writer.
 // A worker wakes the arbiter through a pipe made with the map (ready, quota
 // reached), so the arbiter reacts to events instead of polling for them.
 #pragma once
@@ -15,7 +15,7 @@
 
 namespace hornet {
 
-enum class WorkerState : std::uint32_t { free = 0, booting, ready, stopping };
+enum class WorkerState : std::uint32_t { free = 0, booting, ready };
 
 struct ScoreboardSlot {
     std::atomic<pid_t> pid;
@@ -34,8 +34,9 @@ public:
     Scoreboard(const Scoreboard&) = delete;
     Scoreboard& operator=(const Scoreboard&) = delete;
 
-    // A free slot, reset and marked booting; -1 when full. Arbiter only.
-    int claim(std::uint32_t generation);
+    // A free slot, reset and marked booting, its heartbeat at now_ms; -1
+    // when full. Arbiter only.
+    int claim(std::uint32_t generation, std::int64_t now_ms);
     void release(int index);
     ScoreboardSlot& slot(int index) { return slots_[index]; }
     std::size_t size() const { return size_; }

@@ -91,7 +91,7 @@ TEST(Precedence, ReloadRereadsTheFileAndKeepsCliAndEnv) {
     auto o = run({"-c", path, "--threads", "9"}, {"HORNET_TIMEOUT=15s"});
     ASSERT_TRUE(o.inv) << o.err;
     dir.write("h.yaml", "workers: 7\ntimeout: 11s\nthreads: 3\n");
-    Config c = reload_config(*o.inv);
+    Config c = load_config(o.inv->sources);
     EXPECT_EQ(c.workers, 7u);     // file changed
     EXPECT_EQ(c.timeout, 15s);    // env snapshot still wins
     EXPECT_EQ(c.threads, 9u);     // CLI still wins
@@ -104,7 +104,7 @@ TEST(Precedence, BadReloadThrowsConfigError) {
     auto o = run({"-c", path});
     ASSERT_TRUE(o.inv) << o.err;
     dir.write("h.yaml", "wrkers: 3\n");
-    EXPECT_THROW(reload_config(*o.inv), ConfigError);
+    EXPECT_THROW(load_config(o.inv->sources), ConfigError);
 }
 
 } // namespace

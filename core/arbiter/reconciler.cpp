@@ -1,0 +1,167 @@
+// The arbiter's loop body: reconcile() and the steps it shares, reaping
+// exits (and halting when workers cannot boot), scaling and stopping. See
+// reconciler.hpp.
+#include "arbiter/reconciler.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <hornet/worker.h>
+#include <spdlog/spdlog.h>
+
+#include "process/sd_notify.hpp"
+
+namespace hornet {
+namespace {
+
+// Consecutive workers that may die before ever becoming ready before the
+// arbiter gives up instead of forking in a loop.
+constexpr int max_boot_failures = 5;
+
+std::string describe(int status) {
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        return "was killed by signal " + std::to_string(sig) + " (SIG" + sigabbrev_np(sig) + ")";
+    }
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+} // namespace
+
+// The whole of the arbiter's supervision, after every event, in this order:
+//  1. reap: exits first, so that every later step sees the workers that are
+//     really there (a worker that could not boot may halt, or pause forks);
+//  2. announce the workers that became ready (a debug line);
+//  3. advance the reload: promote the new generation once all its workers
+//     are ready, or drop it; before recycling, which waits while a reload
+//     runs and is reset by a promotion;
+//  4. recycle: retire the worker at max_requests once its replacement is
+//     ready, then start on the next one;
+//  5. murder stale workers: ABRT, then KILL (replaced once reaped);
+//  6. retire generations that neither serve nor boot, once their last
+//     worker is gone;
+//  7. manage the worker count of the serving generation, last among the
+//     worker steps so it counts what the steps above spawned and retired;
+//  8. advance the stop: KILL after graceful_timeout, leave once all are gone.
+// A step that has nothing to do returns at once: running them all on every
+// event costs nothing, and no event can forget one.
+void Reconciler::reconcile() {
+    reap();
+    announce_ready_workers();
+    advance_reload();
+    recycle();
+    murder_stale_workers();
+    retire_generations();
+    manage_workers();
+    advance_stop();
+}
+
+void Reconciler::serve(std::uint32_t generation, WorkerPlan plan) {
+    plans_[generation] = std::move(plan);
+    active_ = generation;
+}
+
+void Reconciler::reap() {
+    auto exits = workers_.reap([this](pid_t pid, int status) { shell_.on_other_child(pid, status); });
+    for (const WorkerExit& exit : exits) {
+        log_exit(exit);
+        if (!stop_.requested) note_boot(exit);
+    }
+}
+
+void Reconciler::log_exit(const WorkerExit& exit) const {
+    bool clean = WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == 0;
+    auto level = (stop_.requested || exit.retiring || clean) ? spdlog::level::info : spdlog::level::err;
+    spdlog::log(level, "Worker with pid {} {}", exit.pid, describe(exit.status));
+}
+
+// A worker of the serving generation that cannot boot (its app fails to
+// start, or it dies before it is ready, again and again) stops hornet when
+// nothing of that generation serves: forking in a loop would help no one.
+// While other workers still serve (say the app's files are being deployed
+// under a running hornet), they keep serving and the arbiter retries with a
+// growing pause instead. A reload's new generation failing aborts the reload
+// instead (advance_reload).
+void Reconciler::note_boot(const WorkerExit& exit) {
+    if (exit.generation != active_ || exit.retiring) return;
+    if (exit.was_ready) {
+        boot_ = {};
+        return;
+    }
+    bool cannot_boot = WIFEXITED(exit.status) && WEXITSTATUS(exit.status) == HORNET_EXIT_BOOT_FAILED;
+    if (++boot_.failures < max_boot_failures && !cannot_boot) return;
+    std::size_t serving = workers_.ready(active_);
+    if (serving == 0)
+        return halt(cannot_boot ? "Worker failed to boot (see the error above); stopping"
+                                : std::to_string(boot_.failures) + " workers in a row died before serving; stopping",
+                    HORNET_EXIT_BOOT_FAILED);
+    boot_.pause_ms = std::clamp<std::int64_t>(boot_.pause_ms * 2, 1000, 30000);
+    boot_.resume_ms = system_.now_ms() + boot_.pause_ms;
+    spdlog::error("A worker could not boot; {} worker(s) still serve; trying again in {} s", serving,
+                  boot_.pause_ms / 1000);
+}
+
+void Reconciler::halt(const std::string& reason, int code) {
+    spdlog::critical("{}", reason);
+    stop_.exit_code = code;
+    stop(false);
+}
+
+// A debug line per worker once it serves: boot lines say when a worker was
+// forked, this one when its app is up (what a test or an operator waits for).
+void Reconciler::announce_ready_workers() {
+    for (auto& [pid, w] : workers_.workers()) {
+        if (w.announced || !workers_.is_ready(w)) continue;
+        w.announced = true;
+        spdlog::debug("Worker with pid {} is ready", pid);
+    }
+}
+
+void Reconciler::add_worker() {
+    if (stop_.requested) return;
+    spdlog::info("Workers: {}", ++plans_.at(active_).workers);
+}
+
+void Reconciler::remove_worker() {
+    if (stop_.requested) return;
+    unsigned& n = plans_.at(active_).workers;
+    if (n <= 1) {
+        spdlog::info("Workers: 1 (TTOU never goes below one)");
+        return;
+    }
+    spdlog::info("Workers: {}", --n);
+}
+
+void Reconciler::stop_workers() {
+    if (stop_.requested) return;
+    spdlog::info("Stopping all workers; the arbiter stays (HUP starts them again)");
+    plans_.at(active_).workers = 0;
+}
+
+// Graceful: TERM, and KILL for what is left after graceful_timeout. Fast:
+// QUIT, with the same deadline. A fast stop may hurry a graceful one.
+void Reconciler::stop(bool graceful) {
+    if (stop_.requested && graceful) return;
+    if (!stop_.requested) sd_notify("STOPPING=1");
+    stop_.requested = true;
+    workers_.signal_all(graceful ? SIGTERM : SIGQUIT);
+    stop_.kill_at_ms = system_.now_ms() + plans_.at(active_).graceful_timeout_ms;
+    stop_.killed = false;
+    shell_.wake_at(stop_.kill_at_ms);
+}
+
+void Reconciler::advance_stop() {
+    if (!stop_.requested || stop_.finished) return;
+    if (workers_.empty()) {
+        stop_.finished = true;
+        return shell_.on_stopped();
+    }
+    if (stop_.killed || system_.now_ms() < stop_.kill_at_ms) return;
+    spdlog::warn("Workers still running after graceful_timeout: killing them");
+    workers_.signal_all(SIGKILL);
+    stop_.killed = true;
+}
+
+} // namespace hornet

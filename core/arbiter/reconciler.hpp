@@ -1,0 +1,144 @@
+// The arbiter's decisions, in one place. The Arbiter turns every event (a
+// signal, a child's exit, a scoreboard wake-up, the tick, the kill timer)
+// into its immediate action here (stop, scale, begin a reload) and then calls
+// reconcile(), which compares the workers there are with the workers there
+// should be and acts, always in the same order (see reconcile() in
+// reconciler.cpp). Nothing here forks, binds or loads: workers go through
+// Supervisor and System, everything else through ArbiterShell, so
+// tests/unit/arbiter drives this very code against fakes.
+//
+// reconciler.cpp (reconcile, reap and boot failures, scaling, stop),
+// reconciler_workers.cpp (worker count, heartbeat timeouts, recycling,
+// retiring generations), reconciler_reload.cpp (a reload's promotion or
+// abort). Arbiter thread only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+#include "arbiter/supervisor.hpp"
+#include "arbiter/system.hpp"
+
+namespace hornet {
+
+// What the decisions need of a generation: its Config's numbers.
+struct WorkerPlan {
+    std::string name;             // "generation 2 (worker sync, app hello 1.0)", for the log
+    unsigned workers = 1;         // config.workers, moved by TTIN/TTOU/WINCH
+    std::int64_t timeout_ms = 0;  // heartbeat timeout, and a reload's boot budget; 0 = none
+    std::int64_t graceful_timeout_ms = 30000;
+    std::uint64_t max_requests = 0; // 0 = never recycle
+    std::uint64_t max_requests_jitter = 0;
+};
+
+// What the Reconciler asks of the Arbiter: the parts that own generations,
+// sockets, the process title and the event loop.
+class ArbiterShell {
+public:
+    virtual ~ArbiterShell() = default;
+    // In the forked child: become a worker of `generation`; never returns.
+    virtual void run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) = 0;
+    // A child that is not a worker exited (the new arbiter of an upgrade).
+    virtual void on_other_child(pid_t pid, int status) = 0;
+    // A reload was promoted: another generation serves now.
+    virtual void on_promoted() = 0;
+    // A HUP came in during the reload that just ended: reload again.
+    virtual void reload() = 0;
+    // The generation has no worker left and will never get one: close it.
+    virtual void drop_generation(std::uint32_t generation) = 0;
+    // Call reconcile() again at this time (the end of graceful_timeout).
+    virtual void wake_at(std::int64_t ms) = 0;
+    // Stopped, and the last worker is gone: leave the loop.
+    virtual void on_stopped() = 0;
+};
+
+class Reconciler {
+public:
+    Reconciler(Supervisor& workers, System& system, ArbiterShell& shell)
+        : workers_(workers), system_(system), shell_(shell) {}
+
+    // The first generation serves; reconcile() spawns its workers.
+    void serve(std::uint32_t generation, WorkerPlan plan);
+    // HUP: boot `generation` beside the serving one. reconcile() promotes it
+    // once every new worker is ready, or drops it.
+    void begin_reload(std::uint32_t generation, WorkerPlan plan);
+    bool reloading() const { return reload_.incoming.has_value(); }
+    void reload_again() { reload_.again = true; } // a HUP during a reload
+
+    void add_worker();    // TTIN
+    void remove_worker(); // TTOU, never below one
+    void stop_workers();  // WINCH: the arbiter stays
+    void stop(bool graceful); // TERM graceful; INT, QUIT fast
+
+    // After every event; see reconciler.cpp for the order of the steps.
+    void reconcile();
+
+    std::uint32_t active() const { return active_; }
+    const WorkerPlan& plan(std::uint32_t generation) const { return plans_.at(generation); }
+    bool stopping() const { return stop_.requested; }
+    int exit_code() const { return stop_.exit_code; }
+
+private:
+    // A reload's new generation, booting beside the serving one.
+    struct Reload {
+        std::optional<std::uint32_t> incoming;
+        std::int64_t deadline_ms = 0; // aborted if not all ready by then
+        bool again = false;           // a HUP came in meanwhile
+    };
+    // One worker at its max_requests at a time, awaiting its replacement.
+    struct Recycling {
+        std::optional<pid_t> old;
+        pid_t replacement = 0;
+    };
+    // Workers of the serving generation dying before they are ready.
+    struct BootBackoff {
+        int failures = 0;           // in a row
+        std::int64_t pause_ms = 0;  // after the last one; doubles up to 30 s
+        std::int64_t resume_ms = 0; // no forks before this
+    };
+    struct Stop {
+        bool requested = false;
+        bool finished = false;       // on_stopped() was called
+        std::int64_t kill_at_ms = 0; // end of graceful_timeout
+        bool killed = false;         // KILL was sent
+        int exit_code = 0;
+    };
+
+    // reconciler.cpp: the steps, and what they share
+    void reap();
+    void log_exit(const WorkerExit& exit) const;
+    void note_boot(const WorkerExit& exit);
+    void halt(const std::string& reason, int code);
+    void announce_ready_workers();
+    void advance_stop();
+
+    // reconciler_reload.cpp
+    void advance_reload();
+    void promote_incoming();
+    void abort_reload(const std::string& why);
+
+    // reconciler_workers.cpp
+    pid_t spawn_worker(std::uint32_t generation);
+    void recycle();
+    void start_recycling();
+    void advance_recycling();
+    void murder_stale_workers();
+    void retire_generations();
+    void manage_workers();
+    void retire_newest();
+
+    Supervisor& workers_;
+    System& system_;
+    ArbiterShell& shell_;
+    std::map<std::uint32_t, WorkerPlan> plans_; // every generation with workers, or serving
+    std::uint32_t active_ = 0;                  // the generation serving now
+    Reload reload_;
+    Recycling recycling_;
+    BootBackoff boot_;
+    Stop stop_;
+};
+
+} // namespace hornet

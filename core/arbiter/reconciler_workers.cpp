@@ -1,0 +1,134 @@
+// The steps of reconcile() that keep workers healthy: recycle workers at
+// max_requests one at a time, kill workers whose heartbeat went stale, close
+// generations whose last worker is gone, and keep the serving generation at
+// its size (with a pause while its workers cannot boot).
+#include "arbiter/reconciler.hpp"
+
+#include <csignal>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+namespace hornet {
+namespace {
+
+// After ABRT, how long a timed-out worker gets before KILL.
+constexpr std::int64_t abort_grace_ms = 2000;
+
+std::uint64_t with_jitter(std::uint64_t max_requests, std::uint64_t jitter) {
+    if (max_requests == 0 || jitter == 0) return max_requests;
+    static std::mt19937_64 rng{std::random_device{}()};
+    return max_requests + std::uniform_int_distribution<std::uint64_t>(0, jitter)(rng);
+}
+
+// What a worker was doing when its heartbeat went stale, for the log.
+std::string activity(const ScoreboardSlot& s) {
+    if (s.state.load() == WorkerState::booting) return "booting";
+    auto open = s.connections.load();
+    std::string doing = open > 0 ? "serving (" + std::to_string(open) + " open connection(s))" : "idle";
+    return doing + ", " + std::to_string(s.requests.load()) + " request(s) served";
+}
+
+bool at_quota(const ScoreboardSlot& s) { return s.max_requests != 0 && s.requests.load() >= s.max_requests; }
+
+} // namespace
+
+pid_t Reconciler::spawn_worker(std::uint32_t generation) {
+    const WorkerPlan& plan = plans_.at(generation);
+    auto quota = with_jitter(plan.max_requests, plan.max_requests_jitter);
+    pid_t pid = workers_.spawn(generation, quota, [this, generation](ScoreboardSlot& slot, int worker_id) {
+        shell_.run_worker(generation, slot, worker_id);
+    });
+    spdlog::info("Booting worker with pid: {}", pid);
+    return pid;
+}
+
+void Reconciler::recycle() {
+    if (stop_.requested) return;
+    advance_recycling();
+    start_recycling();
+}
+
+// One worker at its quota at a time: fork its replacement first, and only
+// once that one is ready ask the old one to leave. No gap, no stampede.
+void Reconciler::start_recycling() {
+    if (recycling_.old || reload_.incoming) return;
+    for (auto& [pid, w] : workers_.workers()) {
+        const ScoreboardSlot& s = workers_.slot_of(w);
+        if (w.generation != active_ || w.retiring || !at_quota(s)) continue;
+        spdlog::info("Worker with pid {} served {} requests (max_requests): replacing it", pid, s.requests.load());
+        w.retiring = true; // not signalled yet: it serves until its replacement is ready
+        recycling_.old = pid;
+        recycling_.replacement = spawn_worker(active_);
+        return;
+    }
+}
+
+void Reconciler::advance_recycling() {
+    if (!recycling_.old) return;
+    auto& all = workers_.workers();
+    auto it = all.find(recycling_.replacement);
+    if (it != all.end() && !workers_.is_ready(it->second)) return;
+    workers_.retire(*recycling_.old); // replacement ready, or it died: either way, go
+    recycling_ = {};
+}
+
+// A worker beats while it waits for work; one that neither beats nor
+// finishes within `timeout` (a hung app, a boot that never ends) gets ABRT,
+// then KILL, and is replaced when reaped.
+void Reconciler::murder_stale_workers() {
+    const std::int64_t now = system_.now_ms();
+    for (auto& [pid, w] : workers_.workers()) {
+        const ScoreboardSlot& s = workers_.slot_of(w);
+        if (w.aborted_at_ms) {
+            if (now - w.aborted_at_ms > abort_grace_ms) workers_.signal(pid, SIGKILL);
+            continue;
+        }
+        const auto timeout = plans_.at(w.generation).timeout_ms;
+        const auto silent = now - s.last_beat_ms.load();
+        if (timeout == 0 || silent <= timeout) continue;
+        spdlog::critical("Worker timeout (pid: {}): no heartbeat for {} ms while {}; sending ABRT", pid, silent,
+                         activity(s));
+        workers_.signal(pid, SIGABRT);
+        w.aborted_at_ms = now;
+    }
+}
+
+// A generation that neither serves nor boots, once its last worker is gone.
+// Not while stopping: the stop closes everything at once, and leaves the
+// sockets to the new arbiter after an upgrade.
+void Reconciler::retire_generations() {
+    if (stop_.requested) return;
+    for (auto it = plans_.begin(); it != plans_.end();) {
+        const std::uint32_t id = it->first;
+        if (id == active_ || id == reload_.incoming || workers_.has_generation(id)) {
+            ++it;
+            continue;
+        }
+        spdlog::info("Retired {}", it->second.name);
+        it = plans_.erase(it);
+        shell_.drop_generation(id);
+    }
+}
+
+void Reconciler::manage_workers() {
+    if (stop_.requested) return;
+    const unsigned target = plans_.at(active_).workers;
+    const bool backing_off = system_.now_ms() < boot_.resume_ms;
+    while (!backing_off && workers_.serving(active_) < target) spawn_worker(active_);
+    while (workers_.serving(active_) > target) retire_newest();
+}
+
+// TTOU or WINCH: the newest leave first.
+void Reconciler::retire_newest() {
+    pid_t newest = 0;
+    int highest = 0;
+    for (const auto& [pid, w] : workers_.workers()) {
+        if (w.generation != active_ || w.retiring || w.worker_id <= highest) continue;
+        newest = pid;
+        highest = w.worker_id;
+    }
+    workers_.retire(newest);
+}
+
+} // namespace hornet

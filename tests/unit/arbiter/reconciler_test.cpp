@@ -1,0 +1,680 @@
+// The arbiter's decisions, driven through Reconciler::reconcile() as the
+// daemon drives them, but against a fake System (fork hands out pids, kill
+// records signals, the clock moves only when a test moves it) and a fake
+// ArbiterShell. The Supervisor and the Scoreboard are the real ones: a test
+// makes a worker ready, busy or silent by writing its scoreboard slot, as the
+// worker process would.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <deque>
+#include <utility>
+#include <vector>
+
+#include <hornet/worker.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "arbiter/reconciler.hpp"
+
+namespace hornet {
+namespace {
+
+class FakeSystem final : public System {
+public:
+    std::int64_t now = 1'000'000;
+    std::vector<std::pair<pid_t, int>> sent;  // every kill(), in order
+    std::deque<std::pair<pid_t, int>> exited; // what reap_one() returns next
+
+    pid_t fork_worker(const std::function<void()>&) override { return next_pid_++; }
+    void kill(pid_t pid, int sig) override { sent.emplace_back(pid, sig); }
+    pid_t reap_one(int& status) override {
+        if (exited.empty()) return 0;
+        auto [pid, st] = exited.front();
+        exited.pop_front();
+        status = st;
+        return pid;
+    }
+    std::int64_t now_ms() override { return now; }
+    pid_t forked() const { return next_pid_ - first_pid; }
+
+    static constexpr pid_t first_pid = 100;
+
+private:
+    pid_t next_pid_ = first_pid;
+};
+
+class FakeShell final : public ArbiterShell {
+public:
+    int promoted = 0;
+    int reloads = 0;
+    int stopped = 0;
+    std::vector<std::uint32_t> dropped;
+    std::vector<std::int64_t> wakes;
+    std::vector<pid_t> others;
+
+    void run_worker(std::uint32_t, ScoreboardSlot&, int) override { FAIL() << "the fake never forks"; }
+    void on_other_child(pid_t pid, int) override { others.push_back(pid); }
+    void on_promoted() override { ++promoted; }
+    void reload() override { ++reloads; }
+    void drop_generation(std::uint32_t generation) override { dropped.push_back(generation); }
+    void wake_at(std::int64_t ms) override { wakes.push_back(ms); }
+    void on_stopped() override { ++stopped; }
+};
+
+// The log lines written while it lives, as an operator would read them.
+class LogCapture {
+public:
+    LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64)), saved_(spdlog::default_logger()) {
+        auto logger = std::make_shared<spdlog::logger>("capture", sink_);
+        logger->set_pattern("%v");
+        logger->set_level(spdlog::level::info);
+        spdlog::set_default_logger(logger);
+    }
+    ~LogCapture() { spdlog::set_default_logger(saved_); }
+    bool contains(const std::string& text) const {
+        auto lines = sink_->last_formatted();
+        return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != l.npos; });
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+    std::shared_ptr<spdlog::logger> saved_;
+};
+
+int exited_with(int code) { return code << 8; } // as waitpid reports it
+int killed_by(int sig) { return sig; }
+
+WorkerPlan plan(unsigned workers) {
+    WorkerPlan p;
+    p.name = "test generation";
+    p.workers = workers;
+    p.timeout_ms = 30000;
+    p.graceful_timeout_ms = 5000;
+    return p;
+}
+
+class ReconcilerTest : public testing::Test {
+protected:
+    ReconcilerTest() { spdlog::set_level(spdlog::level::off); }
+
+    Scoreboard board{64};
+    FakeSystem sys;
+    Supervisor sup{board, sys};
+    FakeShell shell;
+    Reconciler arbiter{sup, sys, shell};
+
+    void start(WorkerPlan p = plan(3)) {
+        arbiter.serve(1, std::move(p));
+        arbiter.reconcile();
+    }
+    void reload(WorkerPlan p = plan(3)) {
+        arbiter.begin_reload(2, std::move(p));
+        arbiter.reconcile();
+    }
+    ScoreboardSlot& slot(pid_t pid) { return sup.slot_of(sup.workers().at(pid)); }
+    void ready(pid_t pid) { slot(pid).state = WorkerState::ready; }
+    void ready_all(std::uint32_t generation) {
+        for (pid_t pid : sup.pids_of(generation)) ready(pid);
+    }
+    void beat_all() {
+        for (auto& [pid, w] : sup.workers()) sup.slot_of(w).last_beat_ms = sys.now;
+    }
+    // The worker exits and the arbiter hears of it (SIGCHLD, then reconcile).
+    void exits(pid_t pid, int status = exited_with(0)) {
+        sys.exited.emplace_back(pid, status);
+        arbiter.reconcile();
+    }
+    void exit_all() {
+        for (auto& [pid, w] : sup.workers()) sys.exited.emplace_back(pid, killed_by(SIGTERM));
+        arbiter.reconcile();
+    }
+    void advance(std::int64_t ms) {
+        sys.now += ms;
+        arbiter.reconcile();
+    }
+    std::size_t serving(std::uint32_t generation = 1) const { return sup.serving(generation); }
+    int sent(pid_t pid, int sig) const {
+        return static_cast<int>(std::count(sys.sent.begin(), sys.sent.end(), std::pair{pid, sig}));
+    }
+    int sent_to_all(int sig) const {
+        return static_cast<int>(std::count_if(sys.sent.begin(), sys.sent.end(), [sig](auto& s) { return s.second == sig; }));
+    }
+    pid_t any_worker(std::uint32_t generation = 1) const { return sup.pids_of(generation).front(); }
+};
+
+// --- start and the worker count ---------------------------------------------
+
+TEST_F(ReconcilerTest, StartSpawnsTheConfiguredWorkers) {
+    start(plan(3));
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(serving(), 3u);
+}
+
+TEST_F(ReconcilerTest, ReconcileWithNothingChangedDoesNothing) {
+    start(plan(3));
+    ready_all(1);
+    arbiter.reconcile();
+    arbiter.reconcile();
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_TRUE(sys.sent.empty());
+}
+
+TEST_F(ReconcilerTest, AWorkerThatDiesIsReplaced) {
+    start(plan(3));
+    ready_all(1);
+    pid_t dead = any_worker();
+    exits(dead, killed_by(SIGSEGV));
+    EXPECT_EQ(sys.forked(), 4);
+    EXPECT_EQ(serving(), 3u);
+    EXPECT_FALSE(sup.workers().contains(dead));
+}
+
+TEST_F(ReconcilerTest, TtinAddsAWorker) {
+    start(plan(2));
+    arbiter.add_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(serving(), 3u);
+    EXPECT_EQ(arbiter.plan(1).workers, 3u);
+}
+
+TEST_F(ReconcilerTest, TtouRetiresTheNewestWorker) {
+    start(plan(3));
+    arbiter.remove_worker();
+    arbiter.reconcile();
+    const pid_t newest = FakeSystem::first_pid + 2; // worker id 3
+    EXPECT_EQ(sent(newest, SIGTERM), 1);
+    EXPECT_EQ(sys.sent.size(), 1u);
+    EXPECT_EQ(serving(), 2u);
+}
+
+TEST_F(ReconcilerTest, ARetiredWorkerIsNotReplacedWhenItExits) {
+    start(plan(3));
+    arbiter.remove_worker();
+    arbiter.reconcile();
+    exits(FakeSystem::first_pid + 2);
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(serving(), 2u);
+}
+
+TEST_F(ReconcilerTest, TtouNeverGoesBelowOne) {
+    start(plan(2));
+    for (int i = 0; i < 3; ++i) arbiter.remove_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.plan(1).workers, 1u);
+    EXPECT_EQ(serving(), 1u);
+}
+
+TEST_F(ReconcilerTest, WinchStopsEveryWorkerButNotTheArbiter) {
+    start(plan(3));
+    arbiter.stop_workers();
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGTERM), 3);
+    exit_all();
+    EXPECT_EQ(serving(), 0u);
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(shell.stopped, 0);
+    EXPECT_FALSE(arbiter.stopping());
+}
+
+TEST_F(ReconcilerTest, AChildThatIsNoWorkerGoesToTheShell) {
+    start(plan(1));
+    exits(4242, exited_with(0));
+    EXPECT_EQ(shell.others, std::vector<pid_t>{4242});
+    EXPECT_EQ(serving(), 1u);
+}
+
+// --- workers that cannot boot ------------------------------------------------
+
+TEST_F(ReconcilerTest, ABootFailureWithNoneServingHalts) {
+    start(plan(3));
+    exits(any_worker(), exited_with(HORNET_EXIT_BOOT_FAILED));
+    EXPECT_TRUE(arbiter.stopping());
+    EXPECT_EQ(arbiter.exit_code(), HORNET_EXIT_BOOT_FAILED);
+    EXPECT_EQ(sent_to_all(SIGQUIT), 2); // the other two, booting, leave at once
+    EXPECT_EQ(sys.forked(), 3);         // and nothing is forked again
+}
+
+TEST_F(ReconcilerTest, AHaltFinishesOnceTheLastWorkerIsGone) {
+    start(plan(2));
+    exits(any_worker(), exited_with(HORNET_EXIT_BOOT_FAILED));
+    EXPECT_EQ(shell.stopped, 0);
+    exit_all();
+    EXPECT_EQ(shell.stopped, 1);
+    arbiter.reconcile();
+    EXPECT_EQ(shell.stopped, 1);
+}
+
+TEST_F(ReconcilerTest, FiveEarlyDeathsInARowWithNoneServingHalt) {
+    start(plan(1));
+    for (int i = 0; i < 4; ++i) {
+        exits(any_worker(), exited_with(1));
+        EXPECT_FALSE(arbiter.stopping()) << "death " << i + 1;
+    }
+    exits(any_worker(), exited_with(1));
+    EXPECT_TRUE(arbiter.stopping());
+    EXPECT_EQ(arbiter.exit_code(), HORNET_EXIT_BOOT_FAILED);
+}
+
+TEST_F(ReconcilerTest, AWorkerThatServedResetsTheCountOfEarlyDeaths) {
+    start(plan(1));
+    for (int i = 0; i < 4; ++i) exits(any_worker(), exited_with(1));
+    ready(any_worker());
+    exits(any_worker(), killed_by(SIGSEGV));
+    for (int i = 0; i < 4; ++i) exits(any_worker(), exited_with(1));
+    EXPECT_FALSE(arbiter.stopping());
+}
+
+TEST_F(ReconcilerTest, ABootFailureWhileOthersServeBacksOffOneSecond) {
+    start(plan(3));
+    ready_all(1);
+    exits(any_worker(), exited_with(HORNET_EXIT_BOOT_FAILED)); // a ready one: no failure
+    pid_t fresh = FakeSystem::first_pid + 3;
+    exits(fresh, exited_with(HORNET_EXIT_BOOT_FAILED));
+    EXPECT_FALSE(arbiter.stopping());
+    EXPECT_EQ(serving(), 2u);
+    advance(999);
+    EXPECT_EQ(serving(), 2u) << "no fork during the pause";
+    advance(1);
+    EXPECT_EQ(serving(), 3u);
+}
+
+TEST_F(ReconcilerTest, TheBackOffDoublesUpToThirtySeconds) {
+    start(plan(2));
+    ready_all(1);
+    arbiter.add_worker();
+    arbiter.reconcile();
+    const std::int64_t expected[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
+    for (std::int64_t pause : expected) {
+        pid_t booting = sup.workers().rbegin()->first;
+        beat_all(); // the two that serve stay healthy through the pauses
+        exits(booting, exited_with(HORNET_EXIT_BOOT_FAILED));
+        advance(pause - 1);
+        EXPECT_EQ(serving(), 2u) << "pause " << pause;
+        advance(1);
+        EXPECT_EQ(serving(), 3u) << "pause " << pause;
+    }
+}
+
+// --- reload ------------------------------------------------------------------
+
+TEST_F(ReconcilerTest, AReloadBootsTheNewGenerationBesideTheOld) {
+    start(plan(3));
+    ready_all(1);
+    reload(plan(2));
+    EXPECT_TRUE(arbiter.reloading());
+    EXPECT_EQ(serving(1), 3u);
+    EXPECT_EQ(serving(2), 2u);
+    EXPECT_EQ(arbiter.active(), 1u);
+    EXPECT_TRUE(sys.sent.empty());
+}
+
+TEST_F(ReconcilerTest, AReloadIsPromotedOnlyWhenEveryNewWorkerIsReady) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    ready(sup.pids_of(2).front());
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 1u);
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 2u);
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_EQ(shell.promoted, 1);
+}
+
+TEST_F(ReconcilerTest, APromotionRetiresTheOldGenerationAndDropsItWhenGone) {
+    start(plan(2));
+    ready_all(1);
+    const auto old = sup.pids_of(1);
+    reload(plan(2));
+    ready_all(2);
+    arbiter.reconcile();
+    for (pid_t pid : old) EXPECT_EQ(sent(pid, SIGTERM), 1);
+    EXPECT_TRUE(shell.dropped.empty()) << "kept while its workers finish";
+    for (pid_t pid : old) exits(pid, exited_with(0));
+    EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{1});
+    EXPECT_EQ(sys.forked(), 4) << "the old workers are not replaced";
+}
+
+TEST_F(ReconcilerTest, AReloadAbortsWhenANewWorkerDies) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    const auto fresh = sup.pids_of(2);
+    exits(fresh.front(), exited_with(1));
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_EQ(arbiter.active(), 1u);
+    EXPECT_EQ(sent(fresh.back(), SIGQUIT), 1);
+    EXPECT_EQ(serving(1), 2u) << "the old generation serves on";
+    EXPECT_FALSE(arbiter.stopping()) << "a reload's failure is no boot failure";
+    exits(fresh.back(), killed_by(SIGQUIT));
+    EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{2});
+}
+
+TEST_F(ReconcilerTest, AReloadAbortsWhenItsDeadlinePasses) {
+    start(plan(2));
+    ready_all(1);
+    WorkerPlan p = plan(2);
+    p.timeout_ms = 10000;
+    reload(p);
+    beat_all();
+    advance(10000);
+    EXPECT_TRUE(arbiter.reloading());
+    beat_all();
+    advance(1);
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_EQ(arbiter.active(), 1u);
+    for (pid_t pid : sup.pids_of(2)) EXPECT_EQ(sent(pid, SIGQUIT), 1);
+    for (pid_t pid : sup.pids_of(1)) EXPECT_EQ(sent(pid, SIGTERM), 0);
+}
+
+TEST_F(ReconcilerTest, TheDeadlineMessageNamesTheTimeout) {
+    start(plan(1));
+    ready_all(1);
+    WorkerPlan p = plan(1);
+    p.timeout_ms = 10000;
+    reload(p);
+    LogCapture log;
+    advance(10001);
+    EXPECT_TRUE(log.contains("Reload failed: the new workers were not ready within timeout (10000 ms)"));
+}
+
+TEST_F(ReconcilerTest, WithoutATimeoutTheDeadlineMessageNamesTheBudget) {
+    WorkerPlan p = plan(1);
+    p.timeout_ms = 0;
+    start(p);
+    ready_all(1);
+    reload(p);
+    advance(30000);
+    EXPECT_TRUE(arbiter.reloading()) << "timeout 0 still gives a reload 30 s";
+    LogCapture log;
+    advance(1);
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_TRUE(log.contains("not ready within 30000 ms;")) << "not 'within timeout (0 ms)'";
+}
+
+TEST_F(ReconcilerTest, ANewWorkerThatCannotBootAbortsTheReloadButDoesNotHalt) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    exits(any_worker(2), exited_with(HORNET_EXIT_BOOT_FAILED));
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_FALSE(arbiter.stopping());
+    EXPECT_EQ(arbiter.exit_code(), 0);
+}
+
+TEST_F(ReconcilerTest, TtinDuringAReloadGrowsTheServingGeneration) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    arbiter.add_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(serving(1), 3u);
+    EXPECT_EQ(serving(2), 2u);
+    EXPECT_EQ(arbiter.plan(2).workers, 2u);
+}
+
+TEST_F(ReconcilerTest, AHupAfterWinchStartsWorkersAgain) {
+    start(plan(2));
+    arbiter.stop_workers();
+    arbiter.reconcile();
+    exit_all();
+    reload(plan(2));
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 2u);
+    EXPECT_EQ(serving(2), 2u);
+    EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{1});
+}
+
+TEST_F(ReconcilerTest, AStopDuringAReloadStopsBothGenerations) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    arbiter.stop(true);
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGTERM), 4);
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 1u) << "no promotion while stopping";
+    EXPECT_EQ(shell.promoted, 0);
+    exit_all();
+    EXPECT_EQ(shell.stopped, 1);
+    EXPECT_TRUE(shell.dropped.empty()) << "the stop closes everything itself";
+}
+
+TEST_F(ReconcilerTest, AHupDuringAReloadReloadsAgainAfterThePromotion) {
+    start(plan(1));
+    ready_all(1);
+    reload(plan(1));
+    arbiter.reload_again();
+    arbiter.reconcile();
+    EXPECT_EQ(shell.reloads, 0);
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(shell.reloads, 1);
+}
+
+TEST_F(ReconcilerTest, AHupDuringAFailedReloadIsForgotten) {
+    start(plan(1));
+    ready_all(1);
+    reload(plan(1));
+    arbiter.reload_again();
+    exits(any_worker(2), exited_with(1));
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_EQ(shell.reloads, 0);
+}
+
+TEST_F(ReconcilerTest, AReloadToZeroWorkersIsPromotedAtOnce) {
+    start(plan(1));
+    ready_all(1);
+    reload(plan(0));
+    EXPECT_EQ(arbiter.active(), 2u);
+    EXPECT_EQ(serving(2), 0u);
+}
+
+TEST_F(ReconcilerTest, APromotionClearsTheBootBackOff) {
+    start(plan(2));
+    ready_all(1);
+    exits(any_worker(), exited_with(HORNET_EXIT_BOOT_FAILED)); // ready: no failure
+    exits(FakeSystem::first_pid + 2, exited_with(HORNET_EXIT_BOOT_FAILED)); // a back-off of 1 s
+    reload(plan(2));
+    ready_all(2);
+    arbiter.reconcile();
+    arbiter.add_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(serving(2), 3u) << "forked at once, within the old generation's pause";
+}
+
+// --- recycling at max_requests -----------------------------------------------
+
+WorkerPlan recycling_plan(unsigned workers) {
+    WorkerPlan p = plan(workers);
+    p.max_requests = 100;
+    return p;
+}
+
+TEST_F(ReconcilerTest, AWorkerAtItsQuotaGetsItsReplacementFirst) {
+    start(recycling_plan(2));
+    ready_all(1);
+    pid_t tired = any_worker();
+    slot(tired).requests = 100;
+    arbiter.reconcile();
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(sent(tired, SIGTERM), 0) << "it serves until the replacement is ready";
+}
+
+TEST_F(ReconcilerTest, TheOldWorkerLeavesOnceItsReplacementIsReady) {
+    start(recycling_plan(2));
+    ready_all(1);
+    pid_t tired = any_worker();
+    slot(tired).requests = 100;
+    arbiter.reconcile();
+    pid_t replacement = FakeSystem::first_pid + 2;
+    ready(replacement);
+    arbiter.reconcile();
+    EXPECT_EQ(sent(tired, SIGTERM), 1);
+    exits(tired);
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(serving(), 2u);
+}
+
+TEST_F(ReconcilerTest, WorkersAreRecycledOneAtATime) {
+    start(recycling_plan(3));
+    ready_all(1);
+    for (pid_t pid : sup.pids_of(1)) slot(pid).requests = 100;
+    arbiter.reconcile();
+    arbiter.reconcile();
+    EXPECT_EQ(sys.forked(), 4);
+    ready(FakeSystem::first_pid + 3);
+    arbiter.reconcile();
+    EXPECT_EQ(sys.forked(), 5) << "the next one starts once the first is replaced";
+    EXPECT_EQ(sent_to_all(SIGTERM), 1);
+}
+
+TEST_F(ReconcilerTest, RecyclingGoesOnWhenTheReplacementDies) {
+    start(recycling_plan(2));
+    ready_all(1);
+    pid_t tired = any_worker();
+    slot(tired).requests = 100;
+    arbiter.reconcile();
+    exits(FakeSystem::first_pid + 2, killed_by(SIGSEGV));
+    EXPECT_EQ(sent(tired, SIGTERM), 1);
+    EXPECT_EQ(serving(), 2u) << "the count is made right again";
+}
+
+TEST_F(ReconcilerTest, NoRecyclingStartsDuringAReload) {
+    start(recycling_plan(2));
+    ready_all(1);
+    reload(recycling_plan(2));
+    slot(any_worker(1)).requests = 100;
+    arbiter.reconcile();
+    EXPECT_EQ(sys.forked(), 4);
+}
+
+// --- heartbeat timeouts ------------------------------------------------------
+
+TEST_F(ReconcilerTest, AStaleWorkerGetsAbrtThenKillAfterTheGrace) {
+    start(plan(2));
+    ready_all(1);
+    advance(30000);
+    EXPECT_EQ(sent_to_all(SIGABRT), 0) << "silent for exactly timeout is still alive";
+    pid_t hung = any_worker();
+    for (pid_t pid : sup.pids_of(1))
+        if (pid != hung) slot(pid).last_beat_ms = sys.now;
+    advance(1);
+    EXPECT_EQ(sent(hung, SIGABRT), 1);
+    EXPECT_EQ(sys.sent.size(), 1u);
+    advance(2000);
+    EXPECT_EQ(sent(hung, SIGKILL), 0);
+    advance(1);
+    EXPECT_EQ(sent(hung, SIGKILL), 1);
+    EXPECT_EQ(sent(hung, SIGABRT), 1) << "ABRT only once";
+    exits(hung, killed_by(SIGKILL));
+    EXPECT_EQ(serving(), 2u);
+}
+
+TEST_F(ReconcilerTest, EachGenerationIsJudgedByItsOwnTimeout) {
+    WorkerPlan old = plan(1);
+    old.timeout_ms = 60000;
+    start(old);
+    ready_all(1);
+    WorkerPlan fresh = plan(1);
+    fresh.timeout_ms = 5000;
+    reload(fresh);
+    ready_all(2);
+    arbiter.reconcile(); // promoted; the old worker finishes its requests
+    advance(5001);
+    EXPECT_EQ(sent(any_worker(2), SIGABRT), 1);
+    EXPECT_EQ(sent(any_worker(1), SIGABRT), 0);
+}
+
+TEST_F(ReconcilerTest, AWorkerThatBeatsIsLeftAlone) {
+    start(plan(1));
+    for (int i = 0; i < 10; ++i) {
+        beat_all();
+        advance(20000);
+    }
+    EXPECT_TRUE(sys.sent.empty());
+}
+
+TEST_F(ReconcilerTest, TimeoutZeroNeverKills) {
+    WorkerPlan p = plan(1);
+    p.timeout_ms = 0;
+    start(p);
+    advance(3'600'000);
+    EXPECT_TRUE(sys.sent.empty());
+}
+
+// --- stop --------------------------------------------------------------------
+
+TEST_F(ReconcilerTest, AGracefulStopSendsTermThenKillAfterGracefulTimeout) {
+    start(plan(2));
+    ready_all(1);
+    arbiter.stop(true);
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGTERM), 2);
+    EXPECT_EQ(shell.wakes, std::vector<std::int64_t>{sys.now + 5000});
+    advance(4999);
+    EXPECT_EQ(sent_to_all(SIGKILL), 0);
+    advance(1);
+    EXPECT_EQ(sent_to_all(SIGKILL), 2);
+    advance(1000);
+    EXPECT_EQ(sent_to_all(SIGKILL), 2) << "KILL once";
+    exit_all();
+    EXPECT_EQ(shell.stopped, 1);
+}
+
+TEST_F(ReconcilerTest, AFastStopSendsQuit) {
+    start(plan(2));
+    arbiter.stop(false);
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGQUIT), 2);
+    EXPECT_EQ(sent_to_all(SIGTERM), 0);
+}
+
+TEST_F(ReconcilerTest, AFastStopHurriesAGracefulOne) {
+    start(plan(1));
+    arbiter.stop(true);
+    arbiter.stop(true); // a second TERM changes nothing
+    arbiter.stop(false);
+    EXPECT_EQ(sent_to_all(SIGTERM), 1);
+    EXPECT_EQ(sent_to_all(SIGQUIT), 1);
+}
+
+TEST_F(ReconcilerTest, WorkersThatExitDuringAStopAreNotReplaced) {
+    start(plan(3));
+    ready_all(1);
+    arbiter.stop(true);
+    arbiter.reconcile();
+    exits(any_worker());
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(shell.stopped, 0);
+    exit_all();
+    EXPECT_EQ(shell.stopped, 1);
+    EXPECT_EQ(arbiter.exit_code(), 0);
+}
+
+TEST_F(ReconcilerTest, AStopWithNoWorkersFinishesAtOnce) {
+    start(plan(1));
+    arbiter.stop_workers();
+    arbiter.reconcile();
+    exit_all();
+    arbiter.stop(true);
+    arbiter.reconcile();
+    EXPECT_EQ(shell.stopped, 1);
+}
+
+TEST_F(ReconcilerTest, NothingScalesWhileStopping) {
+    start(plan(2));
+    arbiter.stop(true);
+    arbiter.add_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.plan(1).workers, 2u);
+    EXPECT_EQ(sys.forked(), 2);
+}
+
+} // namespace
+} // namespace hornet
