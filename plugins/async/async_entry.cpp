@@ -1,10 +1,9 @@
 // plugins/async/async_entry.cpp: the async worker type's one exported
 // symbol, its app check and run().
 #include <cstdio>
-#include <memory>
 
 #include "async_worker.hpp"
-#include "hornet/sdk/abi_guard.hpp"
+#include "hornet/sdk/worker_main.hpp"
 
 namespace {
 
@@ -21,16 +20,7 @@ int check_async(const hornet_limits_t* limits, const hornet_app_t* app, char* er
 }
 
 int run_async(const hornet_worker_ctx_t* ctx) {
-    if (!ctx || !ctx->app || !ctx->app->handle || !ctx->limits) return HORNET_EXIT_BOOT_FAILED;
-    std::unique_ptr<hornet::async::AsyncWorker> worker;
-    const int booted = hornet::sdk::guarded(ctx->host, "async worker boot", int{HORNET_EXIT_BOOT_FAILED}, [&] {
-        worker = std::make_unique<hornet::async::AsyncWorker>(ctx);
-        return 0;
-    });
-    if (booted != 0) return booted;
-    const int code = hornet::sdk::guarded(ctx->host, "async worker", int{1}, [&] { return worker->run(); });
-    if (worker->abandoned()) (void)worker.release(); // apps may still call into it; the process is leaving
-    return code;
+    return hornet::sdk::boot_and_run<hornet::async::AsyncWorker>(ctx, "async");
 }
 
 const hornet_worker_t kAsync = {

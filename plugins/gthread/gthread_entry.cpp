@@ -1,10 +1,9 @@
 // plugins/gthread/gthread_entry.cpp: the gthread worker type's one exported
 // symbol, its app check and run().
 #include <cstdio>
-#include <optional>
 
 #include "gthread_worker.hpp"
-#include "hornet/sdk/abi_guard.hpp"
+#include "hornet/sdk/worker_main.hpp"
 
 namespace {
 
@@ -20,14 +19,7 @@ int check_gthread(const hornet_limits_t* limits, const hornet_app_t* app, char* 
 }
 
 int run_gthread(const hornet_worker_ctx_t* ctx) {
-    if (!ctx || !ctx->app || !ctx->app->handle || !ctx->limits) return HORNET_EXIT_BOOT_FAILED;
-    std::optional<hornet::gthread::GthreadWorker> worker;
-    const int booted = hornet::sdk::guarded(ctx->host, "gthread worker boot", int{HORNET_EXIT_BOOT_FAILED}, [&] {
-        worker.emplace(ctx);
-        return 0;
-    });
-    if (booted != 0) return booted;
-    return hornet::sdk::guarded(ctx->host, "gthread worker", int{1}, [&] { return worker->run(); });
+    return hornet::sdk::boot_and_run<hornet::gthread::GthreadWorker>(ctx, "gthread");
 }
 
 const hornet_worker_t kGthread = {

@@ -23,9 +23,7 @@ constexpr int64_t kAcceptWindowMs = 10;      // accept_allowance(): how long a s
 GthreadWorker::GthreadWorker(const hornet_worker_ctx_t* ctx)
     : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
       threads_(std::max<uint32_t>(ctx->limits->threads, 1)),
-      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), max_requests_(ctx->limits->max_requests),
-      listeners_(ctx), lot_(poller_),
-      request_budget_(static_cast<int64_t>(std::min<uint64_t>(max_requests_, INT64_MAX))),
+      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), listeners_(ctx), lot_(poller_),
       pool_(ctx, sdk::ConnectionOptions{true, "http"},
             [this](sdk::BlockingConnection& connection, Connection* c) { serve(connection, c); }) {
     // Edge-triggered: the stop fd stays readable (nobody drains it), and the
@@ -160,14 +158,11 @@ void GthreadWorker::expire(int64_t now) {
 void GthreadWorker::follow_stop_mode(int64_t now) {
     const int mode = ctx_->stop_mode ? ctx_->stop_mode(ctx_) : HORNET_STOP_NONE;
     if (mode == HORNET_STOP_NOW) phase_ = Phase::stopping;
-    else if (mode == HORNET_STOP_GRACEFUL || leave_requested_.load()) begin_leaving(now);
+    else if (mode == HORNET_STOP_GRACEFUL) begin_leaving(now);
 }
 
 void GthreadWorker::begin_leaving(int64_t now) {
     if (phase_ != Phase::serving) return;
-    if (leave_requested_.load())
-        sdk::logf(ctx_->host, HORNET_LOG_INFO, "worker %d: max_requests (%llu) reached; leaving after the requests in flight",
-                  ctx_->worker_id, static_cast<unsigned long long>(max_requests_));
     phase_ = Phase::leaving;
     leaving_ = true;
     update_listeners(now);
@@ -207,7 +202,6 @@ void GthreadWorker::close_all(const std::vector<Connection*>& connections) {
 
 void GthreadWorker::serve(sdk::BlockingConnection& connection, Connection* c) {
     const sdk::ConnectionWait wait = connection.serve_ready(c->state);
-    if (max_requests_ != 0 && request_budget_.load() <= 0 && !leave_requested_.exchange(true)) poller_.wake();
     if (wait == sdk::ConnectionWait::closed) return close(c);
     const int64_t deadline = sdk::park_deadline_ms(c->state, wait, connection.timeouts(), sdk::monotonic_ms());
     if (!lot_.park(c, wait, deadline)) close(c); // leaving: idle connections close

@@ -13,7 +13,7 @@
 // connections stay with the worker that accepted them.
 //
 // Keep-alive: an idle connection is closed after `keepalive`; a partial head
-// gets 408 after the head timeout. Graceful stop (TERM, or max_requests):
+// gets 408 after the head timeout. Graceful stop (TERM):
 // stop accepting, close parked connections at once, let in-flight requests
 // finish (their responses say Connection: close), leave when none is open or
 // after graceful_timeout. STOP_NOW: close everything and leave once the
@@ -41,7 +41,7 @@ public:
     // Throws when the epoll, the eventfd or a thread cannot be made.
     explicit GthreadWorker(const hornet_worker_ctx_t* ctx);
 
-    // [poller] Serves until stopped or max_requests; returns the exit code.
+    // [poller] Serves until stopped; returns the exit code.
     int run();
 
 private:
@@ -71,15 +71,12 @@ private:
     const hornet_worker_ctx_t* ctx_;
     sdk::Timeouts timeouts_;
     size_t threads_;
-    size_t cap_;           // worker_connections
-    uint64_t max_requests_; // 0: never leave for that
+    size_t cap_; // worker_connections
     sdk::ListenerSet listeners_;
     Poller poller_;
     ParkingLot lot_;
-    std::atomic<bool> leaving_{false};         // closes wake the poller: it waits for the last one
-    std::atomic<bool> leave_requested_{false}; // max_requests reached
+    std::atomic<bool> leaving_{false}; // closes wake the poller: it waits for the last one
     std::atomic<size_t> open_{0};
-    std::atomic<int64_t> request_budget_;      // max_requests left (unused when 0)
 
     // poller only
     Phase phase_ = Phase::serving;

@@ -2,25 +2,25 @@
 // gthread worker and their queue of ready connections.
 //
 // The poller pushes connections that have a request waiting (readable, or
-// fresh from accept); each handler thread takes one, serves it with its own
-// SDK BlockingConnection through the Serve callback (which parks or closes
-// it), and takes the next. A handler that finds work queued never sleeps, so
-// under load a request costs no thread switch beyond the poller's. FIFO: the
-// oldest ready connection is served first.
+// fresh from accept) into the SDK's WorkQueue; each handler thread takes
+// one, serves it with its own SDK BlockingConnection through the Serve
+// callback (which parks or closes it), and takes the next. A handler that
+// finds work queued never sleeps, so under load a request costs no thread
+// switch beyond the poller's. FIFO: the oldest ready connection is served
+// first.
 //   [poller]   start(), push(), stop(), join()
 //   [handler]  the Serve callback
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <span>
 #include <thread>
 #include <vector>
 
 #include "connection.hpp"
 #include "hornet/sdk/blocking_connection.hpp"
+#include "hornet/sdk/work_queue.hpp"
 
 namespace hornet::gthread {
 
@@ -35,26 +35,20 @@ public:
     // Throws std::system_error when a thread cannot be started.
     void start(size_t threads);
 
-    void push(std::span<Connection* const> ready);
+    void push(std::span<Connection* const> ready) { queue_.push(ready); }
 
     // No more work: each thread leaves after the connection it holds. Appends
     // the connections still queued to out.
-    void stop(std::vector<Connection*>& out);
+    void stop(std::vector<Connection*>& out) { queue_.close(out); }
     void join();
 
 private:
     void run_thread();
-    Connection* pop(); // null once stopped
 
     const hornet_worker_ctx_t* ctx_;
     sdk::ConnectionOptions options_;
     Serve serve_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    Connection* head_ = nullptr; // mu_
-    Connection* tail_ = nullptr; // mu_
-    size_t sleeping_ = 0;        // mu_: threads waiting on cv_
-    bool stopped_ = false;       // mu_
+    sdk::WorkQueue<Connection, &Connection::next_ready> queue_;
     std::vector<std::thread> threads_;
 };
 

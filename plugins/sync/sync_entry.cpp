@@ -1,20 +1,11 @@
 // plugins/sync/sync_entry.cpp: the sync worker type's one exported symbol.
-#include <optional>
-
-#include "hornet/sdk/abi_guard.hpp"
+#include "hornet/sdk/worker_main.hpp"
 #include "sync_worker.hpp"
 
 namespace {
 
 int run_sync(const hornet_worker_ctx_t* ctx) {
-    if (!ctx || !ctx->app || !ctx->app->handle) return HORNET_EXIT_BOOT_FAILED;
-    std::optional<hornet::sync::SyncWorker> worker;
-    const int booted = hornet::sdk::guarded(ctx->host, "sync worker boot", int{HORNET_EXIT_BOOT_FAILED}, [&] {
-        worker.emplace(ctx);
-        return 0;
-    });
-    if (booted != 0) return booted;
-    return hornet::sdk::guarded(ctx->host, "sync worker", int{1}, [&] { return worker->run(); });
+    return hornet::sdk::boot_and_run<hornet::sync::SyncWorker>(ctx, "sync");
 }
 
 const hornet_worker_t kSync = {

@@ -6,8 +6,7 @@ namespace hornet::sync {
 SyncWorker::SyncWorker(const hornet_worker_ctx_t* ctx)
     : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
       listeners_(ctx, sdk::ListenerSet::FirstAck::delayed), // one request per connection
-      connection_(ctx, sdk::ConnectionOptions{false, "http"}),
-      max_requests_(ctx->limits ? ctx->limits->max_requests : 0) {}
+      connection_(ctx, sdk::ConnectionOptions{false, "http"}) {}
 
 int SyncWorker::run() {
     ctx_->ready(ctx_);
@@ -33,12 +32,7 @@ bool SyncWorker::serve_listener(size_t i) {
     sdk::ConnectionAddresses addresses;
     const int fd = listeners_.accept(i, addresses);
     if (fd < 0) return false;
-    served_ += connection_.serve(fd, addresses);
-    return should_exit();
-}
-
-bool SyncWorker::should_exit() const {
-    if (max_requests_ != 0 && served_ >= max_requests_) return true;
+    connection_.serve(fd, addresses);
     return listeners_.stop_requested();
 }
 

@@ -8,8 +8,6 @@
 // arbiter, as in Gunicorn. Runs on the worker process's main thread.
 #pragma once
 
-#include <cstdint>
-
 #include "hornet/sdk/blocking_connection.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
@@ -21,20 +19,17 @@ class SyncWorker {
 public:
     explicit SyncWorker(const hornet_worker_ctx_t* ctx);
 
-    // Serves until stopped or max_requests; returns the exit code.
+    // Serves until stopped; returns the exit code.
     int run();
 
 private:
     bool serve_ready();
     bool serve_listener(size_t i);
-    bool should_exit() const;
 
     const hornet_worker_ctx_t* ctx_;
     sdk::Timeouts timeouts_;
     sdk::ListenerSet listeners_;
     sdk::BlockingConnection connection_;
-    uint64_t max_requests_;
-    uint64_t served_ = 0;
 };
 
 } // namespace hornet::sync
