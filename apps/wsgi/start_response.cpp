@@ -11,7 +11,7 @@
 #include <structmember.h> // PyMemberDef flags (3.11)
 
 #include "gil.hpp"
-#include "hornet/sdk/http_syntax.hpp"
+#include "hornet/support/http_syntax.hpp"
 
 namespace hornet::wsgi {
 namespace {
@@ -82,7 +82,7 @@ bool pair_of(PyObject* item, PyObject*& name, PyObject*& value) {
 }
 
 bool check_header(std::string_view name, std::string_view value, PyObject* item) {
-    if (sdk::is_token(name) && value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return true;
+    if (support::is_token(name) && value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return true;
     PyErr_Format(PyExc_ValueError, "invalid header %R: a token name, and no CR, LF or NUL in the value", item);
     return false;
 }
@@ -173,7 +173,7 @@ size_t allowed(StartResponse* s, size_t len) {
 int take_body(StartResponse* s, uint64_t& len) {
     if (int rc = send_head(s); rc != HORNET_OK) return rc;
     if (!s->x) return HORNET_ECLOSED;
-    len = sdk::status_has_body(s->status) ? allowed(s, static_cast<size_t>(len)) : 0;
+    len = support::status_has_body(s->status) ? allowed(s, static_cast<size_t>(len)) : 0;
     s->written += len;
     return HORNET_OK;
 }
@@ -336,7 +336,7 @@ int64_t Response::length_left() const {
 
 void Response::offer_length(uint64_t total) {
     StartResponse* s = self_of(o_);
-    if (s->content_length >= 0 || s->head_sent || !sdk::status_has_body(s->status)) return;
+    if (s->content_length >= 0 || s->head_sent || !support::status_has_body(s->status)) return;
     auto [end, ec] = std::to_chars(s->offered, s->offered + sizeof s->offered, total);
     s->offered_len = static_cast<size_t>(end - s->offered);
     s->content_length = static_cast<int64_t>(total);

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "hornet/app.h"
-#include "hornet/sdk/abi_guard.hpp"
+#include "hornet/support/abi_guard.hpp"
 #include "wsgi_app.hpp"
 #include "wsgi_error.hpp"
 
@@ -49,7 +49,7 @@ void wsgi_destroy(void* instance) {
 int wsgi_handle(void* instance, hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
     auto* app = static_cast<WsgiApp*>(instance);
     if (!app || !x || !ops) return HORNET_EINVAL;
-    const int rc = hornet::sdk::guarded(app->host(), "wsgi handle()", int{HORNET_EINTERNAL}, [&] {
+    const int rc = hornet::support::guarded(app->host(), "wsgi handle()", int{HORNET_EINTERNAL}, [&] {
         app->handle(x, ops);
         return HORNET_OK;
     });

@@ -4,8 +4,8 @@
  * A worker-type plugin exports hornet_worker_entry(). In each worker process,
  * after fork, the host builds a hornet_worker_ctx_t and calls run(ctx), which
  * accepts on the inherited listening fds, speaks HTTP, calls the app, and
- * returns the process exit code when ctx->stop_fd becomes readable (or when
- * max_requests is reached). Everything a worker type needs is in the context:
+ * returns the process exit code when ctx->stop_fd becomes readable.
+ * Everything a worker type needs is in the context:
  * a third-party one (say, on io_uring) needs nothing else from the host.
  * The context and everything it points to is host-owned, read-only, and
  * valid until run() returns.
@@ -60,7 +60,10 @@ typedef struct hornet_limits_s {
     uint64_t limit_request_body;       /* bytes; UINT64_MAX for unlimited     */
     uint32_t header_timeout_ms;        /* to read a whole request head        */
     uint32_t body_timeout_ms;          /* between two reads of the body       */
-    uint64_t max_requests;             /* leave after this many; 0 = never    */
+    uint64_t max_requests;             /* always 0: the arbiter recycles a
+                                        * worker itself (replacement first),
+                                        * by the requests it counts; kept for
+                                        * the layout, ignore it              */
     /* ABI 1.2: append below, never above. */
 } hornet_limits_t;
 

@@ -15,7 +15,7 @@
 #include "connection.hpp"
 #include "extensions.hpp"
 #include "hornet/sdk/access_record.hpp"
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::async {
 namespace asio = boost::asio;
@@ -113,7 +113,7 @@ void AsyncWorker::open_connection(int fd, const sdk::ConnectionAddresses& addres
     try {
         c = std::make_unique<Connection>(*this, fd, addresses);
     } catch (const std::exception& e) {
-        sdk::logf(ctx_->host, HORNET_LOG_ERROR, "async worker: cannot serve a connection: %s", e.what());
+        support::logf(ctx_->host, HORNET_LOG_ERROR, "async worker: cannot serve a connection: %s", e.what());
         return; // the socket was closed by Connection's members, or:
     }
     c->next = head_;
@@ -212,12 +212,12 @@ void AsyncWorker::check_finished() {
     if (ended_ || phase_ == Phase::serving) return;
     if (open_ == 0) return end_loop();
     if (phase_ == Phase::leaving && now_ms_ >= leave_by_ms_) {
-        sdk::logf(ctx_->host, HORNET_LOG_WARNING, "worker %d: graceful_timeout passed with %zu connections open; closing them",
+        support::logf(ctx_->host, HORNET_LOG_WARNING, "worker %d: graceful_timeout passed with %zu connections open; closing them",
                   ctx_->worker_id, open_);
         return stop_now();
     }
     if (phase_ == Phase::stopping && now_ms_ >= abandon_at_ms_) {
-        sdk::logf(ctx_->host, HORNET_LOG_WARNING, "worker %d: %zu exchanges still unfinished by their app; leaving them",
+        support::logf(ctx_->host, HORNET_LOG_WARNING, "worker %d: %zu exchanges still unfinished by their app; leaving them",
                   ctx_->worker_id, open_);
         abandoned_ = true;
         end_loop();

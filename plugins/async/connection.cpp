@@ -13,7 +13,7 @@
 #include "async_worker.hpp"
 #include "hornet/sdk/blocking_socket.hpp"
 #include "hornet/sdk/io.hpp"
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 #include "pool_exchange.hpp"
 
 namespace hornet::async {
@@ -61,7 +61,7 @@ asio::awaitable<void> Connection::serve(std::unique_ptr<Connection> self) {
     try {
         co_await c.serve_requests();
     } catch (const std::exception& e) {
-        sdk::logf(c.ctx_->host, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
+        support::logf(c.ctx_->host, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
         c.cut();
     }
     // An app may still hold a PENDING exchange: the connection lives until

@@ -3,7 +3,7 @@
 #include "extensions.hpp"
 
 #include "hornet/sdk/exchange.hpp"
-#include "hornet/sdk/abi_guard.hpp"
+#include "hornet/support/abi_guard.hpp"
 
 namespace hornet::async {
 namespace {
@@ -13,13 +13,13 @@ sdk::Exchange* self(hornet_exchange_t* x) { return sdk::Exchange::from(x); }
 
 int timer_start(hornet_exchange_t* x, uint64_t ms, hornet_done_fn done, void* user_data) {
     if (!x || !done) return HORNET_EINVAL;
-    return sdk::guarded(self(x)->host(), "timer start()", int{HORNET_EINTERNAL},
+    return support::guarded(self(x)->host(), "timer start()", int{HORNET_EINTERNAL},
                         [&] { return self(x)->timer_start(ms, done, user_data); });
 }
 
 int loop_post(hornet_exchange_t* x, hornet_done_fn fn, void* user_data) {
     if (!x || !fn) return HORNET_EINVAL;
-    return sdk::guarded(self(x)->host(), "loop post()", int{HORNET_EINTERNAL},
+    return support::guarded(self(x)->host(), "loop post()", int{HORNET_EINTERNAL},
                         [&] { return self(x)->post(fn, user_data); });
 }
 

@@ -9,7 +9,7 @@
 #include <new>
 #include <unistd.h>
 
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::gthread {
 namespace {

@@ -1,7 +1,7 @@
 // The gthread handler threads.
 #include "handler_pool.hpp"
 
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::gthread {
 
@@ -31,7 +31,7 @@ void HandlerPool::run_thread() {
         while (Connection* c = queue_.pop()) serve_(connection, c);
     } catch (const std::exception& e) {
         // Only the BlockingConnection's first buffers can throw (memory).
-        sdk::logf(ctx_->host, HORNET_LOG_ERROR, "gthread handler thread failed: %s", e.what());
+        support::logf(ctx_->host, HORNET_LOG_ERROR, "gthread handler thread failed: %s", e.what());
     }
 }
 

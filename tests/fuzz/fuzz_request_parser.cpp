@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hornet/sdk/proxy_header.hpp"
+#include "hornet/sdk/detail/proxy_header.hpp"
 #include "hornet/sdk/request_parser.hpp"
 
 using namespace hornet::sdk;

@@ -10,7 +10,7 @@
 #include "hornet/sdk/blocking_exchange.hpp"
 #include "hornet/sdk/blocking_socket.hpp"
 #include "hornet/sdk/io.hpp"
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::sdk {
 
@@ -37,7 +37,7 @@ size_t BlockingConnection::serve(int fd, const ConnectionAddresses& addresses) {
         ConnectionWait wait = serve_ready(state);
         while (wait != ConnectionWait::closed && wait_for_client(socket, state, wait)) wait = serve_ready(state);
     } catch (const std::exception& e) {
-        logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
+        support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
     }
     if (state.input && !spare_) spare_ = std::move(state.input); // a wait ended with a partial head
     if (spare_) spare_->clear();
@@ -68,10 +68,10 @@ ConnectionWait BlockingConnection::serve_ready(ConnectionState& state) {
         next = serve_requests(socket);
         if (next == Next::linger) socket.linger_close(kLingerMs);
     } catch (const std::exception& e) {
-        logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
+        support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
         next = Next::close;
     } catch (...) {
-        logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: unknown exception");
+        support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: unknown exception");
         next = Next::close;
     }
     return detach(state, next);

@@ -1,5 +1,5 @@
 // The async-op queue of a blocking exchange.
-#include "hornet/sdk/completion_queue.hpp"
+#include "hornet/sdk/detail/completion_queue.hpp"
 
 namespace hornet::sdk {
 

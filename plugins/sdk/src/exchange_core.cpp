@@ -5,7 +5,7 @@
 #include <exception>
 
 #include "hornet/sdk/exchange.hpp"
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -20,9 +20,9 @@ int ExchangeCore::call_app(const hornet_app_t* app, void* instance, hornet_excha
     try {
         return app->handle(instance, x, exchange_ops());
     } catch (const std::exception& e) {
-        logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() threw: %s", p_.app_name, e.what());
+        support::logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() threw: %s", p_.app_name, e.what());
     } catch (...) {
-        logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() threw", p_.app_name);
+        support::logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() threw", p_.app_name);
     }
     return HORNET_EINTERNAL;
 }
@@ -30,12 +30,12 @@ int ExchangeCore::call_app(const hornet_app_t* app, void* instance, hornet_excha
 std::optional<int> ExchangeCore::finish_owed(int rc) const {
     if (rc == HORNET_PENDING) return std::nullopt;
     if (rc != HORNET_DONE) {
-        logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() returned %d; answering 500", p_.app_name, rc);
+        support::logf(p_.host, HORNET_LOG_ERROR, "app %s: handle() returned %d; answering 500", p_.app_name, rc);
         return HORNET_EINTERNAL;
     }
     static std::atomic<bool> warned{false};
     if (!warned.exchange(true))
-        logf(p_.host, HORNET_LOG_WARNING,
+        support::logf(p_.host, HORNET_LOG_WARNING,
              "app %s: handle() returned DONE without calling finish(); finishing it (logged once)", p_.app_name);
     return 0;
 }
@@ -49,7 +49,7 @@ int ExchangeCore::start(int status, const hornet_header_t* headers, size_t count
     const int rc = p_.encoder.start(status, {headers, count});
     if (rc == HORNET_OK) return rc;
     s_.head_refused = true;
-    logf(p_.host, HORNET_LOG_ERROR, "app %s: %s; answering 500 instead", p_.app_name,
+    support::logf(p_.host, HORNET_LOG_ERROR, "app %s: %s; answering 500 instead", p_.app_name,
          p_.encoder.head().error().c_str());
     return rc;
 }
@@ -72,7 +72,7 @@ FinishPlan ExchangeCore::finish(int error) {
         p_.encoder.finish(plan.out);
         plan.last = p_.encoder.ends_connection();
         if (!p_.encoder.complete())
-            logf(p_.host, HORNET_LOG_WARNING,
+            support::logf(p_.host, HORNET_LOG_WARNING,
                  "app %s: response body shorter than its Content-Length; closing the connection", p_.app_name);
         return plan;
     }

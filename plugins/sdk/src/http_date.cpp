@@ -1,5 +1,5 @@
 // The Date header, formatted once per second per thread.
-#include "hornet/sdk/http_date.hpp"
+#include "hornet/sdk/detail/http_date.hpp"
 
 #include <cstring>
 

@@ -1,5 +1,5 @@
 // Matching peers against IP and CIDR entries.
-#include "hornet/sdk/ip_allow_list.hpp"
+#include "hornet/sdk/detail/ip_allow_list.hpp"
 
 #include <arpa/inet.h>
 #include <charconv>

@@ -11,7 +11,7 @@
 #include <system_error>
 #include <unistd.h>
 
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -102,7 +102,7 @@ int ListenerSet::accept(size_t i, ConnectionAddresses& addresses) {
     if (fd < 0) {
         // Another worker won the race, or the client gave up: both normal.
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            if (!warned_) logf(ctx_->host, HORNET_LOG_ERROR, "accept: %s; raise the open-file limit",
+            if (!warned_) support::logf(ctx_->host, HORNET_LOG_ERROR, "accept: %s; raise the open-file limit",
                                std::strerror(errno));
             warned_ = true;
             ::usleep(10000); // let connections close rather than spin on poll

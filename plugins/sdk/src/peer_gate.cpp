@@ -1,7 +1,7 @@
 // The PROXY header and the forwarded scheme, for every worker type.
 #include "hornet/sdk/peer_gate.hpp"
 
-#include "hornet/sdk/proxy_header.hpp"
+#include "hornet/sdk/detail/proxy_header.hpp"
 
 namespace hornet::sdk {
 

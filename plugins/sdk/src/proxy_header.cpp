@@ -1,5 +1,5 @@
 // PROXY protocol v1 and v2 (https://www.haproxy.org/download/2.8/doc/proxy-protocol.txt).
-#include "hornet/sdk/proxy_header.hpp"
+#include "hornet/sdk/detail/proxy_header.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 // Reading the context's proxy settings; the scheme from secure headers.
-#include "hornet/sdk/proxy_settings.hpp"
+#include "hornet/sdk/detail/proxy_settings.hpp"
 
 #include <strings.h>
 

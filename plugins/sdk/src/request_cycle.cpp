@@ -7,7 +7,7 @@
 
 #include "hornet/sdk/access_record.hpp"
 #include "hornet/sdk/io.hpp"
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -68,7 +68,7 @@ WireBuffers RequestCycle::refusal(int status) {
 
 void RequestCycle::end_refused(const ConnectionRef& c, const HeadStep& step) {
     const std::string_view peer = c.addresses.peer.host();
-    logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused",
+    support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused",
          step.http_status, static_cast<int>(peer.size()), peer.data());
     log_access(c, nullptr, step.line.empty() ? first_line(c.input.data()) : step.line);
     count_request();

@@ -3,7 +3,7 @@
 
 #include <array>
 
-#include "hornet/sdk/http_syntax.hpp"
+#include "hornet/support/http_syntax.hpp"
 
 namespace hornet::sdk::rules {
 namespace {
@@ -123,7 +123,7 @@ int transfer_encoding_status(std::string_view value) {
         if (piece.empty()) return 400; // RFC 9110 5.6.1 tolerates these; framing is no place for it
         const size_t semi = piece.find(';'); // a coding's parameters: only the name matters here
         const std::string_view name = trim_ows(piece.substr(0, semi));
-        if (!is_token(name)) return 400;
+        if (!support::is_token(name)) return 400;
         const bool is_chunked = iequals_lower(name, "chunked");
         if (is_chunked && (seen_chunked || semi != std::string_view::npos)) return 400;
         if (!is_chunked) others = true;

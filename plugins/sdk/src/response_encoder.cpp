@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "hornet/sdk/http_syntax.hpp"
+#include "hornet/support/http_syntax.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -36,7 +36,7 @@ int ResponseEncoder::frame_into(uint64_t len, WireBuffers& out, bool& send_data,
     send_data = false;
     after = {};
     if (!started_ || finished_) return HORNET_EINVAL;
-    if (len != 0 && !status_has_body(head_.status())) return HORNET_EINVAL;
+    if (len != 0 && !support::status_has_body(head_.status())) return HORNET_EINVAL;
     // Checked for HEAD too: the app writes what GET would send.
     if (head_.has_length() && len > head_.content_length() - written_) return HORNET_EINVAL;
     take_head(out); // a zero-length write flushes the head

@@ -1,12 +1,12 @@
 // Response head: validation, framing choice and serialization. Hand-written
 // rather than Beast's serializer: it is a few appends, and keeps Beast out.
-#include "hornet/sdk/response_head.hpp"
+#include "hornet/sdk/detail/response_head.hpp"
 
 #include <charconv>
 #include <strings.h>
 
-#include "hornet/sdk/http_date.hpp"
-#include "hornet/sdk/http_syntax.hpp"
+#include "hornet/sdk/detail/http_date.hpp"
+#include "hornet/support/http_syntax.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -113,11 +113,11 @@ int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
     }
     for (const hornet_header_t& h : headers) {
         const std::string_view name = view(h.name), value = view(h.value);
-        if (!is_token(name)) {
+        if (!support::is_token(name)) {
             error_ = "response header name \"" + printable(name) + "\" is not a token";
             return HORNET_EINVAL;
         }
-        if (!is_field_value(value)) {
+        if (!support::is_field_value(value)) {
             error_ = "response header \"" + std::string(name) + "\" has a control byte (CR, LF, NUL...) in its value";
             return HORNET_EINVAL;
         }
@@ -143,7 +143,7 @@ int ResponseHead::take_content_length(std::string_view value) {
 }
 
 void ResponseHead::choose_framing(int status, const ResponseContext& ctx) {
-    if (!status_has_body(status) || ctx.head_request) framing_ = Framing::none;
+    if (!support::status_has_body(status) || ctx.head_request) framing_ = Framing::none;
     else if (has_length_) framing_ = Framing::length;
     else if (ctx.version >= 11) framing_ = Framing::chunked;
     else framing_ = Framing::until_close;

@@ -14,10 +14,10 @@
 #include <unistd.h>
 #include <vector>
 
-#include <hornet/sdk/abi_guard.hpp>
+#include <hornet/support/abi_guard.hpp>
 #include <hornet/sdk/blocking_connection.hpp>
 #include <hornet/sdk/limits.hpp>
-#include <hornet/sdk/log.hpp>
+#include <hornet/support/log.hpp>
 #include <hornet/sdk/socket_address.hpp>
 #include <hornet/worker.h>
 
@@ -37,7 +37,7 @@ public:
     }
 
     int run() {
-        hornet::sdk::logf(ctx_->host, HORNET_LOG_INFO, "oneshot worker %d: %zu listener(s)", ctx_->worker_id,
+        hornet::support::logf(ctx_->host, HORNET_LOG_INFO, "oneshot worker %d: %zu listener(s)", ctx_->worker_id,
                           ctx_->listen_count);
         ctx_->ready(ctx_);
         for (;;) {
@@ -67,7 +67,7 @@ private:
 };
 
 int run_oneshot(const hornet_worker_ctx_t* ctx) {
-    return hornet::sdk::guarded(ctx->host, "oneshot worker", int{HORNET_EXIT_BOOT_FAILED},
+    return hornet::support::guarded(ctx->host, "oneshot worker", int{HORNET_EXIT_BOOT_FAILED},
                                 [&] { return Oneshot(ctx).run(); });
 }
 

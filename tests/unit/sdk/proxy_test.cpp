@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "hornet/sdk/ip_allow_list.hpp"
+#include "hornet/sdk/detail/ip_allow_list.hpp"
 #include "hornet/sdk/peer_gate.hpp"
-#include "hornet/sdk/proxy_header.hpp"
-#include "hornet/sdk/proxy_settings.hpp"
+#include "hornet/sdk/detail/proxy_header.hpp"
+#include "hornet/sdk/detail/proxy_settings.hpp"
 
 using namespace hornet::sdk;
 

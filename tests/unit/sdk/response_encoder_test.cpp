@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hornet/sdk/http_date.hpp"
+#include "hornet/sdk/detail/http_date.hpp"
 #include "hornet/sdk/response_encoder.hpp"
 
 using namespace hornet::sdk;

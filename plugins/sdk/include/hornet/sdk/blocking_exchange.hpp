@@ -14,7 +14,7 @@
 #include <mutex>
 
 #include "hornet/sdk/blocking_socket.hpp"
-#include "hornet/sdk/completion_queue.hpp"
+#include "hornet/sdk/detail/completion_queue.hpp"
 #include "hornet/sdk/exchange.hpp"
 #include "hornet/sdk/exchange_core.hpp"
 

@@ -20,7 +20,7 @@
 #include <cstdint>
 
 #include "hornet/sdk/input_buffer.hpp"
-#include "hornet/sdk/proxy_settings.hpp"
+#include "hornet/sdk/detail/proxy_settings.hpp"
 #include "hornet/sdk/request_parser.hpp"
 #include "hornet/sdk/socket_address.hpp"
 #include "hornet/worker.h"

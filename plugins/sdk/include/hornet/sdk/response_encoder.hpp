@@ -14,7 +14,7 @@
 #include <span>
 #include <string_view>
 
-#include "hornet/sdk/response_head.hpp"
+#include "hornet/sdk/detail/response_head.hpp"
 #include "hornet/sdk/wire_buffers.hpp"
 
 namespace hornet::sdk {

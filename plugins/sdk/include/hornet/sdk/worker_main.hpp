@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "hornet/sdk/abi_guard.hpp"
+#include "hornet/support/abi_guard.hpp"
 #include "hornet/worker.h"
 
 namespace hornet::sdk {
@@ -24,12 +24,12 @@ int boot_and_run(const hornet_worker_ctx_t* ctx, const char* type_name) noexcept
     if (!ctx || !ctx->app || !ctx->app->handle || !ctx->limits) return HORNET_EXIT_BOOT_FAILED;
     const std::string what = std::string(type_name) + " worker";
     std::unique_ptr<W> worker;
-    const int booted = guarded(ctx->host, (what + " boot").c_str(), int{HORNET_EXIT_BOOT_FAILED}, [&] {
+    const int booted = support::guarded(ctx->host, (what + " boot").c_str(), int{HORNET_EXIT_BOOT_FAILED}, [&] {
         worker = std::make_unique<W>(ctx);
         return 0;
     });
     if (booted != 0) return booted;
-    const int code = guarded(ctx->host, what.c_str(), int{1}, [&] { return worker->run(); });
+    const int code = support::guarded(ctx->host, what.c_str(), int{1}, [&] { return worker->run(); });
     if constexpr (requires { worker->abandoned(); }) {
         if (worker->abandoned()) (void)worker.release(); // apps may still call into it
     }

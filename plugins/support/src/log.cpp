@@ -1,10 +1,10 @@
 // Logging through the host table; stderr when there is no host (tests).
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
 #include <cstdarg>
 #include <cstdio>
 
-namespace hornet::sdk {
+namespace hornet::support {
 
 void log_line(const hornet_host_t* host, int level, std::string_view msg) {
     if (host && host->log) {
@@ -25,4 +25,4 @@ void logf(const hornet_host_t* host, int level, const char* fmt, ...) {
     log_line(host, level, std::string_view(line, len));
 }
 
-} // namespace hornet::sdk
+} // namespace hornet::support

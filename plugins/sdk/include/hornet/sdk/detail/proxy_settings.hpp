@@ -1,4 +1,4 @@
-// hornet/sdk/proxy_settings.hpp: the worker context's proxy settings, read
+// hornet/sdk/detail/proxy_settings.hpp: the worker context's proxy settings, read
 // once, and the scheme a trusted peer's headers give a request.
 //
 // From hornet_worker_ctx_t (ABI 1.1; a 1.0 host has none: no trusted
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "hornet/sdk/ip_allow_list.hpp"
+#include "hornet/sdk/detail/ip_allow_list.hpp"
 #include "hornet/worker.h"
 
 namespace hornet::sdk {

@@ -1,4 +1,4 @@
-// hornet/sdk/http_date.hpp: the Date header value, cached per second.
+// hornet/sdk/detail/http_date.hpp: the Date header value, cached per second.
 //
 // Formatting a date per response is measurable at hello-world rates, so each
 // thread keeps the current second's string and refreshes it when the second

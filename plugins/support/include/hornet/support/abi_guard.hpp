@@ -1,4 +1,4 @@
-// hornet/sdk/abi_guard.hpp: keep C++ exceptions from crossing the C ABI.
+// hornet/support/abi_guard.hpp: keep C++ exceptions from crossing the C ABI.
 //
 // Every extern "C"-reachable body (exchange ops, a worker's run(), an entry)
 // wraps its work in guarded(): an exception becomes a HORNET_E* code (or the
@@ -10,9 +10,9 @@
 #include <new>
 
 #include "hornet/abi.h"
-#include "hornet/sdk/log.hpp"
+#include "hornet/support/log.hpp"
 
-namespace hornet::sdk {
+namespace hornet::support {
 
 // Runs fn(); on an exception logs "<what> failed: <reason>" and returns
 // `fallback` (HORNET_ENOMEM for bad_alloc when the result is an int).
@@ -30,4 +30,4 @@ R guarded(const hornet_host_t* host, const char* what, R fallback, Fn&& fn) noex
     return fallback;
 }
 
-} // namespace hornet::sdk
+} // namespace hornet::support

@@ -1,4 +1,4 @@
-// hornet/sdk/completion_queue.hpp: async ops of a blocking exchange.
+// hornet/sdk/detail/completion_queue.hpp: async ops of a blocking exchange.
 //
 // In a thread-per-request worker, read_async/write_async become tasks: the op
 // is queued (never run inside the call that started it) and the handler

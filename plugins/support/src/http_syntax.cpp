@@ -1,9 +1,9 @@
 // The shared character rules; see http_syntax.hpp.
-#include "hornet/sdk/http_syntax.hpp"
+#include "hornet/support/http_syntax.hpp"
 
 #include <array>
 
-namespace hornet::sdk {
+namespace hornet::support {
 namespace {
 
 constexpr std::array<bool, 256> make_token_table() {
@@ -33,4 +33,4 @@ bool is_field_value(std::string_view s) {
     return true;
 }
 
-} // namespace hornet::sdk
+} // namespace hornet::support

@@ -1,4 +1,4 @@
-// hornet/sdk/ip_allow_list.hpp: which peers to believe.
+// hornet/sdk/detail/ip_allow_list.hpp: which peers to believe.
 //
 // Parses the worker context's forwarded_allow_ips / proxy_allow_ips text
 // ("127.0.0.1,::1,10.0.0.0/8", or "*") once, then answers per connection

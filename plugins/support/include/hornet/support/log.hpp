@@ -1,4 +1,4 @@
-// hornet/sdk/log.hpp: one-line logging through the host's log service.
+// hornet/support/log.hpp: one-line logging through the host's log service.
 //
 // Worker types and the SDK log through ctx->host->log so lines land in
 // hornet's error log. Callable from any thread. A null host (unit tests,
@@ -9,7 +9,7 @@
 
 #include "hornet/host.h"
 
-namespace hornet::sdk {
+namespace hornet::support {
 
 // One line, copied by the host before returning.
 void log_line(const hornet_host_t* host, int level, std::string_view msg);
@@ -18,4 +18,4 @@ void log_line(const hornet_host_t* host, int level, std::string_view msg);
 void logf(const hornet_host_t* host, int level, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-} // namespace hornet::sdk
+} // namespace hornet::support

@@ -1,4 +1,4 @@
-// hornet/sdk/response_head.hpp: validates and serializes a response head.
+// hornet/sdk/detail/response_head.hpp: validates and serializes a response head.
 //
 // Turns an app's start(status, headers) into the status line and header
 // block, choosing the body framing: Content-Length when the app set one,

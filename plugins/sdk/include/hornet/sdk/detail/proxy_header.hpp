@@ -1,4 +1,4 @@
-// hornet/sdk/proxy_header.hpp: the PROXY protocol header (HAProxy's,
+// hornet/sdk/detail/proxy_header.hpp: the PROXY protocol header (HAProxy's,
 // versions 1 and 2) that a load balancer sends before the first HTTP byte to
 // say whom the connection is really from.
 //

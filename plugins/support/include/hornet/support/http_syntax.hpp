@@ -1,4 +1,4 @@
-// hornet/sdk/http_syntax.hpp: the RFC 9110 character and status rules that
+// hornet/support/http_syntax.hpp: the RFC 9110 character and status rules that
 // more than one side applies: the request checks, the response head the
 // worker builds, and apps that check an app's own head early (the wsgi
 // app's start_response). One definition, so they cannot drift apart.
@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-namespace hornet::sdk {
+namespace hornet::support {
 
 // A non-empty token (RFC 9110 5.6.2): header names, transfer codings.
 bool is_token(std::string_view s);
@@ -18,4 +18,4 @@ bool is_field_value(std::string_view s);
 // Whether a response with this status may carry a body: not 1xx, 204, 304.
 inline bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 
-} // namespace hornet::sdk
+} // namespace hornet::support
