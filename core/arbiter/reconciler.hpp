@@ -88,7 +88,8 @@ private:
         std::int64_t deadline_ms = 0; // aborted if not all ready by then
         bool again = false;           // a HUP came in meanwhile
     };
-    // One worker at its max_requests at a time, awaiting its replacement.
+    // One worker at its max_requests at a time, awaiting its replacement:
+    // it serves, not retiring, until the replacement is ready.
     struct Recycling {
         std::optional<pid_t> old;
         pid_t replacement = 0;
@@ -125,6 +126,8 @@ private:
     void recycle();
     void start_recycling();
     void advance_recycling();
+    const WorkerRecord* live(pid_t pid);
+    std::size_t active_size();
     void murder_stale_workers();
     void retire_generations();
     void manage_workers();

@@ -50,27 +50,46 @@ void Reconciler::recycle() {
 }
 
 // One worker at its quota at a time: fork its replacement first, and only
-// once that one is ready ask the old one to leave. No gap, no stampede.
+// once that one is ready ask the old one to leave. No gap, no stampede. The
+// old one is not retiring until then: it serves, and counts as serving when
+// a replacement cannot boot. Replacements obey the boot back-off.
 void Reconciler::start_recycling() {
-    if (recycling_.old || reload_.incoming) return;
+    if (recycling_.old || reload_.incoming || system_.now_ms() < boot_.resume_ms) return;
     for (auto& [pid, w] : workers_.workers()) {
         const ScoreboardSlot& s = workers_.slot_of(w);
         if (w.generation != active_ || w.retiring || !at_quota(s)) continue;
         spdlog::info("Worker with pid {} served {} requests (max_requests): replacing it", pid, s.requests.load());
-        w.retiring = true; // not signalled yet: it serves until its replacement is ready
         recycling_.old = pid;
         recycling_.replacement = spawn_worker(active_);
         return;
     }
 }
 
+// The replacement ready: the old worker leaves. The replacement gone before
+// it was ready (reap counted it as a boot failure): the old one serves on,
+// and start_recycling tries again. The old one gone or told to leave by
+// TTOU/WINCH: the replacement is an ordinary worker.
 void Reconciler::advance_recycling() {
     if (!recycling_.old) return;
-    auto& all = workers_.workers();
-    auto it = all.find(recycling_.replacement);
-    if (it != all.end() && !workers_.is_ready(it->second)) return;
-    workers_.retire(*recycling_.old); // replacement ready, or it died: either way, go
+    const WorkerRecord* old = live(*recycling_.old);
+    const WorkerRecord* fresh = live(recycling_.replacement);
+    if (old && fresh && !workers_.is_ready(*fresh)) return;
+    if (old && fresh) workers_.retire(*recycling_.old);
     recycling_ = {};
+}
+
+// A worker that is there and not asked to leave, or null.
+const WorkerRecord* Reconciler::live(pid_t pid) {
+    auto& all = workers_.workers();
+    auto it = all.find(pid);
+    return it == all.end() || it->second.retiring ? nullptr : &it->second;
+}
+
+// The serving generation's size: a worker awaiting its replacement does not
+// count, its replacement does.
+std::size_t Reconciler::active_size() {
+    const bool awaiting = recycling_.old && live(*recycling_.old) && live(recycling_.replacement);
+    return workers_.serving(active_) - (awaiting ? 1 : 0);
 }
 
 // A worker beats while it waits for work; one that neither beats nor
@@ -115,8 +134,8 @@ void Reconciler::manage_workers() {
     if (stop_.requested) return;
     const unsigned target = plans_.at(active_).workers;
     const bool backing_off = system_.now_ms() < boot_.resume_ms;
-    while (!backing_off && workers_.serving(active_) < target) spawn_worker(active_);
-    while (workers_.serving(active_) > target) retire_newest();
+    while (!backing_off && active_size() < target) spawn_worker(active_);
+    while (active_size() > target) retire_newest();
 }
 
 // TTOU or WINCH: the newest leave first.

@@ -29,7 +29,7 @@ struct WorkerRecord {
     int slot;
     int worker_id;
     std::uint32_t generation;
-    bool retiring = false;          // asked to leave (or about to be)
+    bool retiring = false;          // asked to leave
     bool announced = false;         // its readiness was logged
     std::int64_t aborted_at_ms = 0; // when it was sent ABRT for a stale heartbeat
 };

@@ -534,15 +534,70 @@ TEST_F(ReconcilerTest, WorkersAreRecycledOneAtATime) {
     EXPECT_EQ(sent_to_all(SIGTERM), 1);
 }
 
-TEST_F(ReconcilerTest, RecyclingGoesOnWhenTheReplacementDies) {
+TEST_F(ReconcilerTest, TheOldWorkerServesOnWhenItsReplacementDiesBeforeReady) {
     start(recycling_plan(2));
     ready_all(1);
     pid_t tired = any_worker();
     slot(tired).requests = 100;
     arbiter.reconcile();
     exits(FakeSystem::first_pid + 2, killed_by(SIGSEGV));
+    EXPECT_TRUE(sys.sent.empty()) << "the old worker is not told to leave";
+    ASSERT_TRUE(sup.workers().contains(tired));
+    EXPECT_FALSE(sup.workers().at(tired).retiring);
+    EXPECT_EQ(sys.forked(), 4) << "one early death is no back-off: a new replacement at once";
+    ready(FakeSystem::first_pid + 3);
+    arbiter.reconcile();
+    EXPECT_EQ(sent(tired, SIGTERM), 1) << "it leaves once a replacement is ready";
+    exits(tired);
+    EXPECT_EQ(serving(), 2u);
+    EXPECT_EQ(sys.forked(), 4);
+}
+
+TEST_F(ReconcilerTest, AReplacementThatCannotBootBacksOffWhileTheOldWorkerServes) {
+    start(recycling_plan(1));
+    ready_all(1);
+    pid_t tired = any_worker();
+    slot(tired).requests = 100;
+    arbiter.reconcile();
+    ASSERT_EQ(sys.forked(), 2);
+    LogCapture log;
+    exits(FakeSystem::first_pid + 1, exited_with(HORNET_EXIT_BOOT_FAILED));
+    EXPECT_FALSE(arbiter.stopping()) << "the old worker still serves";
+    EXPECT_TRUE(log.contains("1 worker(s) still serve; trying again in 1 s"));
+    EXPECT_EQ(sent(tired, SIGTERM), 0);
+    advance(999);
+    EXPECT_EQ(sys.forked(), 2) << "no replacement during the pause";
+    advance(1);
+    EXPECT_EQ(sys.forked(), 3) << "recycling is tried again after the pause";
+    ready(FakeSystem::first_pid + 2);
+    arbiter.reconcile();
     EXPECT_EQ(sent(tired, SIGTERM), 1);
-    EXPECT_EQ(serving(), 2u) << "the count is made right again";
+}
+
+TEST_F(ReconcilerTest, AWorkerThatDiesAwaitingItsReplacementIsNotReplacedTwice) {
+    start(recycling_plan(2));
+    ready_all(1);
+    pid_t tired = any_worker();
+    slot(tired).requests = 100;
+    arbiter.reconcile();
+    exits(tired, killed_by(SIGSEGV));
+    EXPECT_EQ(sys.forked(), 3) << "the replacement already takes its place";
+    EXPECT_EQ(serving(), 2u);
+}
+
+TEST_F(ReconcilerTest, WinchDuringRecyclingStopsTheWorkerAwaitingItsReplacement) {
+    start(recycling_plan(1));
+    ready_all(1);
+    pid_t tired = any_worker();
+    slot(tired).requests = 100;
+    arbiter.reconcile();
+    arbiter.stop_workers();
+    arbiter.reconcile();
+    EXPECT_EQ(sent(tired, SIGTERM), 1);
+    EXPECT_EQ(sent(FakeSystem::first_pid + 1, SIGTERM), 1);
+    exit_all();
+    EXPECT_EQ(sys.forked(), 2);
+    EXPECT_FALSE(arbiter.stopping());
 }
 
 TEST_F(ReconcilerTest, NoRecyclingStartsDuringAReload) {
