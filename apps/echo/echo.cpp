@@ -11,20 +11,21 @@
 #include <string>
 
 #include "hornet/app.h"
+#include "hornet/support/text.hpp"
 
 namespace {
 
 constexpr size_t kPiece = 64 * 1024;
 
-std::string_view sv(hornet_str_t s) { return {s.ptr, s.len}; }
+using hornet::support::view;
 
 std::string describe(const hornet_request_t& r) {
     std::string out;
     out.reserve(256);
-    out.append(sv(r.method)).append(" ").append(sv(r.target));
+    out.append(view(r.method)).append(" ").append(view(r.target));
     out.append(r.version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
     for (size_t i = 0; i < r.header_count; ++i)
-        out.append(sv(r.headers[i].name)).append(": ").append(sv(r.headers[i].value)).append("\r\n");
+        out.append(view(r.headers[i].name)).append(": ").append(view(r.headers[i].value)).append("\r\n");
     out.append("\r\n");
     return out;
 }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "wsgi_error.hpp"
+#include "hornet/support/text.hpp"
 
 namespace hornet::wsgi {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 constexpr size_t kMaxHeaderKeys = 512; // a client sending made-up names cannot grow the cache
 constexpr Py_ssize_t kFixedEntries = 24;
 
-std::string_view sv(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.len}; }
+using support::view;
 
 PyRef latin1(std::string_view s) {
     return PyRef::steal(PyUnicode_DecodeLatin1(s.data(), static_cast<Py_ssize_t>(s.size()), nullptr));
@@ -26,9 +27,7 @@ PyRef interned(const char* s) {
     return key;
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using support::iequals;
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -131,13 +130,13 @@ struct EnvironBuilder::Impl {
     }
 
     std::string_view path_info(const hornet_request_t& r) {
-        std::string_view path = percent_decoded(origin_path(sv(r.path)), scratch);
+        std::string_view path = percent_decoded(origin_path(view(r.path)), scratch);
         return path.substr(script_name.size()); // mounted() checked the prefix
     }
 
     bool mounted(const hornet_request_t& r) {
         if (script_name.empty()) return true;
-        std::string_view path = percent_decoded(origin_path(sv(r.path)), scratch);
+        std::string_view path = percent_decoded(origin_path(view(r.path)), scratch);
         if (path.substr(0, script_name.size()) != script_name) return false;
         return path.size() == script_name.size() || path[script_name.size()] == '/';
     }
@@ -180,33 +179,33 @@ struct EnvironBuilder::Impl {
     }
 
     bool put_request_line(PyObject* env, const hornet_request_t& r) {
-        return put(env, k_method.get(), method(sv(r.method))) &&
+        return put(env, k_method.get(), method(view(r.method))) &&
                put(env, k_path.get(), latin1(path_info(r))) &&
-               put(env, k_query.get(), r.query.len ? latin1(sv(r.query)) : PyRef::borrow(v_empty.get())) &&
-               put(env, k_raw.get(), latin1(sv(r.target))) &&
+               put(env, k_query.get(), r.query.len ? latin1(view(r.query)) : PyRef::borrow(v_empty.get())) &&
+               put(env, k_raw.get(), latin1(view(r.target))) &&
                put_borrowed(env, k_protocol.get(), r.version == 10 ? v_http10.get() : v_http11.get()) &&
-               put(env, k_scheme.get(), scheme(sv(r.scheme))) &&
+               put(env, k_scheme.get(), scheme(view(r.scheme))) &&
                (r.content_length >= 0 || put_borrowed(env, k_terminated.get(), Py_True));
     }
 
     bool put_addresses(PyObject* env, const hornet_request_t& r) {
         const bool unix_socket = r.peer_host.len == 0;
-        const bool https = sv(r.scheme) == "https";
-        if (!put(env, k_server_name.get(), server_name.get(sv(r.server_host)))) return false;
+        const bool https = view(r.scheme) == "https";
+        if (!put(env, k_server_name.get(), server_name.get(view(r.server_host)))) return false;
         if (unix_socket) {
             return put_borrowed(env, k_server_port.get(), https ? v_port443.get() : v_port80.get()) &&
                    put_borrowed(env, k_remote_addr.get(), v_empty.get());
         }
         return put(env, k_server_port.get(), port_string(server_port, r.server_port)) &&
-               put(env, k_remote_addr.get(), remote_addr.get(sv(r.peer_host))) &&
+               put(env, k_remote_addr.get(), remote_addr.get(view(r.peer_host))) &&
                put(env, k_remote_port.get(), port_string(remote_port, r.peer_port));
     }
 
     // The environ key of a header, or an empty PyRef (no exception) to skip it.
     PyRef make_header_key(std::string_view name) {
         if (name.find('_') != std::string_view::npos) return {};
-        if (iequal(name, "Content-Type")) return PyRef::borrow(k_ctype.get());
-        if (iequal(name, "Content-Length")) return PyRef::borrow(k_clen.get());
+        if (iequals(name, "Content-Type")) return PyRef::borrow(k_ctype.get());
+        if (iequals(name, "Content-Length")) return PyRef::borrow(k_clen.get());
         std::string key = "HTTP_";
         for (char c : name) key += c == '-' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         return PyRef::steal(PyUnicode_InternFromString(key.c_str()));
@@ -234,10 +233,10 @@ struct EnvironBuilder::Impl {
     bool put_headers(PyObject* env, const hornet_request_t& r) {
         for (size_t i = 0; i < r.header_count; ++i) {
             bool ok;
-            PyRef key = header_key(sv(r.headers[i].name), ok);
+            PyRef key = header_key(view(r.headers[i].name), ok);
             if (!ok) return false;
             if (!key) continue;
-            PyRef value = latin1(sv(r.headers[i].value));
+            PyRef value = latin1(view(r.headers[i].value));
             if (!value) return false;
             PyObject* stored = PyDict_SetDefault(env, key.get(), value.get()); // borrowed
             if (!stored) return false;

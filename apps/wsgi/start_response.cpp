@@ -12,6 +12,7 @@
 
 #include "gil.hpp"
 #include "hornet/support/http_syntax.hpp"
+#include "hornet/support/text.hpp"
 
 namespace hornet::wsgi {
 namespace {
@@ -111,7 +112,7 @@ bool check_headers(PyObject* headers, int64_t& length) {
         if (!pair_of(item, name, value) || !header_bytes(name, n_bytes, keep_n) ||
             !header_bytes(value, v_bytes, keep_v) || !check_header(n_bytes, v_bytes, item))
             return false;
-        if (n_bytes.size() == 14 && strncasecmp(n_bytes.data(), "Content-Length", 14) == 0 &&
+        if (support::iequals(n_bytes, "Content-Length") &&
             !parse_length(v_bytes, length))
             return false;
     }

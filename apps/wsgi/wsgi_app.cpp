@@ -14,6 +14,7 @@
 #include "traceback_log.hpp"
 #include "wsgi_config.hpp"
 #include "wsgi_error.hpp"
+#include "hornet/support/text.hpp"
 
 #ifndef HORNET_WSGI_PYTHON
 #define HORNET_WSGI_PYTHON "/usr/bin/python3"
@@ -22,7 +23,7 @@
 namespace hornet::wsgi {
 namespace {
 
-std::string_view sv(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.len}; }
+using support::view;
 
 PyRef checked(PyRef type, const char* what) {
     if (!type) {
@@ -129,7 +130,7 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
     SendResult sent;
     sent.python_error = !result;
     if (result)
-        sent = send_response(result.get(), response, as_type(file_wrapper_type_), sv(r.method) == "HEAD", later);
+        sent = send_response(result.get(), response, as_type(file_wrapper_type_), view(r.method) == "HEAD", later);
     int rc = sent.python_error ? report(r, input.get(), start.get()) : sent.rc;
     if (rc == HORNET_OK) rc = response.flush_head(); // an empty body: the head still goes out
     detach_input_stream(input.get());
@@ -142,7 +143,7 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
 int WsgiApp::report(const hornet_request_t& r, PyObject* input, PyObject* start_response) {
     const int client = input_stream_error(input) ? input_stream_error(input) : Response(start_response).io_error();
     std::string context = "Error handling request ";
-    context.append(sv(r.method)).append(" ").append(sv(r.target));
+    context.append(view(r.method)).append(" ").append(view(r.target));
     if (client == 0) {
         log_traceback(host_, context);
         return HORNET_EINTERNAL;

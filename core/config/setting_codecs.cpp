@@ -6,6 +6,7 @@
 
 #include "config/config_error.hpp"
 #include "config/suggest.hpp"
+#include "hornet/support/http_syntax.hpp"
 
 namespace hornet {
 
@@ -144,13 +145,6 @@ Codec checked_string_field(std::string Config::*field, std::string_view type_nam
 
 namespace {
 
-bool is_token(std::string_view s) {
-    static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
-    for (char ch : s)
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && kExtra.find(ch) == std::string_view::npos) return false;
-    return !s.empty();
-}
-
 bool is_printable(std::string_view s) {
     for (char ch : s)
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return false;
@@ -166,7 +160,7 @@ Codec header_map_field(std::vector<std::pair<std::string, std::string>> Config::
                 if (!n.IsNull() && !n.IsMap()) throw ValueError("expected a map of header name: value");
                 for (const auto& kv : n) {
                     std::string name = scalar_text(kv.first), value = scalar_text(kv.second);
-                    if (!is_token(name)) throw ValueError("'" + name + "' is not a header name", kv.first.Mark());
+                    if (!support::is_token(name)) throw ValueError("'" + name + "' is not a header name", kv.first.Mark());
                     if (!is_printable(value))
                         throw ValueError("header " + name + ": expected a printable value", kv.second.Mark());
                     out.emplace_back(std::move(name), std::move(value));

@@ -1,5 +1,6 @@
 // Gunicorn's access-log atoms: compiled once, then appended piece by piece.
 #include "log/access_log_format.hpp"
+#include "hornet/support/text.hpp"
 
 #include <array>
 #include <cstdio>
@@ -11,16 +12,13 @@
 namespace hornet {
 namespace {
 
-std::string_view view(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.ptr ? s.len : 0}; }
-
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using support::iequals;
+using support::view;
 
 // The first header of that name, or nullptr.
 const hornet_str_t* find(const hornet_header_t* headers, size_t count, std::string_view name) {
     for (size_t i = 0; i < count; ++i)
-        if (iequal(view(headers[i].name), name)) return &headers[i].value;
+        if (iequals(view(headers[i].name), name)) return &headers[i].value;
     return nullptr;
 }
 
@@ -74,7 +72,7 @@ int base64_value(char c) {
 
 // The user of "Authorization: Basic base64(user:password)", as Gunicorn's %(u)s.
 std::string basic_auth_user(std::string_view auth) {
-    if (auth.size() < 6 || !iequal(auth.substr(0, 6), "basic ")) return {};
+    if (auth.size() < 6 || !iequals(auth.substr(0, 6), "basic ")) return {};
     std::string out;
     unsigned bits = 0, acc = 0;
     for (char c : auth.substr(6)) {

@@ -1,16 +1,14 @@
 // Reading the context's proxy settings; the scheme from secure headers.
 #include "hornet/sdk/detail/proxy_settings.hpp"
+#include "hornet/support/text.hpp"
 
 #include <strings.h>
 
 namespace hornet::sdk {
 namespace {
 
-std::string_view view(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.ptr ? s.len : 0}; }
-
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using support::iequals;
+using support::view;
 
 } // namespace
 
@@ -32,7 +30,7 @@ SchemeVerdict ProxySettings::scheme_of(const hornet_request_t& r) const {
     for (size_t i = 0; i < r.header_count; ++i) {
         const std::string_view name = view(r.headers[i].name);
         for (const auto& [secure_name, secure_value] : secure_scheme_headers) {
-            if (!iequal(name, secure_name)) continue;
+            if (!iequals(name, secure_name)) continue;
             const std::string_view scheme = view(r.headers[i].value) == secure_value ? "https" : "http";
             if (!verdict.scheme.empty() && verdict.scheme != scheme) verdict.conflict = true;
             verdict.scheme = scheme;

@@ -10,6 +10,7 @@
 
 #include "beast_request_parser.hpp"
 #include "request_rules.hpp"
+#include "hornet/support/text.hpp"
 
 namespace hornet::sdk {
 namespace detail {
@@ -300,7 +301,7 @@ bool RequestParser::body_done() const { return impl_->beast->is_done(); }
 bool find_header(const hornet_request_t& request, std::string_view name, hornet_str_t* value) {
     for (size_t i = 0; i < request.header_count; ++i) {
         const hornet_header_t& h = request.headers[i];
-        if (h.name.len != name.size() || strncasecmp(h.name.ptr, name.data(), name.size()) != 0) continue;
+        if (!support::iequals(support::view(h.name), name)) continue;
         if (value) *value = h.value;
         return true;
     }

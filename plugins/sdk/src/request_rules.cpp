@@ -4,6 +4,7 @@
 #include <array>
 
 #include "hornet/support/http_syntax.hpp"
+#include "hornet/support/text.hpp"
 
 namespace hornet::sdk::rules {
 namespace {
@@ -68,16 +69,6 @@ bool is_absolute_form(std::string_view target) {
 
 } // namespace
 
-bool iequals_lower(std::string_view s, std::string_view lower) {
-    if (s.size() != lower.size()) return false;
-    for (size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-        if (c != lower[i]) return false;
-    }
-    return true;
-}
-
 int version_status(std::string_view line) {
     const size_t space = line.rfind(' ');
     if (space == std::string_view::npos) return 0;
@@ -124,7 +115,7 @@ int transfer_encoding_status(std::string_view value) {
         const size_t semi = piece.find(';'); // a coding's parameters: only the name matters here
         const std::string_view name = trim_ows(piece.substr(0, semi));
         if (!support::is_token(name)) return 400;
-        const bool is_chunked = iequals_lower(name, "chunked");
+        const bool is_chunked = support::iequals(name, "chunked");
         if (is_chunked && (seen_chunked || semi != std::string_view::npos)) return 400;
         if (!is_chunked) others = true;
         seen_chunked = seen_chunked || is_chunked;

@@ -41,7 +41,5 @@ bool only_ows(const char* first, const char* last);
 // not yet bare: its LF may come with the next read.
 bool has_bare_cr_or_lf(std::string_view s, char prev);
 
-// True when `s` (ASCII) equals `lower` ignoring case; `lower` is lowercase.
-bool iequals_lower(std::string_view s, std::string_view lower);
 
 } // namespace hornet::sdk::rules

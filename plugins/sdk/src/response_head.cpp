@@ -7,20 +7,18 @@
 
 #include "hornet/sdk/detail/http_date.hpp"
 #include "hornet/support/http_syntax.hpp"
+#include "hornet/support/text.hpp"
 
 namespace hornet::sdk {
 namespace {
 
-std::string_view view(hornet_str_t s) { return {s.ptr ? s.ptr : "", s.ptr ? s.len : 0}; }
-
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using support::iequals;
+using support::view;
 
 // The worker's own headers: an app's copy is dropped.
 bool is_worker_header(std::string_view name) {
-    return iequal(name, "Connection") || iequal(name, "Transfer-Encoding") || iequal(name, "Date") ||
-           iequal(name, "Server");
+    return iequals(name, "Connection") || iequals(name, "Transfer-Encoding") || iequals(name, "Date") ||
+           iequals(name, "Server");
 }
 
 // For the log line: printable, short.
@@ -121,7 +119,7 @@ int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
             error_ = "response header \"" + std::string(name) + "\" has a control byte (CR, LF, NUL...) in its value";
             return HORNET_EINVAL;
         }
-        if (iequal(name, "Content-Length") && take_content_length(value) != HORNET_OK) return HORNET_EINVAL;
+        if (iequals(name, "Content-Length") && take_content_length(value) != HORNET_OK) return HORNET_EINVAL;
     }
     return HORNET_OK;
 }
@@ -164,7 +162,7 @@ void ResponseHead::write_head(int status, std::span<const hornet_header_t> heade
     append_header("Date", http_date(), false);
     for (const hornet_header_t& h : headers) {
         const std::string_view name = view(h.name);
-        if (is_worker_header(name) || iequal(name, "Content-Length")) continue;
+        if (is_worker_header(name) || iequals(name, "Content-Length")) continue;
         append_header(name, view(h.value), true);
     }
     // 1xx and 204 must not carry a length (RFC 9110 8.6); HEAD and 304 may.

@@ -6,12 +6,13 @@
 #include <string_view>
 
 #include "hornet/sdk/request_parser.hpp"
+#include "hornet/support/text.hpp"
 
 using namespace hornet::sdk;
 
 namespace {
 
-std::string_view sv(hornet_str_t s) { return {s.ptr, s.len}; }
+using hornet::support::view;
 
 struct Parsed {
     HeadResult result;
@@ -56,10 +57,10 @@ TEST(RequestParser, SimpleGet) {
     Parsed r = parse(p, req);
     ASSERT_EQ(r.result.status, ParseStatus::done);
     EXPECT_EQ(r.result.consumed, req.size());
-    EXPECT_EQ(sv(r.request.method), "GET");
-    EXPECT_EQ(sv(r.request.target), "/a%20b?x=1&y");
-    EXPECT_EQ(sv(r.request.path), "/a%20b");
-    EXPECT_EQ(sv(r.request.query), "x=1&y");
+    EXPECT_EQ(view(r.request.method), "GET");
+    EXPECT_EQ(view(r.request.target), "/a%20b?x=1&y");
+    EXPECT_EQ(view(r.request.path), "/a%20b");
+    EXPECT_EQ(view(r.request.query), "x=1&y");
     EXPECT_EQ(r.request.version, 11);
     EXPECT_EQ(r.request.content_length, 0);
     EXPECT_TRUE(r.request.flags & HORNET_REQ_KEEP_ALIVE);
@@ -74,12 +75,12 @@ TEST(RequestParser, HeadersInOrderAndFoundCaseInsensitively) {
     Parsed r = parse(p, req);
     ASSERT_EQ(r.result.status, ParseStatus::done);
     ASSERT_EQ(r.request.header_count, 3u);
-    EXPECT_EQ(sv(r.request.headers[1].name), "X-Custom-Thing");
-    EXPECT_EQ(sv(r.request.headers[1].value), "spaced value");
-    EXPECT_EQ(sv(r.request.headers[2].name), "ACCEPT");
+    EXPECT_EQ(view(r.request.headers[1].name), "X-Custom-Thing");
+    EXPECT_EQ(view(r.request.headers[1].value), "spaced value");
+    EXPECT_EQ(view(r.request.headers[2].name), "ACCEPT");
     hornet_str_t v{};
     EXPECT_TRUE(find_header(r.request, "accept", &v));
-    EXPECT_EQ(sv(v), "*/*");
+    EXPECT_EQ(view(v), "*/*");
     EXPECT_FALSE(find_header(r.request, "cookie", &v));
 }
 
@@ -99,10 +100,10 @@ TEST(RequestParser, HeadArrivingInPiecesAndMovedBeforeResolve) {
     p.resolve(final_copy.data());
     hornet_request_t request{};
     p.fill(request);
-    EXPECT_EQ(sv(request.method), "POST");
-    EXPECT_EQ(sv(request.target), "/up");
+    EXPECT_EQ(view(request.method), "POST");
+    EXPECT_EQ(view(request.target), "/up");
     EXPECT_EQ(request.content_length, 3);
-    EXPECT_EQ(sv(request.headers[1].value), "3");
+    EXPECT_EQ(view(request.headers[1].value), "3");
 }
 
 TEST(RequestParser, ContentLengthBodyInSmallPieces) {
@@ -143,12 +144,12 @@ TEST(RequestParser, PipelinedBytesAreLeftOver) {
     const std::string two = "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n";
     Parsed r = parse(p, two);
     ASSERT_EQ(r.result.status, ParseStatus::done);
-    EXPECT_EQ(sv(r.request.target), "/1");
+    EXPECT_EQ(view(r.request.target), "/1");
     const std::string rest = two.substr(r.result.consumed);
     EXPECT_EQ(rest, "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n");
     Parsed r2 = parse(p, rest);
     ASSERT_EQ(r2.result.status, ParseStatus::done);
-    EXPECT_EQ(sv(r2.request.target), "/2");
+    EXPECT_EQ(view(r2.request.target), "/2");
 }
 
 TEST(RequestParser, LeftOverAfterBody) {
@@ -181,7 +182,7 @@ TEST(RequestParser, LeadingEmptyLinesAreSkipped) {
     const std::string req = "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n";
     Parsed r = parse(p, req);
     ASSERT_EQ(r.result.status, ParseStatus::done);
-    EXPECT_EQ(sv(r.request.method), "GET");
+    EXPECT_EQ(view(r.request.method), "GET");
 }
 
 // ---- limits ------------------------------------------------------------------
