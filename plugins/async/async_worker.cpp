@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <malloc.h>
+#include <new>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -111,10 +113,15 @@ asio::awaitable<void> AsyncWorker::accept_loop(size_t i) {
 void AsyncWorker::open_connection(int fd, const sdk::ConnectionAddresses& addresses) {
     std::unique_ptr<Connection> c;
     try {
-        c = std::make_unique<Connection>(*this, fd, addresses);
+        c.reset(new (std::nothrow) Connection(*this, fd, addresses)); // from its first member on, it owns fd
     } catch (const std::exception& e) {
         support::logf(ctx_->host, HORNET_LOG_ERROR, "async worker: cannot serve a connection: %s", e.what());
-        return; // the socket was closed by Connection's members, or:
+        return;
+    }
+    if (!c) { // no memory for it: it never took fd
+        ::close(fd);
+        support::logf(ctx_->host, HORNET_LOG_ERROR, "async worker: no memory to serve a connection");
+        return;
     }
     c->next = head_;
     if (head_) head_->prev = c.get();

@@ -44,6 +44,7 @@ class Connection final : private SocketWriter::Listener {
 public:
     using Socket = boost::asio::generic::stream_protocol::socket;
 
+    // Takes fd: closes it even when the constructor throws.
     Connection(AsyncWorker& worker, int fd, const sdk::ConnectionAddresses& addresses);
     ~Connection();
     Connection(const Connection&) = delete;

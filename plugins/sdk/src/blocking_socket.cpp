@@ -133,7 +133,7 @@ IoResult BlockingSocket::send_file(int in_fd, uint64_t offset, uint64_t len, Dea
 
 // For files sendfile(2) cannot map (pipes, some special files).
 IoResult BlockingSocket::copy_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline) {
-    char buf[16 * 1024];
+    char buf[kReadChunk];
     uint64_t done = 0;
     while (done < len) {
         const size_t want = static_cast<size_t>(std::min<uint64_t>(len - done, sizeof buf));
@@ -154,8 +154,8 @@ void BlockingSocket::linger_close(uint32_t max_ms) {
     if (!output_shut_) ::shutdown(fd_, SHUT_WR);
     output_shut_ = true;
     Deadline deadline(max_ms);
-    char sink[16 * 1024];
-    for (size_t total = 0; total < 1024 * 1024;) {
+    char sink[kReadChunk];
+    for (size_t total = 0; total < kLingerBytes;) {
         IoResult r = read_some(sink, deadline);
         if (!r) return;
         total += r.bytes;
