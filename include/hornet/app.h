@@ -70,8 +70,9 @@ typedef struct hornet_request_s {
  * one exchange one at a time, in any thread order it likes, except that
  * finish() may race an async op in flight (which then completes with
  * HORNET_ECLOSED). Done callbacks never run inside the call that started
- * them; they run on the worker's loop thread (for sync and gthread: the
- * handler thread, while it waits for finish()). At most one read_async and
+ * them; they run on the worker's loop thread (for sync, gthread and a
+ * blocking app under async: the handler or pool thread that ran handle(),
+ * while it waits for finish()). At most one read_async and
  * one write_async may be in flight per exchange; a write_async's callback is
  * the "go on". Every call after finish() returns HORNET_ECLOSED at best:
  * the exchange may be gone, so do not make one.
