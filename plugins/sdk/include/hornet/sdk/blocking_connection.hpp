@@ -13,7 +13,7 @@
 //   serve_ready(state) every request already here, never waiting for the
 //                      client between requests; returns what the connection
 //                      waits for, so a poller can park it (gthread).
-// Owns the parser, encoder and a spare input buffer, so one BlockingConnection
+// Owns the request cycle (codec) and a spare input buffer, so one BlockingConnection
 // per handler thread serves connection after connection without allocating.
 // Not thread-safe: one thread uses it (thread tags: [handler]).
 #pragma once
