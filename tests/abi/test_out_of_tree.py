@@ -116,11 +116,12 @@ class InstallTest(unittest.TestCase):
         want = ["bin/hornet", "lib/hornet/plugins/sync.so", "lib/hornet/plugins/hello.so",
                 "lib/hornet/plugins/echo.so", "share/hornet/hornet.yaml",
                 "share/hornet/plugin_exports.map",
-                f"{LIBDIR}/libhornet-sdk.a", f"{LIBDIR}/pkgconfig/hornet.pc",
+                f"{LIBDIR}/libhornet-sdk.a", f"{LIBDIR}/libhornet-support.a", f"{LIBDIR}/pkgconfig/hornet.pc",
                 f"{LIBDIR}/cmake/hornet/hornetConfig.cmake",
                 f"{LIBDIR}/cmake/hornet/hornetConfigVersion.cmake",
                 f"{LIBDIR}/cmake/hornet/hornetTargets.cmake",
-                "include/hornet/sdk/blocking_connection.hpp"]
+                "include/hornet/sdk.hpp", "include/hornet/sdk/blocking_connection.hpp",
+                "include/hornet/sdk/detail/response_head.hpp", "include/hornet/support/text.hpp"]
         want += [f"include/hornet/{h}.h" for h in ("abi", "host", "app", "worker")]
         missing = [w for w in want if not os.path.exists(os.path.join(p, w))]
         self.assertEqual(missing, [], f"not installed under {p}")

@@ -14,12 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include <hornet/support/abi_guard.hpp>
-#include <hornet/sdk/blocking_connection.hpp>
-#include <hornet/sdk/limits.hpp>
-#include <hornet/support/log.hpp>
-#include <hornet/sdk/socket_address.hpp>
-#include <hornet/worker.h>
+#include <hornet/sdk.hpp>
 
 namespace {
 
