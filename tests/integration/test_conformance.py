@@ -8,7 +8,7 @@
   values and bad statuses become a 500 and a log line, never bytes on the
   wire; a short body closes the connection; HEAD, 204 and 304 carry no body;
   Expect: 100-continue only when the app reads; HTTP/1.0 keep-alive.
-Each worker type runs: sync, gthread, and async when its plugin loads.
+Each worker type runs (sync, gthread, async): one that fails to load fails.
 """
 
 import os
@@ -180,7 +180,8 @@ class ResponseSideTest(WorkerTypes, HornetTestCase):
             raw = reader.until(b"\r\n\r\n")
             self.assertIn(b"Content-Length: 10", raw)
             self.assertEqual(reader.to_eof(), b"12345")  # then the close, not the next response
-            h.wait_log("shorter than its Content-Length", timeout=10)
+            self.assertTrue(h.wait_log("shorter than its Content-Length", timeout=10),
+                            f"{kind}: no log line for the short body\n{h.log()}")
             # Too long: the write is refused, so the promised 3 bytes never come.
             s = wire.connect(h.port)
             s.sendall(b"GET /long HTTP/1.1\r\nHost: a\r\n\r\n")
