@@ -11,6 +11,7 @@ import subprocess
 
 from harness import (HORNET_BIN, HornetTestCase, Seen, UnixHTTPConnection,
                      children_of, http, main, stop_arbiter, wait_until)
+from http_wire import PROBE_APP
 
 
 def cmdline(pid):
@@ -126,9 +127,28 @@ class HygieneTest(HornetTestCase):
         # The line is written after the response has gone: wait for it.
         self.assertTrue(wait_until(lambda: open(access).read().count("GET / ") >= 6, 5), open(access).read())
 
+    def pids(self, h):
+        """(pid that ran the app's create(), pid that answered) from the probe app."""
+        status, _, body = self.get(h, "/pid")
+        self.assertEqual(status, 200, body)
+        fields = dict(f.split("=") for f in body.decode().split())
+        return int(fields["created_in"]), int(fields["served_by"])
+
     def test_preload_app_creates_the_app_in_the_arbiter(self):
-        h = self.daemon(["--preload", "hello"])
-        self.assertEqual(self.get(h)[2], b"Hello, World!\n")
+        h = self.daemon(["--preload", PROBE_APP])
+        workers = h.workers()
+        for _ in range(4):  # whichever worker answers, the arbiter made its app
+            created_in, served_by = self.pids(h)
+            self.assertEqual(created_in, h.pid, "with --preload the app was not created in the arbiter")
+            self.assertIn(served_by, workers)
+
+    def test_without_preload_each_worker_creates_its_app(self):
+        h = self.daemon([PROBE_APP])
+        workers = h.workers()
+        for _ in range(4):
+            created_in, served_by = self.pids(h)
+            self.assertEqual(created_in, served_by)
+            self.assertIn(served_by, workers)
 
 
 class SystemdTest(HornetTestCase):
