@@ -217,7 +217,8 @@ class PendingTest(AsyncTestCase):
         self.assertTrue(body == pattern(0, 8 << 20), "the streamed bytes differ")
 
 
-@unittest.skipIf(os.environ.get("HORNET_SANITIZED"), "ASan's shadow memory and quarantine swamp the RSS figures")
+@unittest.skipIf(os.environ.get("HORNET_SANITIZED"),
+                 harness.optional("ASan's shadow memory and quarantine swamp the RSS figures"))
 class MemoryTest(AsyncTestCase):
 
     def stalled_reader(self, h, path, size):

@@ -10,7 +10,7 @@ import socket
 import subprocess
 
 from harness import (HORNET_BIN, HornetTestCase, Seen, UnixHTTPConnection,
-                     children_of, http, main, stop_arbiter, wait_until)
+                     children_of, http, main, optional, stop_arbiter, wait_until)
 from http_wire import PROBE_APP
 
 
@@ -75,10 +75,10 @@ class HygieneTest(HornetTestCase):
 
     def test_user_and_group_with_a_privileged_port(self):
         if os.geteuid() != 0:
-            self.skipTest("needs root")
+            self.skipTest(optional("needs root"))
         port = free_privileged_port()
         if port is None:
-            self.skipTest("no free port below 1024")
+            self.skipTest(optional("no free port below 1024"))
         nobody = pwd.getpwnam("nobody")
         group = grp.getgrgid(nobody.pw_gid).gr_name
         h = self.daemon(["-b", f"127.0.0.1:{port}", "--user", "nobody", "--group", group, "hello"])

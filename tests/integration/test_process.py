@@ -237,7 +237,7 @@ class ListenerTest(HornetTestCase):
 
     def test_ipv6_loopback(self):
         if not ipv6_loopback():
-            self.skipTest("::1 not available")
+            self.skipTest(harness.optional("::1 not available"))
         h = self.daemon(["-b", "[::1]:0", "hello"], workers=1)
         url = h.url
         self.assertRegex(url, r"^http://\[::1\]:\d+$")
