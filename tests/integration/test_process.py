@@ -174,12 +174,7 @@ class StopTest(HornetTestCase):
             # cut this request off before the rest of the body goes out.
             time.sleep(0.3)
             s.sendall(b"world")
-            rest = b""
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                rest += b
+            rest = harness.Reader(s).to_eof()
         finally:
             s.close()
         self.assertRegex(rest, rb"^HTTP/1\.1 200 ")
