@@ -163,7 +163,7 @@ class ConcurrencyTest(AsyncTestCase):
         t = threading.Thread(target=trickle, daemon=True)
         t.start()
         try:
-            wait_until(lambda: progress["sent"] >= 3, 5.0)
+            self.assertTrue(wait_until(lambda: progress["sent"] >= 3, 5.0), "the trickler never started")
             t0 = time.monotonic()
             for _ in range(20):
                 self.assertEqual(self.get(h, timeout=5)[::2], (200, HELLO))

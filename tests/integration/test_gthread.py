@@ -326,7 +326,7 @@ class LeakTest(GthreadTestCase):
         baseline = (thread_count(pid), fd_count(pid))
         baseline_fds = fd_listing(pid)
         load(10000)
-        settled()
+        self.assertTrue(settled(), f"connections open after 10 000 requests:\n{fd_listing(pid)}")
         self.assertEqual((thread_count(pid), fd_count(pid)), baseline,
                          "threads, fds after 10 000 requests against after the first 100\n"
                          f"baseline fds:\n{baseline_fds}\nnow:\n{fd_listing(pid)}\n--- log:\n{h.log()}")

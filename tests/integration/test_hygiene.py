@@ -61,7 +61,7 @@ class HygieneTest(HornetTestCase):
         self.addCleanup(stop_arbiter, pid)
         port_line = wait_until(lambda: [l for l in open(log) if "Listening at:" in l], 10)
         port = int(port_line[0].split("127.0.0.1:")[1].split()[0])
-        wait_until(lambda: "Booting worker" in open(log).read(), 10)
+        self.assertTrue(wait_until(lambda: "Booting worker" in open(log).read(), 10), "the daemon booted no worker")
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         c.request("GET", "/")
         self.assertEqual(c.getresponse().status, 200)

@@ -95,7 +95,7 @@ class WorkersTest(HornetTestCase):
 
         t = threading.Thread(target=client_loop, daemon=True)
         t.start()
-        wait_until(lambda: results["ok"] >= 20, 10)
+        self.assertTrue(wait_until(lambda: results["ok"] >= 20, 10), "no traffic before the kill")
         self.assertNotIn("was killed by signal", h.log(),
                          "a worker died on its own before the kill")
         victim = min(old)
