@@ -61,7 +61,7 @@ Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, Li
 }
 
 Generation::~Generation() {
-    if (preloaded) plugins.app->destroy(preloaded);
+    if (preloaded) plugins.app->destroy(*preloaded);
 }
 
 std::string Generation::describe() const {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <sys/types.h>
 #include <vector>
 
@@ -37,7 +38,7 @@ struct Generation {
     std::unique_ptr<HostServices> host;
     uid_t uid = static_cast<uid_t>(-1); // -1: leave as is
     gid_t gid = static_cast<gid_t>(-1);
-    void* preloaded = nullptr; // the app instance made in the arbiter
+    std::optional<void*> preloaded; // the app instance made in the arbiter (null is an instance too)
 
     // What the log calls it: "generation 2 (worker sync, app hello 1.0)".
     std::string describe() const;

@@ -111,7 +111,7 @@ void fill_proxy(hornet_worker_ctx_t& ctx, ProxyTexts& texts, const Config& c) {
 
 // Returns the app instance, or exits with HORNET_EXIT_BOOT_FAILED.
 void* create_app(const WorkerSpec& spec) {
-    if (spec.preloaded) return spec.preloaded;
+    if (spec.preloaded) return *spec.preloaded;
     char err[512] = "";
     void* instance = nullptr;
     int rc = spec.app->create(spec.host.table(), &instance, err, sizeof err);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <sys/types.h>
 #include <vector>
 
@@ -28,7 +29,7 @@ struct WorkerSpec {
     ScoreboardSlot& slot;
     int worker_id;
     std::uint32_t generation;
-    void* preloaded;  // the app instance made in the arbiter, or null
+    std::optional<void*> preloaded; // the app instance made in the arbiter (null is an instance too)
     uid_t uid;        // -1: keep
     gid_t gid;        // -1: keep
     pid_t arbiter;

@@ -442,20 +442,155 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock = s
 
 
-def raw_exchange(port, data, host="127.0.0.1", timeout=10.0):
-    """Send raw bytes, read until the server closes; returns the bytes read."""
-    with socket.create_connection((host, port), timeout=timeout) as s:
-        s.sendall(data)
-        chunks = []
+# ------------------------------------------------------- the raw HTTP reader
+#
+# http.client hides what many tests are about (a body after a HEAD, a 100
+# Continue, a connection closed early, keep-alive and pipelining), so this
+# reads responses itself; it is the only raw reader the tests have:
+#
+#     r = Reader(connect(port)); r.sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+#     resp = read_response(r)     # resp.status, .headers (lowercase), .body, .interim
+#     closed(r)                   # the server closed the connection (EOF / reset)
+
+
+class Response:
+    def __init__(self, status, reason, version, headers, raw_head, body, interim):
+        self.status, self.reason, self.version = status, reason, version
+        self.headers = headers        # {lowercase name: value}, last wins
+        self.raw_head = raw_head      # the head's bytes, as received
+        self.body = body
+        self.interim = interim        # 1xx statuses seen before this one
+
+    @property
+    def head(self):
+        """The head as text, for assertRegex."""
+        return self.raw_head.decode("latin-1")
+
+    def __repr__(self):
+        return f"<{self.status} {self.headers} {self.body[:60]!r}>"
+
+
+class Reader:
+    """Buffered reads from a socket with a deadline per call."""
+
+    def __init__(self, sock, timeout=10.0):
+        self.sock, self.timeout, self.buf = sock, timeout, b""
+        sock.settimeout(timeout)
+
+    def _more(self):
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:
+            data = b""
+        if not data:
+            raise EOFError(f"connection closed; got {self.buf[:200]!r}")
+        self.buf += data
+
+    def until(self, sep):
+        while sep not in self.buf:
+            self._more()
+        i = self.buf.index(sep) + len(sep)
+        out, self.buf = self.buf[:i], self.buf[i:]
+        return out
+
+    def exactly(self, n):
+        while len(self.buf) < n:
+            self._more()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def to_eof(self):
         while True:
             try:
-                b = s.recv(65536)
-            except ConnectionResetError:
-                break
-            if not b:
-                break
-            chunks.append(b)
-        return b"".join(chunks)
+                self._more()
+            except EOFError:
+                out, self.buf = self.buf, b""
+                return out
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def parse_head(raw):
+    lines = raw.decode("latin-1").split("\r\n")
+    version, status, reason = (lines[0].split(" ", 2) + [""])[:3]
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    return version, int(status), reason, headers
+
+
+def read_body(reader, head_request, status, headers):
+    if head_request or status in (204, 304) or status < 200:
+        return b""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        out = b""
+        while True:
+            size = int(reader.until(b"\r\n")[:-2].split(b";")[0], 16)
+            if size == 0:
+                reader.until(b"\r\n")  # no trailers from hornet
+                return out
+            out += reader.exactly(size)
+            assert reader.exactly(2) == b"\r\n", "bad chunk framing"
+    if "content-length" in headers:
+        return reader.exactly(int(headers["content-length"]))
+    return reader.to_eof()
+
+
+def read_response(reader, head_request=False):
+    """The next final response from a Reader (1xx ones are collected)."""
+    interim = []
+    while True:
+        raw = reader.until(b"\r\n\r\n")
+        version, status, reason, headers = parse_head(raw)
+        if status >= 200:
+            break
+        interim.append(status)
+    body = read_body(reader, head_request, status, headers)
+    return Response(status, reason, version, headers, raw, body, interim)
+
+
+def connect(port, host="127.0.0.1", timeout=10.0):
+    return socket.create_connection((host, port), timeout=timeout)
+
+
+def open_reader(port, timeout=10.0):
+    """A Reader on a new connection to 127.0.0.1:port."""
+    return Reader(connect(port, timeout=timeout), timeout)
+
+
+def closed(reader, timeout=5.0):
+    """True when the server closes the connection (nothing more comes)."""
+    reader.sock.settimeout(timeout)
+    try:
+        extra = reader.to_eof()
+    except socket.timeout:
+        return False
+    finally:
+        reader.sock.settimeout(reader.timeout)
+    return extra == b""
+
+
+def exchange(port, data, head_request=False, timeout=10.0):
+    """Send data on a new connection, read one response: (Response, Reader)."""
+    reader = open_reader(port, timeout)
+    reader.sock.sendall(data)
+    return read_response(reader, head_request), reader
+
+
+def raw_exchange(port, data, host="127.0.0.1", timeout=10.0):
+    """Send raw bytes, read until the server closes; returns the bytes read."""
+    with Reader(connect(port, host, timeout), timeout) as reader:
+        reader.sock.sendall(data)
+        return reader.to_eof()
 
 
 def dechunk(data):
@@ -473,50 +608,37 @@ def dechunk(data):
         pos += size + 2
 
 
-# -------------------------------------------------- raw keep-alive exchanges
+def split_echo(body):
+    """echo's body: request line and headers, a blank line, the request body."""
+    ends = [(i, len(sep)) for sep in (b"\r\n\r\n", b"\n\n")
+            for i in [body.find(sep)] if i >= 0]
+    if not ends:
+        raise AssertionError(f"no blank line in echo response: {body[:300]!r}")
+    i, n = min(ends)
+    head = body[:i].decode("latin-1").replace("\r\n", "\n").split("\n")
+    return head, body[i + n:]
 
 
-def recv_response(sock, buf=b""):
-    """One Content-Length or chunked response: (head text, body, rest of buf)."""
-    while b"\r\n\r\n" not in buf:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise AssertionError(f"connection closed inside a response head: {buf!r}")
-        buf += chunk
-    head, _, rest = buf.partition(b"\r\n\r\n")
-    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
-        while not rest.endswith(b"0\r\n\r\n"):
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise AssertionError("connection closed inside a chunked body")
-            rest += chunk
-        return head.decode("latin-1"), dechunk(rest), b""
-    m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
-    length = int(m.group(1)) if m else 0
-    while len(rest) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise AssertionError("connection closed inside a response body")
-        rest += chunk
-    return head.decode("latin-1"), rest[:length], rest[length:]
+def keep_alive_get(reader, path="/"):
+    """GET path on a keep-alive connection: the Response."""
+    reader.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    return read_response(reader)
 
 
-def keep_alive_get(sock, path="/"):
-    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
-    return recv_response(sock)
-
-
-def wait_closed(sock, timeout):
-    """Seconds until the server closed sock, None if it did not."""
+def wait_closed(reader, timeout):
+    """Seconds until the server closed the Reader's connection (whatever it
+    still sent is dropped), None if it did not within timeout."""
     t0 = time.monotonic()
-    sock.settimeout(timeout)
+    reader.sock.settimeout(timeout)
     try:
-        while sock.recv(4096):
+        while reader.sock.recv(4096):
             pass
     except ConnectionResetError:
         pass
     except socket.timeout:
         return None
+    finally:
+        reader.buf = b""
     return time.monotonic() - t0
 
 
@@ -549,32 +671,6 @@ def post_chunked_while_reading(port, chunks, headers=None):
         t.join(60)
         conn.close()
     return dict(sent), resp.status, body
-
-
-def check_graceful_stop(test, h, request_in):
-    """TERM with one idle keep-alive connection and one request in flight
-    (the sleep app, 1500 ms): the idle connection closes at once, before the
-    in-flight request is answered, with Connection: close; hornet exits 0.
-    request_in(h) returns once the request has reached the app."""
-    idle = socket.create_connection(("127.0.0.1", h.port), timeout=10)
-    busy = socket.create_connection(("127.0.0.1", h.port), timeout=10)
-    try:
-        keep_alive_get(idle, "/?ms=1")
-        busy.sendall(b"GET /?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n")
-        request_in(h)
-        os.kill(h.pid, signal.SIGTERM)
-        idle_closed = wait_closed(idle, 10.0)
-        t_idle = time.monotonic()
-        head, body, _ = recv_response(busy)
-        t_busy = time.monotonic()
-        test.assertIsNotNone(idle_closed, "the idle connection stayed open")
-        test.assertLess(t_idle, t_busy, "idle closed only after the in-flight request")
-        test.assertEqual(body, b"slept 1500 ms\n")
-        test.assertRegex(head, r"(?im)^connection:\s*close")
-        test.assertEqual(h.wait_exit(15.0), 0, h.log())
-    finally:
-        idle.close()
-        busy.close()
 
 
 class Load:
@@ -635,5 +731,43 @@ class Load:
             return self.ok
 
 
+# ---------------------------------------------------------------- skipping
+#
+# Every skip is listed with its reason when a module ends (the lines start
+# with SKIP_TAG; scripts/dev test collects them from ctest's log). A skip
+# says why the test could not run here; one whose reason is optional(...)
+# is for a machine the README does not promise (not root, no IPv6, a
+# sanitizer build). Any other skip is of a test the README promises on
+# Debian 12 after scripts/dev, and under CI=true it fails the module.
+
+SKIP_TAG = "hornet-skip:"
+OPTIONAL = "optional: "
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def optional(reason):
+    """A skip reason for a test the README does not promise everywhere."""
+    return OPTIONAL + reason
+
+
+def report_skips(skipped, out=sys.stdout):
+    """Print every skip; returns the promised ones (those fail under CI)."""
+    module = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    promised = []
+    for test, reason in skipped:
+        name = test.id().replace("__main__", module, 1)
+        out.write(f"{SKIP_TAG} {name}: {reason}\n")
+        if not reason.startswith(OPTIONAL):
+            promised.append(f"{name}: {reason}")
+    if promised and CI:
+        out.write(f"CI=true: {len(promised)} promised test(s) skipped; a skip here is a failure:\n")
+        for line in promised:
+            out.write(f"  {line}\n")
+    out.flush()
+    return promised
+
+
 def main():
-    unittest.main(verbosity=2)
+    result = unittest.main(verbosity=2, exit=False).result
+    promised = report_skips(result.skipped)
+    sys.exit(0 if result.wasSuccessful() and not (CI and promised) else 1)

@@ -23,7 +23,7 @@ import time
 import unittest
 
 import harness
-from harness import HornetTestCase, raw_exchange, run_once, wait_until
+from harness import HornetTestCase, Reader, keep_alive_get, open_reader, raw_exchange, read_response, wait_closed, wait_until
 
 FIXTURES = os.environ.get("HORNET_FIXTURE_DIR", "")
 ASYNC_APP = os.path.join(FIXTURES, "async_app.so")
@@ -39,12 +39,6 @@ def setUpModule():
 
 
 # ------------------------------------------------------------------ helpers
-
-
-# Shared with test_gthread.py (harness.py).
-read_response = harness.recv_response
-keep_alive_get = harness.keep_alive_get
-wait_closed = harness.wait_closed
 
 
 def rss_kib(pid):
@@ -127,17 +121,9 @@ class AsyncTestCase(HornetTestCase):
 
 
 class GenericHttpTest(AsyncTestCase):
-    """What every worker type must do, under async."""
-
-    def test_hello_keep_alive_100_requests_one_connection(self):
-        h = self.start_async("hello", workers=2)
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            for i in range(100):
-                head, body, rest = keep_alive_get(s, f"/{i}")
-                self.assertRegex(head, r"^HTTP/1\.1 200 ")
-                self.assertNotRegex(head, r"(?i)connection:\s*close")
-                self.assertRegex(head, r"(?im)^date: ")
-                self.assertEqual((body, rest), (HELLO, b""))
+    """HEAD, HTTP/1.0 and a 400 under async; the keep-alive series,
+    pipelining, the idle close, the 10 MiB upload and the thread-safety
+    refusal are in test_contract.py, for every worker type."""
 
     def test_head_and_http10_and_400_then_served(self):
         h = self.start_async("hello")
@@ -151,47 +137,6 @@ class GenericHttpTest(AsyncTestCase):
         resp = raw_exchange(h.port, b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
         self.assertRegex(resp, rb"^HTTP/1\.[01] 400 ", resp[:200])
         self.assertEqual(self.get(h)[::2], (200, HELLO))
-
-    def test_pipelined_requests_are_answered_in_order(self):
-        h = self.start_async("sleep")
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            s.sendall(b"GET /?ms=200 HTTP/1.1\r\nHost: t\r\n\r\n"
-                      b"GET /?ms=1 HTTP/1.1\r\nHost: t\r\n\r\n")
-            _, first, rest = read_response(s)
-            _, second, rest = read_response(s, rest)
-        self.assertEqual((first, second), (b"slept 200 ms\n", b"slept 1 ms\n"))
-
-    def test_idle_connection_is_closed_after_keepalive(self):
-        h = self.start_async("hello", "--keep-alive", "1s")
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            keep_alive_get(s)
-            closed_after = wait_closed(s, 15.0)
-        self.assertIsNotNone(closed_after, "the idle connection was never closed")
-        self.assertGreater(closed_after, 0.5, "closed long before keepalive")
-        self.assertLess(closed_after, 10.0)
-
-    def test_echo_on_the_pool_10mib_chunked_upload_echoed_byte_for_byte(self):
-        h = self.start_async("echo", threads=2)
-        size, piece = 10 * 1024 * 1024, 64 * 1024
-        payload = os.urandom(size)
-        sent, status, body = harness.post_chunked_while_reading(
-            h.port, (payload[o:o + piece] for o in range(0, size, piece)))
-        self.assertEqual(sent, {"ok": True})
-        self.assertEqual(status, 200)
-        echoed = body[body.index(b"\r\n\r\n") + 4:]
-        self.assertEqual(len(echoed), size)
-        self.assertEqual(hashlib.sha256(echoed).digest(), hashlib.sha256(payload).digest())
-        self.assertEqual(self.get(h, "/after", method="POST", body=b"x")[0], 200)
-
-    def test_thread_unsafe_blocking_app_is_refused_with_threads(self):
-        # broken_none.so loads fine and declares no flag: its handle() would
-        # run on the pool, several at once.
-        app = os.path.join(FIXTURES, "broken_none.so")
-        rc, _, err = run_once(["-b", "127.0.0.1:0", "-k", "async", "--threads", "4", app], self.tmp)
-        self.assertNotEqual(rc, 0, err)
-        line = self.assertOneErrorLine(err, "async", "thread-safe")
-        self.assertIn("threads: 1", line)
-        self.assertNotIn("Booting worker", err)
 
 
 class ConcurrencyTest(AsyncTestCase):
@@ -218,7 +163,7 @@ class ConcurrencyTest(AsyncTestCase):
         t = threading.Thread(target=trickle, daemon=True)
         t.start()
         try:
-            wait_until(lambda: progress["sent"] >= 3, 5.0)
+            self.assertTrue(wait_until(lambda: progress["sent"] >= 3, 5.0), "the trickler never started")
             t0 = time.monotonic()
             for _ in range(20):
                 self.assertEqual(self.get(h, timeout=5)[::2], (200, HELLO))
@@ -226,9 +171,9 @@ class ConcurrencyTest(AsyncTestCase):
             self.assertLess(progress["sent"], len(request), "the others finished only after the trickler")
             self.assertLess(elapsed, 2.0)
             t.join(30)
-            head, body, _ = read_response(trickler)
-            self.assertRegex(head, r"^HTTP/1\.1 200 ")
-            self.assertEqual(body, HELLO)
+            resp = read_response(Reader(trickler))
+            self.assertRegex(resp.head, r"^HTTP/1\.1 200 ")
+            self.assertEqual(resp.body, HELLO)
         finally:
             trickler.close()
 
@@ -237,12 +182,10 @@ class PendingTest(AsyncTestCase):
 
     def test_pending_app_finished_from_a_thread_of_its_own(self):
         h = self.start_async(ASYNC_APP)
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
+        with open_reader(h.port) as r:
             for _ in range(3):  # on one connection: each exchange ended cleanly
-                _, body, _ = keep_alive_get(s, "/thread?ms=50")
-                self.assertEqual(body, b"finished by a thread\n")
-            _, body, _ = keep_alive_get(s, "/post?ms=20")
-            self.assertEqual(body, b"answered on the loop\n")
+                self.assertEqual(keep_alive_get(r, "/thread?ms=50").body, b"finished by a thread\n")
+            self.assertEqual(keep_alive_get(r, "/post?ms=20").body, b"answered on the loop\n")
 
     def test_many_threads_answer_at_once(self):
         h = self.start_async(ASYNC_APP)
@@ -274,7 +217,8 @@ class PendingTest(AsyncTestCase):
         self.assertTrue(body == pattern(0, 8 << 20), "the streamed bytes differ")
 
 
-@unittest.skipIf(os.environ.get("HORNET_SANITIZED"), "ASan's shadow memory and quarantine swamp the RSS figures")
+@unittest.skipIf(os.environ.get("HORNET_SANITIZED"),
+                 harness.optional("ASan's shadow memory and quarantine swamp the RSS figures"))
 class MemoryTest(AsyncTestCase):
 
     def stalled_reader(self, h, path, size):
@@ -356,20 +300,17 @@ class MemoryTest(AsyncTestCase):
 
 
 class StopTest(AsyncTestCase):
-
-    def test_graceful_stop_finishes_pending_exchanges_and_closes_idle_at_once(self):
-        h = self.start_async("sleep")
-        # The request is in after a moment (a timer, no thread to look for).
-        harness.check_graceful_stop(self, h, lambda h: time.sleep(0.3))
+    """The stops every worker type owes are in test_contract.py; this is
+    async's own: timers pending on the loop."""
 
     def test_fast_stop_ends_pending_timers(self):
         h = self.start_async("sleep")
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            s.sendall(b"GET /?ms=30000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        with open_reader(h.port) as r:
+            r.sock.sendall(b"GET /?ms=30000 HTTP/1.1\r\nHost: t\r\n\r\n")
             time.sleep(0.3)
             t0 = time.monotonic()
             os.kill(h.pid, signal.SIGINT)
-            self.assertIsNotNone(wait_closed(s, 10.0), "the connection outlived a fast stop")
+            self.assertIsNotNone(wait_closed(r, 10.0), "the connection outlived a fast stop")
         self.assertIsNotNone(h.wait_exit(15.0), h.log())
         self.assertLess(time.monotonic() - t0, 10.0)
         self.assertNotIn("still unfinished", h.log())

@@ -1,8 +1,8 @@
 """test_gthread.py: the gthread worker type and the sleep app, against the
-real daemon: concurrency of the handler threads, keep-alive (many requests
-on one connection, idle connections closed after keepalive), pipelining,
-the worker_connections cap, PENDING apps, the thread-safety refusal,
-graceful and fast stops, max_requests, and no thread or fd leak.
+real daemon: concurrency of the handler threads, the worker_connections
+cap, PENDING apps, a thread-unsafe app on one thread, max_requests, and no
+thread or fd leak. What every worker type owes (keep-alive, pipelining, the
+idle close, the thread-safety refusal, stops) is in test_contract.py.
 
 Timings are only ever asserted with wide margins (a serial run against a
 concurrent one), never tightly: the machine is shared."""
@@ -11,7 +11,6 @@ import http.client
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -20,7 +19,7 @@ import time
 import unittest
 
 import harness
-from harness import HornetTestCase, run_once, wait_until
+from harness import HornetTestCase, keep_alive_get, open_reader, read_response, wait_until
 
 CC = shutil.which("cc") or shutil.which("gcc")
 
@@ -121,12 +120,6 @@ def tearDownModule():
 # ------------------------------------------------------------------ helpers
 
 
-# Shared with test_async.py (harness.py).
-read_response = harness.recv_response
-keep_alive_get = harness.keep_alive_get
-wait_closed = harness.wait_closed
-
-
 def thread_count(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"(?m)^Threads:\s+(\d+)", f.read()).group(1))
@@ -165,21 +158,6 @@ def fd_listing(pid):
     return "\n".join(lines)
 
 
-def in_app_sleep(pid):
-    """Is a thread of pid inside nanosleep (the sleep app at work)? None: /proc cannot tell."""
-    seen = False
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/wchan") as f:
-                wchan = f.read()
-        except OSError:
-            continue
-        seen = seen or wchan not in ("", "0")
-        if "nanosleep" in wchan:
-            return True
-    return False if seen else None
-
-
 class GthreadTestCase(HornetTestCase):
 
     def gthread(self, app, *extra, workers=1, threads=8):
@@ -189,12 +167,6 @@ class GthreadTestCase(HornetTestCase):
         pids = wait_until(h.workers, 10.0)
         self.assertEqual(len(pids), 1, pids)
         return next(iter(pids))
-
-    def wait_in_app(self, h):
-        """Until the worker's handler thread sleeps in the app (bounded)."""
-        pid = self.worker_pid(h)
-        if wait_until(lambda: in_app_sleep(pid) is not False, 10.0) is None:
-            time.sleep(0.3)  # this kernel hides wchan: give the request time to arrive
 
 
 # -------------------------------------------------------------------- tests
@@ -238,64 +210,30 @@ class ConcurrencyTest(GthreadTestCase):
 
 
 class KeepAliveTest(GthreadTestCase):
-
-    def test_one_connection_carries_100_requests(self):
-        h = self.gthread("hello", threads=2)
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            for i in range(100):
-                head, body, rest = keep_alive_get(s, f"/{i}")
-                self.assertRegex(head, r"^HTTP/1\.1 200 ")
-                self.assertNotRegex(head, r"(?i)connection:\s*close")
-                self.assertEqual((body, rest), (b"Hello, World!\n", b""))
-
-    def test_idle_connection_is_closed_after_keepalive(self):
-        h = self.gthread("hello", "--keep-alive", "1s", threads=2)
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            keep_alive_get(s)
-            closed_after = wait_closed(s, 15.0)
-        self.assertIsNotNone(closed_after, "the idle connection was never closed")
-        self.assertGreater(closed_after, 0.5, "closed long before keepalive")
-        self.assertLess(closed_after, 10.0)
-
-    def test_pipelined_requests_are_answered_in_order(self):
-        h = self.gthread("sleep", threads=4)
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            s.sendall(b"GET /?ms=200 HTTP/1.1\r\nHost: t\r\n\r\n"
-                      b"GET /?ms=1 HTTP/1.1\r\nHost: t\r\n\r\n")
-            _, first, rest = read_response(s)
-            _, second, rest = read_response(s, rest)
-        self.assertEqual((first, second, rest), (b"slept 200 ms\n", b"slept 1 ms\n", b""))
+    """The keep-alive series, pipelining and the idle close are in
+    test_contract.py, for every worker type."""
 
     def test_worker_connections_cap_leaves_the_rest_in_the_backlog(self):
         h = self.gthread("hello", "--worker-connections", 2, "--keep-alive", "30s", threads=1)
-        first = [socket.create_connection(("127.0.0.1", h.port), timeout=10) for _ in range(2)]
+        first = [open_reader(h.port) for _ in range(2)]
         try:
-            for s in first:
-                keep_alive_get(s)
-            with socket.create_connection(("127.0.0.1", h.port), timeout=10) as third:
-                third.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-                third.settimeout(0.5)
+            for r in first:
+                keep_alive_get(r)
+            with open_reader(h.port) as third:
+                third.sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                third.sock.settimeout(0.5)
                 with self.assertRaises(socket.timeout, msg="served past worker_connections"):
-                    third.recv(100)
+                    third.sock.recv(100)
                 first.pop().close()  # one slot frees: the third is accepted
-                third.settimeout(10)
-                head, body, _ = read_response(third)
-                self.assertEqual(body, b"Hello, World!\n")
+                third.sock.settimeout(10)
+                self.assertEqual(read_response(third).body, b"Hello, World!\n")
         finally:
-            for s in first:
-                s.close()
+            for r in first:
+                r.close()
 
 
 class AppCheckTest(GthreadTestCase):
-
-    def test_thread_unsafe_app_is_refused_with_threads(self):
-        rc, _, err = run_once(["-b", "127.0.0.1:0", "-k", "gthread", "--threads", "4",
-                               Apps.path("unsafe")], self.tmp)
-        self.assertEqual(rc, 1, err)
-        line = self.assertOneErrorLine(err, "gthread", "cannot run app", "thread-safe")
-        self.assertIn("threads: 1", line)
-        self.assertIn("sync", line)
-        self.assertNotIn("Booting worker", err)
+    """The refusal with threads > 1 is in test_contract.py."""
 
     def test_thread_unsafe_app_runs_on_one_thread(self):
         h = self.gthread(Apps.path("unsafe"), threads=1)
@@ -324,18 +262,7 @@ class SleepAppTest(GthreadTestCase):
 
 
 class StopTest(GthreadTestCase):
-
-    def test_graceful_stop_finishes_in_flight_and_closes_idle_at_once(self):
-        h = self.gthread("sleep", threads=4)
-        harness.check_graceful_stop(self, h, self.wait_in_app)
-
-    def test_fast_stop_closes_idle_connections(self):
-        h = self.gthread("hello", threads=2)
-        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
-            keep_alive_get(s)
-            os.kill(h.pid, signal.SIGINT)
-            self.assertIsNotNone(wait_closed(s, 10.0), "the connection outlived a fast stop")
-        self.assertIsNotNone(h.wait_exit(15.0), h.log())
+    """Graceful and fast stops are in test_contract.py."""
 
     def test_max_requests_recycles_the_worker_without_failing_a_request(self):
         h = self.gthread("hello", "--max-requests", 20, threads=2)
@@ -367,12 +294,12 @@ class LeakTest(GthreadTestCase):
                 sent = done = 0
                 try:
                     while sent < n:  # a new connection every per_connection requests
-                        with socket.create_connection(("127.0.0.1", h.port), timeout=10) as s:
+                        with open_reader(h.port) as r:
                             for _ in range(min(per_connection, n - sent)):
-                                _, body, _ = keep_alive_get(s)
+                                body = keep_alive_get(r).body
                                 sent += 1
                                 done += body == b"Hello, World!\n"
-                except (OSError, AssertionError) as e:
+                except (OSError, EOFError, AssertionError) as e:
                     errors.append(repr(e))
                 answered.append(done)
 
@@ -399,7 +326,7 @@ class LeakTest(GthreadTestCase):
         baseline = (thread_count(pid), fd_count(pid))
         baseline_fds = fd_listing(pid)
         load(10000)
-        settled()
+        self.assertTrue(settled(), f"connections open after 10 000 requests:\n{fd_listing(pid)}")
         self.assertEqual((thread_count(pid), fd_count(pid)), baseline,
                          "threads, fds after 10 000 requests against after the first 100\n"
                          f"baseline fds:\n{baseline_fds}\nnow:\n{fd_listing(pid)}\n--- log:\n{h.log()}")

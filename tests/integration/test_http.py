@@ -1,27 +1,15 @@
 """test_http.py: HTTP behaviour of the sync worker with the hello and echo apps,
-through real clients (curl, http.client, a raw socket) over loopback."""
+through real clients (curl, http.client, a raw socket) over loopback. The
+10 MiB upload every worker type owes is in test_contract.py."""
 
-import hashlib
-import os
 import re
 import shutil
 import subprocess
 
 import harness
-from harness import HornetTestCase, raw_exchange
+from harness import HornetTestCase, raw_exchange, split_echo
 
 CURL = shutil.which("curl")
-
-
-def split_echo(body):
-    """echo's body: request line and headers, a blank line, the request body."""
-    ends = [(i, len(sep)) for sep in (b"\r\n\r\n", b"\n\n")
-            for i in [body.find(sep)] if i >= 0]
-    if not ends:
-        raise AssertionError(f"no blank line in echo response: {body[:300]!r}")
-    i, n = min(ends)
-    head = body[:i].decode("latin-1").replace("\r\n", "\n").split("\n")
-    return head, body[i + n:]
 
 
 class HelloTest(HornetTestCase):
@@ -161,30 +149,6 @@ class EchoTest(HornetTestCase):
         head, sep, rest = resp.partition(b"\r\n\r\n")
         self.assertRegex(head, rb"^HTTP/1\.1 200 ")
         self.assertEqual(rest, b"")
-
-    def test_10mib_chunked_upload_echoed_byte_for_byte(self):
-        size, piece = 10 * 1024 * 1024, 64 * 1024
-        payload = os.urandom(size)
-
-        def chunks():
-            for off in range(0, size, piece):
-                yield payload[off:off + piece]
-
-        # echo streams the body back while it reads it (see the helper).
-        sent, status, body = harness.post_chunked_while_reading(
-            self.h.port, chunks(), {"Content-Type": "application/octet-stream"})
-        self.assertEqual(sent, {"ok": True}, "upload did not finish")
-        self.assertEqual(status, 200)
-        lines, echoed = split_echo(body)
-        self.assertEqual(lines[0], "POST /upload HTTP/1.1")
-        self.assertTrue(any(l.lower() == "transfer-encoding: chunked" for l in lines), lines)
-        self.assertEqual(len(echoed), size)
-        self.assertEqual(hashlib.sha256(echoed).hexdigest(),
-                         hashlib.sha256(payload).hexdigest())
-        self.assertTrue(echoed == payload)
-        # and the daemon still serves
-        status, _, _ = self.get(self.h)
-        self.assertEqual(status, 200)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import socket
 import subprocess
 
 from harness import (HORNET_BIN, HornetTestCase, Seen, UnixHTTPConnection,
-                     children_of, http, main, stop_arbiter, wait_until)
+                     children_of, http, main, optional, stop_arbiter, wait_until)
+from http_wire import PROBE_APP
 
 
 def cmdline(pid):
@@ -60,7 +61,7 @@ class HygieneTest(HornetTestCase):
         self.addCleanup(stop_arbiter, pid)
         port_line = wait_until(lambda: [l for l in open(log) if "Listening at:" in l], 10)
         port = int(port_line[0].split("127.0.0.1:")[1].split()[0])
-        wait_until(lambda: "Booting worker" in open(log).read(), 10)
+        self.assertTrue(wait_until(lambda: "Booting worker" in open(log).read(), 10), "the daemon booted no worker")
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         c.request("GET", "/")
         self.assertEqual(c.getresponse().status, 200)
@@ -74,10 +75,10 @@ class HygieneTest(HornetTestCase):
 
     def test_user_and_group_with_a_privileged_port(self):
         if os.geteuid() != 0:
-            self.skipTest("needs root")
+            self.skipTest(optional("needs root"))
         port = free_privileged_port()
         if port is None:
-            self.skipTest("no free port below 1024")
+            self.skipTest(optional("no free port below 1024"))
         nobody = pwd.getpwnam("nobody")
         group = grp.getgrgid(nobody.pw_gid).gr_name
         h = self.daemon(["-b", f"127.0.0.1:{port}", "--user", "nobody", "--group", group, "hello"])
@@ -126,9 +127,28 @@ class HygieneTest(HornetTestCase):
         # The line is written after the response has gone: wait for it.
         self.assertTrue(wait_until(lambda: open(access).read().count("GET / ") >= 6, 5), open(access).read())
 
+    def pids(self, h):
+        """(pid that ran the app's create(), pid that answered) from the probe app."""
+        status, _, body = self.get(h, "/pid")
+        self.assertEqual(status, 200, body)
+        fields = dict(f.split("=") for f in body.decode().split())
+        return int(fields["created_in"]), int(fields["served_by"])
+
     def test_preload_app_creates_the_app_in_the_arbiter(self):
-        h = self.daemon(["--preload", "hello"])
-        self.assertEqual(self.get(h)[2], b"Hello, World!\n")
+        h = self.daemon(["--preload", PROBE_APP])
+        workers = h.workers()
+        for _ in range(4):  # whichever worker answers, the arbiter made its app
+            created_in, served_by = self.pids(h)
+            self.assertEqual(created_in, h.pid, "with --preload the app was not created in the arbiter")
+            self.assertIn(served_by, workers)
+
+    def test_without_preload_each_worker_creates_its_app(self):
+        h = self.daemon([PROBE_APP])
+        workers = h.workers()
+        for _ in range(4):
+            created_in, served_by = self.pids(h)
+            self.assertEqual(created_in, served_by)
+            self.assertIn(served_by, workers)
 
 
 class SystemdTest(HornetTestCase):

@@ -52,9 +52,9 @@ class LifecycleTest(HornetTestCase):
         with Load(h.port) as load:
             for i in range(1, 6):
                 served = load.served()
-                wait_until(lambda: load.served() > served + 100, 10)  # traffic in flight
+                self.assertTrue(wait_until(lambda: load.served() > served + 100, 10), "no traffic in flight")
                 self.reload(h, i)
-            wait_until(lambda: load.served() > 600, 10)
+            self.assertTrue(wait_until(lambda: load.served() > 600, 10), "the load stalled")
         self.assertNoFailures(load)
         # Each generation replaced the whole pool; only the last one is left.
         wait_until(lambda: len(h.workers()) == 2, 10)
@@ -63,11 +63,11 @@ class LifecycleTest(HornetTestCase):
     def test_app_swapped_on_disk_is_served_after_reload(self):
         h = self.start()
         with Load(h.port) as load:
-            wait_until(lambda: load.served() > 20, 10)
+            self.assertTrue(wait_until(lambda: load.served() > 20, 10), "the load stalled")
             self.swap_app()
             self.reload(h, 1)
             promoted = time.monotonic()
-            wait_until(lambda: load.served() > 200, 10)
+            self.assertTrue(wait_until(lambda: load.served() > 200, 10), "the load stalled")
         self.assertNoFailures(load)
         self.assertIn(b"v1\n", [b for _, b in load.bodies])
         # Once the old generation has gone, every answer is the new version.
@@ -101,7 +101,7 @@ class LifecycleTest(HornetTestCase):
             self.write_config(f"worker_class: {os.path.join(FIXTURES, 'not_elf.so')}\n")
             os.kill(h.pid, signal.SIGHUP)
             self.assertEqual(len(h.wait_log(r"Reload failed: ", 2)), 2, h.log())
-            wait_until(lambda: load.served() > 100, 10)
+            self.assertTrue(wait_until(lambda: load.served() > 100, 10), "the load stalled")
         self.assertNoFailures(load)
         self.assertEqual(h.workers(), workers, "the serving workers were touched")
         self.assertIn("did you mean 'workers'", h.log())
@@ -115,7 +115,7 @@ class LifecycleTest(HornetTestCase):
             self.write_config("timeout: 1s\napp_config:\n  boot_ms: 60000\n")
             os.kill(h.pid, signal.SIGHUP)
             self.assertTrue(h.wait_log(r"Reload failed: the new workers were not ready", 1, 15), h.log())
-            wait_until(lambda: load.served() > 100, 10)
+            self.assertTrue(wait_until(lambda: load.served() > 100, 10), "the load stalled")
         self.assertNoFailures(load)
         self.assertEqual(h.workers() & workers, workers)
 
@@ -126,7 +126,7 @@ class LifecycleTest(HornetTestCase):
             self.assertTrue(wait_until(lambda: len(h.workers()) == 3, 10), h.log())
             os.kill(h.pid, signal.SIGTTOU)
             self.assertTrue(wait_until(lambda: len(h.workers()) == 2, 10), h.log())
-            wait_until(lambda: load.served() > 100, 10)
+            self.assertTrue(wait_until(lambda: load.served() > 100, 10), "the load stalled")
         self.assertNoFailures(load)
 
     def test_ttou_never_goes_below_one(self):
@@ -159,7 +159,7 @@ class LifecycleTest(HornetTestCase):
             os.kill(old, signal.SIGTERM)
             self.assertEqual(h.wait_exit(), 0, h.log())
             served = load.served()
-            wait_until(lambda: load.served() > served + 100, 10)
+            self.assertTrue(wait_until(lambda: load.served() > served + 100, 10), "the load stalled")
         self.assertNoFailures(load)
         self.assertFalse(os.path.exists(pidfile + ".oldbin"))
         self.assertEqual(int(open(pidfile).read()), new)
@@ -176,7 +176,7 @@ class LifecycleTest(HornetTestCase):
                             h.log())
             self.assertTrue(wait_until(lambda: len(h.workers()) == 2 and victim not in h.workers(), 10))
             served = load.served()
-            wait_until(lambda: load.served() > served + 50, 10)
+            self.assertTrue(wait_until(lambda: load.served() > served + 50, 10), "the load stalled")
         hung.join(15)
         self.assertNoFailures(load)
 
@@ -197,7 +197,7 @@ class LifecycleTest(HornetTestCase):
             os.kill(victim, signal.SIGKILL)
             self.assertTrue(wait_until(lambda: len(h.workers()) == 2 and victim not in h.workers(), 5))
             served = load.served()
-            wait_until(lambda: load.served() > served + 50, 10)
+            self.assertTrue(wait_until(lambda: load.served() > served + 50, 10), "the load stalled")
         # A request the victim had already accepted may fail; nothing else.
         self.assertLessEqual(len(load.failures), 1, load.failures)
 
@@ -216,7 +216,7 @@ class LifecycleTest(HornetTestCase):
                             h.log())
             self.assertTrue(h.running())
             served = load.served()
-            wait_until(lambda: load.served() > served + 50, 10)
+            self.assertTrue(wait_until(lambda: load.served() > served + 50, 10), "the load stalled")
             os.remove(flag)
             self.assertTrue(wait_until(lambda: len(h.workers()) == 2 and victim not in h.workers(), 15), h.log())
         self.assertLessEqual(len(load.failures), 1, load.failures)  # one the victim had accepted, at most

@@ -95,7 +95,7 @@ class WorkersTest(HornetTestCase):
 
         t = threading.Thread(target=client_loop, daemon=True)
         t.start()
-        wait_until(lambda: results["ok"] >= 20, 10)
+        self.assertTrue(wait_until(lambda: results["ok"] >= 20, 10), "no traffic before the kill")
         self.assertNotIn("was killed by signal", h.log(),
                          "a worker died on its own before the kill")
         victim = min(old)
@@ -174,12 +174,7 @@ class StopTest(HornetTestCase):
             # cut this request off before the rest of the body goes out.
             time.sleep(0.3)
             s.sendall(b"world")
-            rest = b""
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                rest += b
+            rest = harness.Reader(s).to_eof()
         finally:
             s.close()
         self.assertRegex(rest, rb"^HTTP/1\.1 200 ")
@@ -237,7 +232,7 @@ class ListenerTest(HornetTestCase):
 
     def test_ipv6_loopback(self):
         if not ipv6_loopback():
-            self.skipTest("::1 not available")
+            self.skipTest(harness.optional("::1 not available"))
         h = self.daemon(["-b", "[::1]:0", "hello"], workers=1)
         url = h.url
         self.assertRegex(url, r"^http://\[::1\]:\d+$")

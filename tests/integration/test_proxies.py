@@ -6,7 +6,7 @@
   client's addresses (to the app and the access log); a trusted peer must
   send one, anyone else must not.
 - access_log_format: every Gunicorn atom, the same line from every worker type.
-Each worker type runs: sync, gthread, and async when its plugin loads.
+Each worker type runs (sync, gthread, async): one that fails to load fails.
 """
 
 import base64

@@ -390,15 +390,10 @@ class GthreadTest(SharedDaemon):
                 status, _, body = self.req("/ping", timeout=10)
                 self.assertEqual(status, 200)
             s.sendall(b"67890")
-            reply = b""
-            while not reply.endswith(b"0\r\n\r\n"):  # keep-alive: up to the last chunk
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                reply += chunk
-            head, _, body = reply.partition(b"\r\n\r\n")
-            self.assertRegex(head, rb"^HTTP/1\.1 200 ")
-            self.assertEqual(harness.dechunk(body), b"10")
+            reply = harness.read_response(harness.Reader(s, 15))  # keep-alive: up to the last chunk
+            self.assertRegex(reply.head, r"^HTTP/1\.1 200 ")
+            self.assertIn("chunked", reply.headers.get("transfer-encoding", ""))
+            self.assertEqual(reply.body, b"10")
 
     def test_slow_requests_all_answered(self):
         results = []
