@@ -58,13 +58,18 @@ std::string_view trim_ows(std::string_view s) {
     return s;
 }
 
-// scheme ":" "//" ...: RFC 3986 scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+// scheme "://" authority [ path-abempty [ "?" query ] ]: RFC 3986's scheme =
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); the authority must be a
+// non-empty host[:port] (RFC 9110 4.2: no userinfo, no empty host), so bad
+// brackets and stray characters are refused as they are in Host.
 bool is_absolute_form(std::string_view target) {
     const size_t colon = target.find("://");
     if (colon == 0 || colon == std::string_view::npos || !is_alpha(target[0])) return false;
     for (char c : target.substr(0, colon))
         if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
-    return true;
+    std::string_view authority = target.substr(colon + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    return !authority.empty() && authority[0] != ':' && is_valid_host(authority);
 }
 
 } // namespace
