@@ -53,6 +53,7 @@ struct Config {
     std::uint32_t limit_request_fields = 100;
     std::uint32_t limit_request_field_size = 8190;
     std::uint64_t limit_request_body = std::uint64_t{1} << 30; // UINT64_MAX: unlimited
+    std::uint64_t max_discard = std::uint64_t{4} << 20;        // unread body dropped to keep a connection
     // Slow clients (Gunicorn has none); 0 means "as timeout".
     Millis header_timeout{30000};         // the whole request head, from its first byte
     Millis body_timeout{30000};           // the longest wait for more body bytes

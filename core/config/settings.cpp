@@ -101,6 +101,10 @@ std::vector<Setting> make_table() {
          .codec = size_field(&Config::limit_request_field_size, 1, kMiB)},
         {.name = "limit_request_body", .help = "Maximum size of a request body, or 'unlimited'",
          .codec = size_field(&Config::limit_request_body, 0, kU64Max, true)},
+        {.name = "max_discard",
+         .help = "Most of a request body the app left unread that is read and dropped to keep the connection; "
+                 "past it the connection closes",
+         .codec = size_field(&Config::max_discard, 0, kU64Max)},
         {.name = "header_timeout",
          .help = "Time a client gets to send a whole request head (408 after); 0: as timeout",
          .codec = duration_field(&Config::header_timeout)},

@@ -80,6 +80,7 @@ void fill_limits(hornet_limits_t& l, const WorkerSpec& spec) {
     l.header_timeout_ms = ms(c.header_timeout); // 0: the SDK falls back to timeout
     l.body_timeout_ms = ms(c.body_timeout);
     l.max_requests = 0; // the arbiter recycles workers itself, one at a time
+    l.max_discard = c.max_discard;
 }
 
 // What the context's proxy fields point at (ABI 1.1); outlives run().

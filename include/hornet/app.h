@@ -56,7 +56,7 @@ typedef struct hornet_request_s {
     size_t header_count;
     int64_t content_length; /* -1 when not known (chunked); 0 when no body */
     uint32_t flags;         /* HORNET_REQ_* */
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_request_t;
 
 /*
@@ -141,7 +141,7 @@ typedef struct hornet_exchange_ops_s {
      * otherwise the connection is closed. After finish() the exchange and
      * every view are gone. */
     int (*finish)(hornet_exchange_t *x, int error);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_exchange_ops_t;
 
 typedef struct hornet_app_s {
@@ -178,7 +178,7 @@ typedef struct hornet_app_s {
      * x and ops are the worker's; neither may be used after finish(). */
     int (*handle)(void *instance, hornet_exchange_t *x,
                   const hornet_exchange_ops_t *ops);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_app_t;
 
 /* The one symbol an app plugin exports. [arbiter] before fork, and by

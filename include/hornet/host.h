@@ -65,7 +65,7 @@ typedef struct hornet_host_s {
      * request on: look them up in handle(), not in create(). */
     const void *(*get_extension)(const struct hornet_host_s *host,
                                  const char *id);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_host_t;
 
 #ifdef __cplusplus

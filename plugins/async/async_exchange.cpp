@@ -136,7 +136,7 @@ void AsyncExchange::end_read(ptrdiff_t result) {
 }
 
 void AsyncExchange::check_read_deadline(int64_t now_ms) {
-    if (rq_.read != Read::socket || rq_.read_deadline_ms == 0 || now_ms < rq_.read_deadline_ms) return;
+    if (rq_.read_deadline_ms == 0 || now_ms < rq_.read_deadline_ms) return;
     rq_.read_deadline_ms = 0;
     rq_.read_timed_out = true;
     c_.socket().cancel();
@@ -160,7 +160,7 @@ int AsyncExchange::write(const void* data, size_t len) {
 // On the loop a write cannot wait: it is copied while the output buffer has
 // room, else refused whole.
 int AsyncExchange::loop_buffered_write(const void* data, size_t len) {
-    if (const int rc = core_.may_write(); rc != HORNET_OK) return rc;
+    if (const int rc = core_.admit_write(); rc != HORNET_OK) return rc;
     if (!waiting_.empty() || !c_.writer().buffer().has_room(len)) return HORNET_EWOULDBLOCK;
     sdk::WireBuffers out;
     if (const int rc = core_.parts().encoder.body(data, len, out); rc != HORNET_OK) return rc;
@@ -184,7 +184,7 @@ int AsyncExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
 // A write with a completion: HORNET_OK and the completion runs once its
 // bytes are all in the output buffer (or failed); <0 and it never runs.
 int AsyncExchange::loop_write(const WriteCall& call, bool async) {
-    if (const int rc = core_.may_write(); rc != HORNET_OK) return rc;
+    if (const int rc = core_.admit_write(); rc != HORNET_OK) return rc;
     if (async && rq_.write_async_busy) return HORNET_EBUSY;
     if (async) rq_.write_async_busy = true;
     if (rq_.source_active || !waiting_.empty()) waiting_.push_back(call);
@@ -262,7 +262,7 @@ void AsyncExchange::next_write() {
     while (!waiting_.empty() && !rq_.source_active) {
         const WriteCall call = waiting_.front();
         waiting_.pop_front();
-        if (const int rc = core_.may_write(); rc != HORNET_OK) {
+        if (const int rc = core_.admit_write(); rc != HORNET_OK) {
             if (call.done.done) rq_.write_async_busy = false;
             complete(call.done, rc);
             continue;
@@ -317,8 +317,36 @@ int AsyncExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer().close();
+    if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
     maybe_done();
     return rc;
+}
+
+// ---- what the app left of the body -----------------------------------------------------
+
+void AsyncExchange::continue_discard() {
+    rq_.read = Read::idle;
+    const sdk::ReadStep step = core_.discard_step();
+    if (!step.need_input) return;
+    const std::span<char> space = core_.input_space();
+    if (space.empty()) return core_.set_wire(sdk::Wire::closing);
+    rq_.read = Read::discard;
+    rq_.read_deadline_ms = worker_.now_ms() + worker_.timeouts().body_ms;
+    c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
+                                [this](const boost::system::error_code& ec, size_t n) { on_discard_read(ec, n); });
+}
+
+// A timeout, EOF or a stop ends the drop: the connection closes.
+void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t n) {
+    rq_.read_deadline_ms = 0;
+    if (!ec && n > 0 && core_.wire() == sdk::Wire::sound) {
+        core_.parts().input.commit(n);
+        continue_discard();
+    } else {
+        rq_.read = Read::idle;
+        core_.set_wire(sdk::Wire::closing);
+    }
+    maybe_done();
 }
 
 void AsyncExchange::cut() {

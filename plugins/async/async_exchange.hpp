@@ -16,7 +16,9 @@
 // holds at most 64 KiB of a response plus its head, whatever the app writes.
 // Writes are served in call order (a FIFO of waiting calls, normally empty).
 // Body reads de-chunk from the connection's input, reading the socket when
-// it is empty (100 Continue first when the client asked for it).
+// it is empty (100 Continue first when the client asked for it). After
+// finish(), what the app left of the body is read and dropped (up to
+// max_discard) while the response drains, so the connection can go on.
 //
 // Done callbacks are posted, so they never run inside the call that started
 // them, and always on the loop. The exchange is done (the connection moves
@@ -90,7 +92,9 @@ private:
         uint64_t offset = 0;
         Completion done;
     };
-    enum class Read : uint8_t { idle, parsing, socket }; // the one body read in flight
+    // The one body read in flight: the app's (parsing, socket) or, after
+    // finish(), the drop of what the app left (discard).
+    enum class Read : uint8_t { idle, parsing, socket, discard };
 
     bool in_loop() const;
     void complete(const Completion& c, ptrdiff_t result);
@@ -102,6 +106,8 @@ private:
     void continue_read();
     void on_body_read(const boost::system::error_code& ec, size_t n);
     void end_read(ptrdiff_t result);
+    void continue_discard();
+    void on_discard_read(const boost::system::error_code& ec, size_t n);
     int loop_buffered_write(const void* data, size_t len);
     int loop_write(const WriteCall& call, bool async);
     void begin_write(const WriteCall& call);
@@ -126,7 +132,7 @@ private:
         void* read_buf = nullptr;
         size_t read_cap = 0;
         Completion read_done;
-        int64_t read_deadline_ms = 0; // while Read::socket
+        int64_t read_deadline_ms = 0; // while a socket read is in flight
         bool read_timed_out = false;
         // The write whose bytes the output buffer's source is taking.
         bool source_active = false;

@@ -14,6 +14,21 @@ void BlockingExchange::run(const hornet_app_t* app, void* instance) {
     if (owed) finish(*owed);
     // Also after DONE: a finish() on another thread may still be running.
     queue_.run_until_finished([this](const AsyncTask& task) { return run_task(task); });
+    discard_rest();
+}
+
+// What the app left of the body, read and dropped while the connection may
+// carry another request; a failed read leaves the core unwilling.
+void BlockingExchange::discard_rest() {
+    for (;;) {
+        ReadStep step;
+        {
+            std::lock_guard lock(mu_);
+            if (!core_.wants_discard()) return;
+            step = core_.discard_step();
+        }
+        if (!step.need_input || fill_input() < 0) return;
+    }
 }
 
 ptrdiff_t BlockingExchange::run_task(const AsyncTask& task) {
@@ -79,7 +94,7 @@ int BlockingExchange::start(int status, const hornet_header_t* headers, size_t c
 
 int BlockingExchange::write(const void* data, size_t len) {
     std::lock_guard lock(mu_);
-    if (int rc = core_.may_write(); rc != HORNET_OK) return rc;
+    if (int rc = core_.admit_write(); rc != HORNET_OK) return rc;
     WireBuffers out;
     if (int rc = core_.parts().encoder.body(data, len, out); rc != HORNET_OK) return rc;
     return flush(out, core_.parts().encoder.ends_connection());
@@ -91,7 +106,7 @@ int BlockingExchange::write_async(const void* data, size_t len, hornet_done_fn d
 
 int BlockingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
     std::lock_guard lock(mu_);
-    if (int rc = core_.may_write(); rc != HORNET_OK) return rc;
+    if (int rc = core_.admit_write(); rc != HORNET_OK) return rc;
     ResponseEncoder& encoder = core_.parts().encoder;
     BodyFrame frame;
     if (int rc = encoder.frame(len, frame); rc != HORNET_OK) return rc;

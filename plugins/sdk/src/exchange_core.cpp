@@ -54,11 +54,28 @@ int ExchangeCore::start(int status, const hornet_header_t* headers, size_t count
     return rc;
 }
 
-int ExchangeCore::may_write() const {
+int ExchangeCore::admit_write() {
     if (s_.finished) return HORNET_ECLOSED;
     if (s_.wire == Wire::broken) return HORNET_EIO;
     if (s_.head_refused) return HORNET_EINVAL;
+    settle_head();
     return HORNET_OK;
+}
+
+// Known before the head leaves: a body too large to drop, a client that
+// waits for a 100 Continue it will not get, or a connection already
+// closing. A head that has left cannot take it back: such a connection
+// closes all the same (discard_step, reusable).
+void ExchangeCore::settle_head() {
+    const ResponseEncoder& e = p_.encoder;
+    if (!e.started() || e.head_sent() || !e.head().keep_alive()) return;
+    const std::optional<uint64_t> left = p_.parser.body_left();
+    const bool too_much = left && *left > p_.max_discard;
+    if (too_much || client_awaits_continue() || s_.wire != Wire::sound) p_.encoder.close_connection();
+}
+
+bool ExchangeCore::client_awaits_continue() const {
+    return (p_.request.flags & HORNET_REQ_EXPECT_CONTINUE) && !s_.continue_sent && !p_.parser.body_done();
 }
 
 // The rest of a good response; mid-body after an error only a close tells
@@ -69,6 +86,7 @@ FinishPlan ExchangeCore::finish(int error) {
     FinishPlan plan;
     if (s_.wire == Wire::broken) return plan;
     if (error == 0 && !s_.head_refused) {
+        settle_head();
         p_.encoder.finish(plan.out);
         plan.last = p_.encoder.ends_connection();
         if (!p_.encoder.complete())
@@ -141,6 +159,29 @@ ptrdiff_t ExchangeCore::read_failed(IoError error) {
     }
     s_.read_error = rc;
     return rc;
+}
+
+// ---- what the app left of the body ----------------------------------------------------
+
+bool ExchangeCore::wants_discard() const {
+    if (!s_.finished || s_.wire != Wire::sound || !p_.encoder.keep_alive() || p_.parser.body_done()) return false;
+    return !client_awaits_continue() && s_.read_error == 0;
+}
+
+// Into a sink nobody reads: only the framing matters.
+ReadStep ExchangeCore::discard_step() {
+    thread_local char sink[kReadChunk];
+    for (;;) {
+        const BodyResult r = p_.parser.parse_body(p_.input.data(), {sink, sizeof sink});
+        p_.input.consume(r.consumed);
+        s_.discarded += r.produced;
+        if (r.status == ParseStatus::error || s_.discarded > p_.max_discard) {
+            set_wire(Wire::closing);
+            return {HORNET_ETOOBIG, false};
+        }
+        if (r.status == ParseStatus::done) return {0, false};
+        if (r.consumed == 0) return {0, true};
+    }
 }
 
 // ---- the connection -----------------------------------------------------------------

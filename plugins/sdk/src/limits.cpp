@@ -20,6 +20,7 @@ ParserLimits ParserLimits::from(const hornet_limits_t* limits) {
     out.fields = limits->limit_request_fields;
     out.field_size = limits->limit_request_field_size;
     out.body = limits->limit_request_body;
+    if (HORNET_HAS(limits, hornet_limits_t, max_discard)) out.discard = limits->max_discard;
     return out;
 }
 

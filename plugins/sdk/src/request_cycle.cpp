@@ -28,7 +28,8 @@ std::string_view first_line(std::span<const char> bytes) {
 
 RequestCycle::RequestCycle(const hornet_worker_ctx_t* ctx, const PeerGate& gate, const char* scheme)
     : ctx_(ctx), gate_(gate), scheme_(scheme), app_name_(app_name_of(ctx)),
-      timeouts_(Timeouts::from(limits_of(ctx))), parser_(ParserLimits::from(limits_of(ctx))) {}
+      timeouts_(Timeouts::from(limits_of(ctx))), max_discard_(ParserLimits::from(limits_of(ctx)).discard),
+      parser_(ParserLimits::from(limits_of(ctx))) {}
 
 void RequestCycle::begin_head(const ConnectionRef& c) {
     parser_.reset();
@@ -92,7 +93,7 @@ bool may_keep_alive(const hornet_worker_ctx_t* ctx, const Timeouts& timeouts) {
 bool RequestCycle::keep_going(bool allowed) const { return allowed && may_keep_alive(ctx_, timeouts_); }
 
 ExchangeParts RequestCycle::parts(InputBuffer& input) {
-    return {parser_, encoder_, input, request_, ctx_ ? ctx_->host : nullptr, app_name_};
+    return {parser_, encoder_, input, request_, ctx_ ? ctx_->host : nullptr, app_name_, max_discard_};
 }
 
 void RequestCycle::mark_start() {

@@ -298,6 +298,13 @@ BodyResult RequestParser::parse_body(std::span<const char> in, std::span<char> o
 
 bool RequestParser::body_done() const { return impl_->beast->is_done(); }
 
+std::optional<uint64_t> RequestParser::body_left() const {
+    const Impl& s = *impl_;
+    if (s.beast->is_done()) return 0;
+    if (s.beast->chunked()) return std::nullopt;
+    return s.beast->content_length_remaining().value_or(0);
+}
+
 bool find_header(const hornet_request_t& request, std::string_view name, hornet_str_t* value) {
     for (size_t i = 0; i < request.header_count; ++i) {
         const hornet_header_t& h = request.headers[i];

@@ -12,6 +12,9 @@
 namespace hornet::sdk {
 namespace {
 
+constexpr std::string_view kClose = "Connection: close\r\n";
+constexpr std::string_view kKeepAlive = "Connection: keep-alive\r\n";
+
 using support::iequals;
 using support::view;
 
@@ -149,6 +152,15 @@ void ResponseHead::choose_framing(int status, const ResponseContext& ctx) {
     version_ = ctx.version;
 }
 
+// The Connection header is the last one, so it is rewritten in place.
+void ResponseHead::close_connection() {
+    if (!keep_alive_) return;
+    keep_alive_ = false;
+    buf_.resize(buf_.size() - 2); // the blank line
+    if (version_ < 11) buf_.resize(buf_.size() - kKeepAlive.size());
+    buf_.append(kClose).append("\r\n");
+}
+
 void ResponseHead::append_header(std::string_view name, std::string_view value, bool keep_view) {
     if (keep_view) offsets_.push_back({buf_.size(), name.size(), buf_.size() + name.size() + 2, value.size()});
     buf_.append(name).append(": ").append(value).append("\r\n");
@@ -175,6 +187,7 @@ void ResponseHead::write_head(int status, std::span<const hornet_header_t> heade
     if (!keep_alive_) append_header("Connection", "close", false);
     else if (version_ < 11) append_header("Connection", "keep-alive", false); // 1.0 must opt in
     buf_.append("\r\n");
+    buf_.reserve(buf_.size() + kClose.size()); // close_connection() must not move the views
     for (const Offsets& o : offsets_)
         views_.push_back({{buf_.data() + o.name, o.name_len}, {buf_.data() + o.value, o.value_len}});
 }

@@ -35,7 +35,8 @@ class BlockingExchange : public Exchange {
 public:
     BlockingExchange(const ExchangeParts& parts, const BlockingParts& io) : core_(parts), io_(io) {}
 
-    // handle() and, for PENDING, the wait for finish(). Never throws.
+    // handle() and, for PENDING, the wait for finish(); then what the app
+    // left of the body is dropped (ExchangeCore::wants_discard). Never throws.
     void run(const hornet_app_t* app, void* instance);
 
     // After run(): can the connection carry another request? Did the client
@@ -55,6 +56,7 @@ public:
 
 private:
     ptrdiff_t fill_input();
+    void discard_rest();
     int send_continue();
     // mu_ held. `last`: the connection's final bytes (see write_all); then it
     // half-closes even when out is empty.

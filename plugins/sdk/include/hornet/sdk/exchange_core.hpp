@@ -46,6 +46,7 @@ struct ExchangeParts {
     const hornet_request_t& request;
     const hornet_host_t* host;
     const char* app_name; // for log lines
+    uint64_t max_discard; // of a body the app left unread (ParserLimits::discard)
 };
 
 // One step of a body read: body bytes (> 0), 0 at the body's end, a
@@ -81,7 +82,9 @@ public:
     // The head; keep_going false makes it say Connection: close.
     int start(int status, const hornet_header_t* headers, size_t count, bool keep_going);
     // HORNET_OK, or why a write must not go (finished, broken, refused head).
-    int may_write() const;
+    // Before the head leaves with the write, it learns whether the
+    // connection will close after all (see settle_head).
+    int admit_write();
     // Marks the exchange finished and says what goes out last.
     FinishPlan finish(int error);
 
@@ -98,6 +101,16 @@ public:
     // The socket read failed: the code the read returns.
     ptrdiff_t read_failed(IoError error);
 
+    // ---- what the app left of the body ----
+    // After finish(): read and drop the rest of the body, so that the
+    // connection can carry the next request? (A client still waiting for
+    // 100 Continue sends no body: then the connection closes instead.)
+    bool wants_discard() const;
+    // One step of the discard, with read_step()'s results: 0 once the body
+    // has ended, < 0 when it cannot be dropped (more than max_discard, an
+    // invalid body: the connection then closes), or need_input.
+    ReadStep discard_step();
+
     // ---- the connection ----
     void set_wire(Wire w) { if (w > s_.wire) s_.wire = w; }
     Wire wire() const { return s_.wire; }
@@ -112,6 +125,10 @@ public:
 
 private:
     ptrdiff_t fail_body(int http_status);
+    // The connection will not carry another request: a head that has not
+    // left yet says Connection: close.
+    void settle_head();
+    bool client_awaits_continue() const;
 
     // Per request; reset by begin().
     struct State {
@@ -121,6 +138,7 @@ private:
         Wire wire = Wire::sound;
         int client_error = 0;       // 400/408/413 met while reading the body
         int read_error = 0;         // what every later read returns
+        uint64_t discarded = 0;     // body bytes dropped after finish()
     };
 
     ExchangeParts p_;

@@ -18,6 +18,9 @@ struct ParserLimits {
     uint32_t fields = 100;              // -> 431
     uint32_t field_size = 8190;         // -> 431
     uint64_t body = UINT64_MAX;         // -> 413
+    // Not the parser's: how much of a body the app left unread an exchange
+    // reads and drops to keep the connection (max_discard).
+    uint64_t discard = uint64_t{4} << 20;
 
     static ParserLimits from(const hornet_limits_t* limits);
 };

@@ -94,6 +94,7 @@ private:
     const char* scheme_;
     const char* app_name_;
     Timeouts timeouts_;
+    uint64_t max_discard_;
     RequestParser parser_;
     ResponseEncoder encoder_;
     hornet_request_t request_{};

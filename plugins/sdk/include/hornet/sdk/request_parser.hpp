@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -68,6 +69,9 @@ public:
     // read more input. Call until done; done at once for a body-less request.
     BodyResult parse_body(std::span<const char> in, std::span<char> out);
     bool body_done() const;
+    // Body bytes still to come, when the head said how many (Content-Length);
+    // nothing for a chunked body.
+    std::optional<uint64_t> body_left() const;
 
 private:
     struct Impl;

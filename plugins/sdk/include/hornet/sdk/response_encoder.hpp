@@ -33,6 +33,11 @@ public:
     // Before start(): this response ends the connection after all (the
     // worker began to stop meanwhile), so its head says Connection: close.
     void refuse_keep_alive() { ctx_.keep_alive = false; }
+    // After start(): the connection closes after this response after all;
+    // its head says so if it has not left yet.
+    void close_connection() {
+        if (started_ && !head_sent_) head_.close_connection();
+    }
 
     // The head. HORNET_EINVAL when already started or when the head is
     // refused (head().error() says why; nothing is recorded).

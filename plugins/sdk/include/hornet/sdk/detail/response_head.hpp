@@ -39,6 +39,10 @@ public:
     // HORNET_OK, or HORNET_EINVAL with error() saying what was wrong.
     int build(int status, std::span<const hornet_header_t> headers, const ResponseContext& ctx);
 
+    // The connection closes after this response after all: a head that
+    // kept it now says Connection: close (views stay valid).
+    void close_connection();
+
     std::string_view bytes() const { return buf_; }
     int status() const { return status_; }
     Framing framing() const { return framing_; }
