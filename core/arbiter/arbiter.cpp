@@ -133,9 +133,18 @@ void Arbiter::schedule_tick() {
     });
 }
 
-void Arbiter::handle_term() { reconciler_.stop(true); }
-void Arbiter::handle_int() { reconciler_.stop(false); }
-void Arbiter::handle_quit() { reconciler_.stop(false); }
+void Arbiter::handle_term() { stop(true); }
+void Arbiter::handle_int() { stop(false); }
+void Arbiter::handle_quit() { stop(false); }
+
+// Nothing will accept once the workers leave, so the listeners stop first:
+// a client connecting now is refused, rather than queued and reset at exit.
+// Not when another process serves on them after us: a new arbiter of a
+// binary upgrade, or systemd, which keeps the sockets for the next start.
+void Arbiter::stop(bool graceful) {
+    if (upgrade_.child == 0 && !pool_.shared()) pool_.stop_listening();
+    reconciler_.stop(graceful);
+}
 void Arbiter::handle_chld() {} // reconcile() reaps
 void Arbiter::handle_ttin() { reconciler_.add_worker(); }
 void Arbiter::handle_ttou() { reconciler_.remove_worker(); }

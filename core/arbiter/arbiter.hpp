@@ -79,6 +79,7 @@ private:
     void set_title() const;
     Generation& active() { return *generations_.at(reconciler_.active()); }
 
+    void stop(bool graceful);
     void handle_term();
     void handle_int();
     void handle_quit();

@@ -1,12 +1,15 @@
 #include "listen/listener_pool.hpp"
 
+#include <sys/socket.h>
+
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 namespace hornet {
 
-ListenerPool::ListenerPool(InheritedSockets inherited) : unclaimed_(std::move(inherited.from_upgrade)) {
+ListenerPool::ListenerPool(InheritedSockets inherited)
+    : unclaimed_(std::move(inherited.from_upgrade)), upgraded_from_(unclaimed_.empty() ? 0 : ::getppid()) {
     for (auto& s : inherited.from_systemd) {
         systemd_specs_.push_back(s.spec);
         unclaimed_.push_back(std::move(s));
@@ -49,6 +52,15 @@ void ListenerPool::prune(bool remove_files) {
         if (remove_files) it->second->remove_socket_file();
         it = by_spec_.erase(it);
     }
+}
+
+// The old arbiter of an upgrade stays our parent while it runs.
+bool ListenerPool::shared() const {
+    return !systemd_specs_.empty() || (upgraded_from_ != 0 && ::getppid() == upgraded_from_);
+}
+
+void ListenerPool::stop_listening() const {
+    for (const auto& [spec, l] : by_spec_) ::shutdown(l->fd(), SHUT_RD);
 }
 
 std::vector<int> ListenerPool::fds() const {

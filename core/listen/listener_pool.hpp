@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <sys/types.h>
 
 #include "listen/inherited_sockets.hpp"
 #include "listen/listener.hpp"
@@ -33,6 +34,13 @@ public:
     void prune(bool remove_files);
     // Every listener's fd, for handing over to a new arbiter.
     std::vector<int> fds() const;
+    // A stop: every listener stops listening now, in every process that
+    // holds it (shutdown, not close): a new connection is refused at once
+    // instead of waiting in a backlog that nobody will accept from.
+    void stop_listening() const;
+    // Does another process listen on these too (systemd, which keeps them
+    // for the next start; the old arbiter of a binary upgrade, still up)?
+    bool shared() const;
 
 private:
     std::shared_ptr<Listener> adopt(const std::string& spec);
@@ -40,6 +48,7 @@ private:
     std::map<std::string, std::shared_ptr<Listener>> by_spec_;
     std::vector<InheritedSocket> unclaimed_;
     std::vector<std::string> systemd_specs_;
+    pid_t upgraded_from_; // the old arbiter that handed its sockets over, or 0
 };
 
 } // namespace hornet

@@ -196,11 +196,8 @@ void AsyncWorker::begin_leaving() {
     leave_by_ms_ = now_ms_ + (grace != 0 ? grace : kDefaultGraceMs);
     for (auto& w : listener_watch_) w->cancel();
     room_.cancel();
-    for (Connection* c = head_; c;) {
-        Connection* next = c->next;
-        c->close_if_idle();
-        c = next;
-    }
+    drain_by_ms_ = std::min(leave_by_ms_, now_ms_ + timeouts_.keepalive_ms);
+    for (Connection* c = head_; c; c = c->next) c->drain(drain_by_ms_);
     check_finished();
 }
 

@@ -12,9 +12,11 @@
 // A tick every 100 ms reads the clock (deadlines use it), beats the
 // heartbeat every timeout/4, follows the stop mode (also woken by the stop
 // fd) and checks every connection's deadlines. Graceful stop: stop
-// accepting, close idle connections at once, let exchanges in flight
-// (PENDING ones included) finish, each answered with Connection: close,
-// leave when none is open or after graceful_timeout; then (or on STOP_NOW)
+// accepting, drain (the next request on each connection is answered with
+// Connection: close; idle connections close after at most `keepalive`
+// more, since a request may be on its way on any of them), let exchanges
+// in flight (PENDING ones included) finish, leave when none is open or
+// after graceful_timeout; then (or on STOP_NOW)
 // shut every socket, fail their ops and timers with HORNET_ECLOSED, and wait
 // up to 1 s for PENDING apps to call finish(). Workers sharing a listener
 // all wake for a new connection and each yields after a burst of accepts,
@@ -65,6 +67,8 @@ public:
     BlockingPool& pool() { return pool_; }
     bool in_loop_thread() const; // [any thread]
     bool leaving() const { return phase_ != Phase::serving; }
+    // Idle connections wait no later than this (a graceful stop's drain).
+    int64_t drain_by_ms() const { return drain_by_ms_; }
     // Another request on a connection? Not with keep_alive 0, nor once the
     // worker stops. [any thread]
     bool keep_going() const { return sdk::may_keep_alive(ctx_, timeouts_); }
@@ -102,6 +106,7 @@ private:
     int64_t now_ms_ = 0;
     int64_t next_beat_ms_ = 0;
     int64_t leave_by_ms_ = 0;
+    int64_t drain_by_ms_ = INT64_MAX;
     int64_t abandon_at_ms_ = 0;
     size_t open_ = 0;
     size_t closed_since_trim_ = 0;

@@ -2,6 +2,7 @@
 // keep-alive, linger.
 #include "connection.hpp"
 
+#include <algorithm>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -119,9 +120,8 @@ bool Connection::await_client() {
     const sdk::Timeouts& t = worker_.timeouts();
     const int64_t now = worker_.now_ms();
     if (input_.empty()) {
-        if (worker_.leaving()) return false; // idle: a graceful stop closes it at once
         wait_ = Wait::request;
-        deadline_ms_ = now + (answered_ != 0 ? t.keepalive_ms : t.head_ms);
+        deadline_ms_ = std::min(now + (answered_ != 0 ? t.keepalive_ms : t.head_ms), worker_.drain_by_ms());
     } else {
         wait_ = Wait::head;
         deadline_ms_ = (head_since_ms_ != 0 ? head_since_ms_ : now) + t.head_ms;
@@ -145,7 +145,9 @@ asio::awaitable<Connection::Next> Connection::run_exchange() {
     cycle_.end_exchange(ref());
     writer_.buffer().shrink();
     ++answered_;
-    if (o.reusable && worker_.keep_going() && !cut_) co_return Next::again;
+    // A response that promised keep-alive is kept to, even by a worker that
+    // stops meanwhile: the next request is answered with Connection: close.
+    if (o.reusable && !cut_) co_return Next::again;
     co_return o.unread && !writer_.broken() && !cut_ ? Next::linger : Next::close;
 }
 
@@ -224,8 +226,8 @@ void Connection::check_deadlines(int64_t now) {
     exchange_.check_read_deadline(now);
 }
 
-void Connection::close_if_idle() {
-    if (wait_ == Wait::request) socket_.cancel();
+void Connection::drain(int64_t by_ms) {
+    if (wait_ == Wait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
 }
 
 void Connection::cut() {

@@ -55,8 +55,8 @@ public:
 
     // The worker's tick: act on a deadline that has passed.
     void check_deadlines(int64_t now_ms);
-    // Graceful stop: close now if waiting between requests.
-    void close_if_idle();
+    // Graceful stop: if waiting between requests, wait no later than by_ms.
+    void drain(int64_t by_ms);
     // Stop now: the socket is shut, every op fails, timers end.
     void cut();
     bool is_cut() const { return cut_; }

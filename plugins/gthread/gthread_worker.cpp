@@ -168,9 +168,9 @@ void GthreadWorker::begin_leaving(int64_t now) {
     update_listeners(now);
     const uint32_t grace = ctx_->limits->graceful_timeout_ms;
     leave_by_ms_ = now + (grace != 0 ? grace : kDefaultGraceMs);
-    scratch_.clear();
-    lot_.close_idle(scratch_); // idle keep-alive connections go at once, and handlers park no more
-    close_all(scratch_);
+    // A request may be on its way on any idle connection: each gets until
+    // the keep-alive time to send it (answered with Connection: close).
+    lot_.drain(std::min(leave_by_ms_, now + timeouts_.keepalive_ms));
 }
 
 bool GthreadWorker::finished(int64_t now) const {
@@ -204,7 +204,7 @@ void GthreadWorker::serve(sdk::BlockingConnection& connection, Connection* c) {
     const sdk::ConnectionWait wait = connection.serve_ready(c->state);
     if (wait == sdk::ConnectionWait::closed) return close(c);
     const int64_t deadline = sdk::park_deadline_ms(c->state, wait, connection.timeouts(), sdk::monotonic_ms());
-    if (!lot_.park(c, wait, deadline)) close(c); // leaving: idle connections close
+    if (!lot_.park(c, wait, deadline)) close(c); // the lot is closed: the worker is going
 }
 
 void GthreadWorker::close(Connection* c) {

@@ -13,10 +13,11 @@
 // connections stay with the worker that accepted them.
 //
 // Keep-alive: an idle connection is closed after `keepalive`; a partial head
-// gets 408 after the head timeout. Graceful stop (TERM):
-// stop accepting, close parked connections at once, let in-flight requests
-// finish (their responses say Connection: close), leave when none is open or
-// after graceful_timeout. STOP_NOW: close everything and leave once the
+// gets 408 after the head timeout. Graceful stop (TERM): stop accepting,
+// drain: the next request on each connection is answered with Connection:
+// close, idle connections are closed after at most `keepalive` more (a
+// request may be on its way on any of them), in-flight requests finish;
+// leave when none is open or after graceful_timeout. STOP_NOW: close everything and leave once the
 // handler threads return. The poller beats the heartbeat (so a worker whose
 // threads are all busy in the app lives on, as in Gunicorn).
 #pragma once

@@ -16,8 +16,9 @@ bool ParkingLot::park(Connection* c, sdk::ConnectionWait wait, int64_t deadline_
     {
         std::lock_guard lock(mu_);
         c->waits_for = wait;
-        if (closed_ || (idle_closed_ && idle(c))) return false;
-        c->deadline_ms = deadline_ms;
+        if (closed_) return false;
+        c->deadline_ms = idle(c) ? std::min(deadline_ms, drain_by_ms_) : deadline_ms;
+        deadline_ms = c->deadline_ms;
         link(c);
         if (!poller_.arm(c)) {
             unlink(c);
@@ -52,17 +53,19 @@ int ParkingLot::wait_ms(int64_t now_ms, int max_ms) {
     return static_cast<int>(wait);
 }
 
-void ParkingLot::close_idle(std::vector<Connection*>& out) {
+// Relinked in deadline order; a drain happens once per worker.
+void ParkingLot::drain(int64_t by_ms) {
     std::lock_guard lock(mu_);
-    idle_closed_ = true;
-    for (Connection* c = head_; c;) {
-        Connection* next = c->next;
-        if (idle(c)) {
-            unlink(c);
-            out.push_back(c);
-        }
-        c = next;
+    drain_by_ms_ = by_ms;
+    std::vector<Connection*> later;
+    for (Connection* c = head_; c; c = c->next)
+        if (idle(c) && c->deadline_ms > by_ms) later.push_back(c);
+    for (Connection* c : later) {
+        unlink(c);
+        c->deadline_ms = by_ms;
+        link(c);
     }
+    poller_wakes_at_ms_ = std::min(poller_wakes_at_ms_, by_ms);
 }
 
 void ParkingLot::close(std::vector<Connection*>& out) {

@@ -9,7 +9,7 @@
 // the epoll happens under the lock, so the poller can never see an event for
 // a connection that is not in the lot yet.
 //   [handler]  park()
-//   [poller]   unpark(), take_expired(), wait_ms(), close_idle(), close()
+//   [poller]   unpark(), take_expired(), wait_ms(), drain(), close()
 #pragma once
 
 #include <cstdint>
@@ -41,11 +41,13 @@ public:
     // max_ms. Remembered, so a park with an earlier deadline wakes it.
     int wait_ms(int64_t now_ms, int max_ms);
 
-    // A graceful stop: refuses idle connections (nothing of a request
-    // buffered: kept alive between requests, or silent since accept) from
-    // now on and appends the parked ones to out. Connections waiting for the
-    // rest of a head stay: that request is in flight.
-    void close_idle(std::vector<Connection*>& out);
+    // A graceful stop: idle connections (nothing of a request buffered:
+    // kept alive between requests, or silent since accept) wait no later
+    // than by_ms, now and when parked from now on, so a request on its way
+    // is still answered (with Connection: close) and the worker can leave.
+    // Connections waiting for the rest of a head keep their deadline: that
+    // request is in flight.
+    void drain(int64_t by_ms);
 
     // Refuses every park from now on and appends the parked ones to out.
     void close(std::vector<Connection*>& out);
@@ -59,7 +61,7 @@ private:
     Connection* head_ = nullptr; // earliest deadline
     Connection* tail_ = nullptr;
     int64_t poller_wakes_at_ms_ = INT64_MAX;
-    bool idle_closed_ = false;
+    int64_t drain_by_ms_ = INT64_MAX; // idle connections wait no longer
     bool closed_ = false;
 };
 

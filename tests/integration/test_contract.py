@@ -12,9 +12,11 @@ fork). The behaviours:
 - a 10 MiB chunked upload echoed byte for byte (echo, which answers while it
   reads);
 - a thread-unsafe app with threads: 4 refused with one line (sync runs it);
-- graceful stop (TERM): an idle keep-alive connection closed within 1 s
-  while a request is still in the app; that request answered, with
-  Connection: close; exit 0;
+- graceful stop (TERM) drains: a request sent on an idle keep-alive
+  connection after the stop is answered with Connection: close; an idle
+  connection is not closed at once (a request may be on its way) but within
+  `keepalive`; a request still in the app is answered, with Connection:
+  close; exit 0;
 - fast stop (INT, QUIT): a request whose app waits on the body is cut
   within 2 s and the arbiter is gone within 5 s, where a graceful stop
   would wait for the body (30 s of graceful_timeout);
@@ -153,20 +155,31 @@ class ContractCase(HornetTestCase):
                         f"the request never reached the app\n{h.log()}")
         return r, release
 
-    def test_graceful_stop_closes_idle_at_once_and_finishes_in_flight(self):
-        # keepalive 30 s: an idle close within 1 s is the stop's doing.
-        h = self.start(wire.PROBE_APP, "--keep-alive", "30s", *self.BLOCKING_ARGS)
-        idle = None
+    def test_graceful_stop_drains_keep_alive_connections(self):
+        # keepalive 3 s: the drain's grace. A request may be on its way on any
+        # idle connection, so none is closed at once: the next request on
+        # each is answered with Connection: close, and one that stays idle
+        # is closed once its keep-alive time is up.
+        keepalive = 3.0
+        h = self.start(wire.PROBE_APP, "--keep-alive", f"{keepalive:g}s", *self.BLOCKING_ARGS)
+        asks = waits = None
         if self.KEEPALIVE:
-            idle = open_reader(h.port)
-            self.addCleanup(idle.close)
-            self.assertEqual(keep_alive_get(idle, "/fixed").body, b"hello")
+            asks, waits = open_reader(h.port), open_reader(h.port)
+            for r in (asks, waits):
+                self.addCleanup(r.close)
+                self.assertEqual(keep_alive_get(r, "/fixed").body, b"hello")
         busy, release = self.in_app(h, "busy")
+        t0 = time.monotonic()
         os.kill(h.pid, signal.SIGTERM)
-        if idle is not None:
-            closed_after = wait_closed(idle, 3.0)
-            self.assertIsNotNone(closed_after, "the idle connection outlived a graceful stop by 3 s")
-            self.assertLess(closed_after, 1.0, "the idle connection was not closed at once")
+        h.wait_log("Handling signal: term")
+        if asks is not None:
+            resp = keep_alive_get(asks, "/fixed")  # sent while the worker drains
+            self.assertEqual((resp.status, resp.body, resp.headers.get("connection")), (200, b"hello", "close"))
+            self.assertTrue(wire.closed(asks), "a Connection: close response did not close")
+            self.assertEqual(select.select([waits.sock], [], [], 0)[0], [],
+                             "an idle connection was closed at once: a request on its way would be lost")
+            closed_after = wait_closed(waits, keepalive + 3.0)
+            self.assertIsNotNone(closed_after, "the idle connection outlived the drain (keepalive) by 3 s")
             self.assertEqual(select.select([busy.sock], [], [], 0)[0], [],
                              "the in-flight connection was answered or closed before its app returned")
         open(release, "w").close()  # now the app returns
@@ -175,6 +188,7 @@ class ContractCase(HornetTestCase):
         self.assertEqual(resp.headers.get("connection"), "close")
         self.assertTrue(wire.closed(busy))
         self.assertEqual(h.wait_exit(15.0), 0, h.log())
+        self.assertLess(time.monotonic() - t0, keepalive + 10.0, h.log())
 
     def check_fast_stop(self, sig):
         h = self.daemon(["-k", self.KIND, *self.ARGS, "--graceful-timeout", "30s", "--body-timeout", "60s",
@@ -206,6 +220,7 @@ class ContractCase(HornetTestCase):
         stuck, _ = self.in_app(h, "stuck")  # never released: held 10 s
         t0 = time.monotonic()
         os.kill(h.pid, signal.SIGTERM)
+        h.wait_log("Handling signal: term")  # the worker is told now: its answer says close
         open(release, "w").close()
         try:
             resp = read_response(quick)  # within the grace: answered

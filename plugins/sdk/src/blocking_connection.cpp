@@ -165,7 +165,10 @@ BlockingConnection::Next BlockingConnection::run_exchange(BlockingSocket& socket
     }
     cycle_.end_exchange(ref());
     ++state_->answered;
-    if (reusable && cycle_.keep_going(options_.keep_alive)) return Next::again;
+    // A response that promised keep-alive is kept to, even by a worker that
+    // stops meanwhile: the client may be sending the next request already,
+    // which is answered with Connection: close.
+    if (reusable) return Next::again;
     return unread ? Next::linger : Next::close;
 }
 
