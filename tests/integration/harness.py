@@ -731,6 +731,100 @@ class Load:
             return self.ok
 
 
+class KeepAliveLoad:
+    """A bounded keep-alive client load: `connections` threads, each on its
+    own keep-alive connection, sending requests back to back, alternating a
+    GET and a POST with a body (which the app may leave unread), until
+    stop() or max_seconds. What a stop must not do shows up as:
+
+      failures   a request sent and never answered (EOF, reset, a timeout,
+                 a bad status): one string each;
+      untold     connections the server closed after a response that had
+                 not said Connection: close (counted when found);
+    and what it may do as `told` (responses that said Connection: close,
+    after which the client reconnects) and `refused` (a reconnect refused:
+    nothing listens any more, as at the end of a stop).
+
+        with KeepAliveLoad(port) as load: ...; then load.ok, load.failures
+    """
+
+    BODY = b"x" * 3000
+
+    def __init__(self, port, connections=4, path="/", max_seconds=60.0, timeout=10.0):
+        self.port, self.path, self.timeout = port, path, timeout
+        self.deadline = time.monotonic() + max_seconds
+        self.ok = self.told = self.refused = 0
+        self.failures = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(connections)]
+
+    def __enter__(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(self.timeout + 5)
+
+    def served(self):
+        with self._lock:
+            return self.ok
+
+    def _request(self, n):
+        if n % 2:
+            return (f"POST {self.path} HTTP/1.1\r\nHost: t\r\nContent-Length: {len(self.BODY)}\r\n\r\n".encode()
+                    + self.BODY)
+        return f"GET {self.path} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
+
+    def _connect(self):
+        """A Reader, or None while the port refuses (counted)."""
+        try:
+            return open_reader(self.port, self.timeout)
+        except ConnectionRefusedError:
+            with self._lock:
+                self.refused += 1
+            time.sleep(0.05)
+            return None
+
+    def _fail(self, what):
+        with self._lock:
+            self.failures.append(what)
+        return False
+
+    def _exchange(self, reader, n):
+        """One request: True when the connection may carry the next."""
+        try:
+            reader.sock.sendall(self._request(n))
+            resp = read_response(reader)
+        except (OSError, EOFError, ValueError, AssertionError) as e:
+            return self._fail(f"{type(e).__name__}: {e}")
+        if resp.status != 200:
+            return self._fail(f"status {resp.status}")
+        closing = resp.headers.get("connection") == "close"
+        with self._lock:
+            self.ok += 1
+            self.told += closing
+        return not closing
+
+    def _run(self):
+        n = 0
+        while not self._stop.is_set() and time.monotonic() < self.deadline:
+            reader = self._connect()
+            if reader is None:
+                continue
+            with reader:
+                while not self._stop.is_set() and time.monotonic() < self.deadline:
+                    n += 1
+                    if not self._exchange(reader, n):
+                        break
+
+
 # ---------------------------------------------------------------- skipping
 #
 # Every skip is listed with its reason when a module ends (the lines start
