@@ -9,6 +9,11 @@ fork). The behaviours:
 - keep-alive: 100 requests on one connection; pipelined requests answered
   in order; an idle connection closed after `keepalive` (sync: a connection
   closed after its one response);
+- a body the app leaves unread (Content-Length, chunked with extensions and
+  trailers, thousands of small chunks, 256 KiB) is dropped and the request
+  pipelined behind it answered on the same connection; one over
+  max_discard is answered with Connection: close; 8 MiB unread is never a
+  reset that eats the response (sync too);
 - a 10 MiB chunked upload echoed byte for byte (echo, which answers while it
   reads);
 - a thread-unsafe app with threads: 4 refused with one line (sync runs it);
@@ -87,6 +92,70 @@ class ContractCase(HornetTestCase):
                 return
             second = read_response(r)
             self.assertEqual((first.body, second.body, r.buf), (b"slept 200 ms\n", b"slept 1 ms\n", b""))
+
+    # ---------------------------------------------- bodies the app leaves
+
+    PIPELINED_POSTS = (
+        b"POST /cl HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world",
+        b"POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5;name=value\r\nhello\r\nA;x\r\n0123456789\r\n1A\r\n" + b"z" * 26 + b"\r\n"
+        b"0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n",
+        b"POST /many HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"1\r\nq\r\n" * 3000 + b"0\r\n\r\n",
+    )
+
+    def test_a_body_the_app_leaves_unread_does_not_end_the_connection(self):
+        # hello never reads a body: what it leaves is dropped, and the request
+        # pipelined behind it in the same write is answered too.
+        h = self.start("hello")
+        for post in self.PIPELINED_POSTS:
+            with open_reader(h.port) as r:
+                r.sock.sendall(post + b"GET /next HTTP/1.1\r\nHost: t\r\n\r\n")
+                first = read_response(r)
+                self.assertEqual((first.status, first.body), (200, HELLO), post[:30])
+                if not self.KEEPALIVE:
+                    self.assertEqual(first.headers.get("connection"), "close")
+                    continue
+                self.assertIsNone(first.headers.get("connection"), f"{post[:30]!r}: {first.head}")
+                second = read_response(r)
+                self.assertEqual((second.status, second.body, r.buf), (200, HELLO, b""), post[:30])
+                self.assertEqual(keep_alive_get(r, "/still-open").status, 200)
+
+    def test_an_unread_256_kib_body_then_a_request(self):
+        h = self.start("hello")
+        body = b"b" * (256 * 1024)
+        with open_reader(h.port) as r:
+            r.sock.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            first = read_response(r)
+            self.assertEqual(first.body, HELLO)
+            if not self.KEEPALIVE:
+                self.assertTrue(wire.closed(r))
+                return
+            self.assertEqual(keep_alive_get(r, "/after").body, HELLO)
+
+    def test_a_body_over_max_discard_is_answered_with_connection_close(self):
+        h = self.start("hello", "--max-discard", "64KiB")
+        with open_reader(h.port) as r:
+            r.sock.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" + b"c" * 4096)
+            resp = read_response(r)
+            self.assertEqual((resp.status, resp.body, resp.headers.get("connection")), (200, HELLO, "close"))
+            self.assertTrue(wire.closed(r), "a Connection: close response did not close")
+
+    def test_a_large_unread_body_does_not_reset_the_response(self):
+        # The client sends 8 MiB the app never reads and only then reads the
+        # answer: the close after it must not be a reset that eats it.
+        h = self.start("hello")
+        size = 8 << 20
+        with open_reader(h.port, timeout=30) as r:
+            r.sock.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % size)
+            sent = 0
+            try:
+                while sent < size:
+                    sent += r.sock.send(b"d" * min(65536, size - sent))
+            except OSError:
+                pass  # the server may stop reading once it has answered
+            resp = read_response(r)
+            self.assertEqual((resp.status, resp.body), (200, HELLO))
 
     def test_idle_connection_is_closed_after_keepalive(self):
         h = self.start("hello", "--keep-alive", "1s")
