@@ -673,20 +673,16 @@ def post_chunked_while_reading(port, chunks, headers=None):
     return dict(sent), resp.status, body
 
 
-class Load:
-    """A bounded client load: `threads` threads making requests back to back
-    (a new connection each) until stop() or max_seconds, so that a test can
-    show an operation (reload, upgrade, recycling) fails no request.
+class BoundedLoad:
+    """Client threads running `_run` (a subclass's) until stop() or
+    max_seconds; `ok` and `failures` (one string per failed request) are
+    theirs to fill under `_lock`."""
 
-        with Load(port) as load: ...; then load.ok, load.failures
-    """
-
-    def __init__(self, port, threads=4, path="/", max_seconds=60.0, timeout=10.0):
+    def __init__(self, port, threads, path, max_seconds, timeout):
         self.port, self.path, self.timeout = port, path, timeout
         self.deadline = time.monotonic() + max_seconds
         self.ok = 0
-        self.bodies = []     # (monotonic time, body) of every success, in order
-        self.failures = []   # what went wrong, one string per failed request
+        self.failures = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
@@ -704,6 +700,26 @@ class Load:
         for t in self._threads:
             t.join(self.timeout + 5)
 
+    def running(self):
+        return not self._stop.is_set() and time.monotonic() < self.deadline
+
+    def served(self):
+        with self._lock:
+            return self.ok
+
+
+class Load(BoundedLoad):
+    """A bounded client load: `threads` threads making requests back to back
+    (a new connection each) until stop() or max_seconds, so that a test can
+    show an operation (reload, upgrade, recycling) fails no request.
+
+        with Load(port) as load: ...; then load.ok, load.failures
+    """
+
+    def __init__(self, port, threads=4, path="/", max_seconds=60.0, timeout=10.0):
+        super().__init__(port, threads, path, max_seconds, timeout)
+        self.bodies = []     # (monotonic time, body) of every success, in order
+
     def _one(self):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
@@ -717,7 +733,7 @@ class Load:
             c.close()
 
     def _run(self):
-        while not self._stop.is_set() and time.monotonic() < self.deadline:
+        while self.running():
             error, body = self._one()
             with self._lock:
                 if error:
@@ -726,12 +742,8 @@ class Load:
                     self.ok += 1
                     self.bodies.append((time.monotonic(), body))
 
-    def served(self):
-        with self._lock:
-            return self.ok
 
-
-class KeepAliveLoad:
+class KeepAliveLoad(BoundedLoad):
     """A bounded keep-alive client load: `connections` threads, each on its
     own keep-alive connection, sending requests back to back, alternating a
     GET and a POST with a body (which the app may leave unread), until
@@ -751,30 +763,8 @@ class KeepAliveLoad:
     BODY = b"x" * 3000
 
     def __init__(self, port, connections=4, path="/", max_seconds=60.0, timeout=10.0):
-        self.port, self.path, self.timeout = port, path, timeout
-        self.deadline = time.monotonic() + max_seconds
-        self.ok = self.told = self.refused = 0
-        self.failures = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(connections)]
-
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        self._stop.set()
-        for t in self._threads:
-            t.join(self.timeout + 5)
-
-    def served(self):
-        with self._lock:
-            return self.ok
+        super().__init__(port, connections, path, max_seconds, timeout)
+        self.told = self.refused = 0
 
     def _request(self, n):
         if n % 2:
@@ -814,12 +804,12 @@ class KeepAliveLoad:
 
     def _run(self):
         n = 0
-        while not self._stop.is_set() and time.monotonic() < self.deadline:
+        while self.running():
             reader = self._connect()
             if reader is None:
                 continue
             with reader:
-                while not self._stop.is_set() and time.monotonic() < self.deadline:
+                while self.running():
                     n += 1
                     if not self._exchange(reader, n):
                         break
