@@ -52,6 +52,7 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       signals_(io_),
       kill_timer_(io_),
       tick_timer_(io_),
+      shutdown_timer_(io_),
       wake_(io_, ::dup(scoreboard_.wake_fd())),
       pid_(::getpid()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
@@ -60,12 +61,12 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
 
 Arbiter::~Arbiter() = default;
 
-// Every event source ends in reconciler_.reconcile(); this starts them.
+// Every event source ends in reconcile(); this starts them.
 int Arbiter::run() {
     wait_for_signal();
     wait_for_wake();
     schedule_tick();
-    reconciler_.reconcile(); // forks the first workers
+    reconcile(); // forks the first workers
     sd_notify("READY=1");
     io_.run();
     return reconciler_.exit_code();
@@ -98,7 +99,7 @@ void Arbiter::wait_for_signal() {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         on_signal(sig);
-        reconciler_.reconcile();
+        reconcile();
         if (!io_.stopped()) wait_for_signal();
     });
 }
@@ -117,7 +118,7 @@ void Arbiter::wait_for_wake() {
     static char drain[64];
     wake_.async_read_some(boost::asio::buffer(drain), [this](const boost::system::error_code& ec, std::size_t) {
         if (ec) return;
-        reconciler_.reconcile();
+        reconcile();
         wait_for_wake();
     });
 }
@@ -128,12 +129,36 @@ void Arbiter::schedule_tick() {
     tick_timer_.expires_after(std::chrono::milliseconds(250));
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        reconciler_.reconcile();
+        reconcile();
         schedule_tick();
     });
 }
 
-void Arbiter::handle_term() { stop(true); }
+// The reconciler's steps, then what the workers' probes answer from now on.
+void Arbiter::reconcile() {
+    reconciler_.reconcile();
+    std::uint32_t state = 0;
+    if (reconciler_.stopping() || shutdown_.pending) state |= HORNET_SERVER_STOPPING;
+    if (reconciler_.serving_ready()) state |= HORNET_SERVER_READY;
+    scoreboard_.set_server_state(state);
+}
+
+// With shutdown_delay, TERM first fails the health checks and serves on
+// for that long, so a load balancer stops sending before anything is
+// refused; a second TERM or an INT does not wait.
+void Arbiter::handle_term() {
+    const auto delay = active().config.shutdown_delay;
+    if (delay.count() <= 0 || shutdown_.pending || reconciler_.stopping()) return stop(true);
+    shutdown_.pending = true;
+    spdlog::info("Stopping in {} ms: health checks fail meanwhile (shutdown_delay)", delay.count());
+    shutdown_timer_.expires_after(delay);
+    shutdown_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || reconciler_.stopping()) return;
+        stop(true);
+        reconcile();
+    });
+}
+
 void Arbiter::handle_int() { stop(false); }
 void Arbiter::handle_quit() { stop(false); }
 
@@ -142,6 +167,8 @@ void Arbiter::handle_quit() { stop(false); }
 // Not when another process serves on them after us: a new arbiter of a
 // binary upgrade, or systemd, which keeps the sockets for the next start.
 void Arbiter::stop(bool graceful) {
+    shutdown_.pending = false;
+    shutdown_timer_.cancel();
     if (upgrade_.child == 0 && !pool_.shared()) pool_.stop_listening();
     reconciler_.stop(graceful);
 }
@@ -193,7 +220,7 @@ void Arbiter::drop_generation(std::uint32_t generation) {
 void Arbiter::wake_at(std::int64_t ms) {
     kill_timer_.expires_after(std::chrono::milliseconds(ms - system_.now_ms()));
     kill_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) reconciler_.reconcile();
+        if (!ec) reconcile();
     });
 }
 

@@ -69,6 +69,9 @@ private:
     struct Upgrade {
         pid_t child = 0;
     };
+    struct Shutdown {
+        bool pending = false; // TERM came; shutdown_delay runs
+    };
 
     // arbiter.cpp
     void start(Config config, PluginSet plugins);
@@ -79,6 +82,7 @@ private:
     void set_title() const;
     Generation& active() { return *generations_.at(reconciler_.active()); }
 
+    void reconcile();
     void stop(bool graceful);
     void handle_term();
     void handle_int();
@@ -118,9 +122,11 @@ private:
     boost::asio::signal_set signals_;
     boost::asio::steady_timer kill_timer_;
     boost::asio::steady_timer tick_timer_;
+    boost::asio::steady_timer shutdown_timer_; // shutdown_delay
     boost::asio::posix::stream_descriptor wake_;
     pid_t pid_;
     Upgrade upgrade_;
+    Shutdown shutdown_;
 };
 
 } // namespace hornet

@@ -103,6 +103,11 @@ void Reconciler::note_boot(const WorkerExit& exit) {
                   boot_.pause_ms / 1000);
 }
 
+bool Reconciler::serving_ready() const {
+    const auto plan = plans_.find(active_);
+    return plan != plans_.end() && plan->second.workers > 0 && workers_.ready(active_) >= plan->second.workers;
+}
+
 void Reconciler::halt(const std::string& reason, int code) {
     spdlog::critical("{}", reason);
     stop_.exit_code = code;

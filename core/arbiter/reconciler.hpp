@@ -79,6 +79,8 @@ public:
     std::uint32_t active() const { return active_; }
     const WorkerPlan& plan(std::uint32_t generation) const { return plans_.at(generation); }
     bool stopping() const { return stop_.requested; }
+    // Is every worker the serving generation should have up and ready?
+    bool serving_ready() const;
     int exit_code() const { return stop_.exit_code; }
 
 private:

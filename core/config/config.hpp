@@ -28,6 +28,9 @@ struct Config {
     unsigned worker_connections = 1000;
     Millis timeout{30000};
     Millis graceful_timeout{30000};
+    Millis shutdown_delay{0};             // TERM: health fails, serving goes on this long, then the stop
+    std::string health_path;              // answered by the worker type: 200, 503 once stopping; "": off
+    std::string ready_path;               // 200 once every worker is ready; "": off
     Millis keep_alive{2000};
     std::uint64_t max_requests = 0;       // 0: never recycle
     std::uint64_t max_requests_jitter = 0;

@@ -31,6 +31,10 @@ void check_access_log_format(std::string_view format) {
 }
 std::string any_path(std::string_view entry) { return std::string(entry); }
 
+void check_probe_path(std::string_view path) {
+    if (!path.empty() && path[0] != '/') throw ValueError("expected a path starting with '/', like /healthz");
+}
+
 std::vector<Setting> make_table() {
     return {
         {.name = "bind", .short_flag = "-b",
@@ -52,6 +56,13 @@ std::vector<Setting> make_table() {
          .codec = duration_field(&Config::timeout)},
         {.name = "graceful_timeout", .help = "Time workers get to finish requests on a graceful stop",
          .codec = duration_field(&Config::graceful_timeout)},
+        {.name = "shutdown_delay",
+         .help = "On TERM, how long health_path answers 503 while serving goes on, before the graceful stop",
+         .codec = duration_field(&Config::shutdown_delay)},
+        {.name = "health_path", .help = "Path the workers answer themselves: 200, or 503 once stopping; empty: off",
+         .codec = checked_string_field(&Config::health_path, "PATH", check_probe_path)},
+        {.name = "ready_path", .help = "Path answered 200 once every worker is ready, else 503; empty: off",
+         .codec = checked_string_field(&Config::ready_path, "PATH", check_probe_path)},
         {.name = "keep_alive", .aliases = {"keepalive"},
          .help = "Time to wait for the next request on a keep-alive connection; 0 turns keep-alive off",
          .codec = duration_field(&Config::keep_alive)},

@@ -15,12 +15,21 @@ namespace hornet {
 static_assert(std::atomic<pid_t>::is_always_lock_free && std::atomic<std::int64_t>::is_always_lock_free,
               "scoreboard atomics live in shared memory and must not need locks");
 
+namespace {
+
+// The header, padded to a cache line so the slots stay aligned.
+constexpr std::size_t kSlotsOffset = 64;
+
+std::size_t map_bytes(std::size_t slots) { return kSlotsOffset + slots * sizeof(ScoreboardSlot); }
+
+} // namespace
+
 Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
-    void* mem = ::mmap(nullptr, slots * sizeof(ScoreboardSlot), PROT_READ | PROT_WRITE,
-                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* mem = ::mmap(nullptr, map_bytes(slots), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
         throw std::runtime_error(std::string("cannot map the scoreboard: ") + std::strerror(errno));
-    slots_ = static_cast<ScoreboardSlot*>(mem);
+    header_ = new (mem) Header{};
+    slots_ = reinterpret_cast<ScoreboardSlot*>(static_cast<char*>(mem) + kSlotsOffset);
     for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) ScoreboardSlot{};
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
@@ -30,7 +39,7 @@ Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
 }
 
 Scoreboard::~Scoreboard() {
-    ::munmap(slots_, size_ * sizeof(ScoreboardSlot));
+    ::munmap(header_, map_bytes(size_));
     ::close(wake_read_);
     ::close(wake_write_);
 }

@@ -43,12 +43,23 @@ public:
 
     static std::int64_t now_ms();
 
+    // What the server as a whole is doing (HORNET_SERVER_* flags), for the
+    // probes the workers answer. Written by the arbiter, read by any process.
+    void set_server_state(std::uint32_t flags) { header_->server_state.store(flags, std::memory_order_relaxed); }
+    std::uint32_t server_state() const { return header_->server_state.load(std::memory_order_relaxed); }
+
     // [any process, any thread] Tell the arbiter to look at the scoreboard.
     void wake() const;
     // The arbiter's end of the wake pipe (non-blocking; drain it when readable).
     int wake_fd() const { return wake_read_; }
 
 private:
+    struct Header {
+        std::atomic<std::uint32_t> server_state;
+    };
+    static_assert(sizeof(Header) <= 64);
+
+    Header* header_ = nullptr; // the map starts with it; the slots follow
     ScoreboardSlot* slots_ = nullptr;
     std::size_t size_ = 0;
     int wake_read_ = -1;

@@ -10,6 +10,8 @@ namespace {
 
 int stop_mode(const hornet_worker_ctx_t*) { return stop_signal::mode(); }
 
+uint32_t server_state(const hornet_worker_ctx_t* ctx) { return WorkerContext::of(ctx).board->server_state(); }
+
 void ready(const hornet_worker_ctx_t* ctx) {
     WorkerContext& wc = WorkerContext::of(ctx);
     wc.slot->last_beat_ms.store(Scoreboard::now_ms(), std::memory_order_relaxed);
@@ -66,6 +68,7 @@ WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const Acces
     ctx.access_log_enabled = log.enabled() ? 1 : 0;
     ctx.access_log = &write_access_log;
     ctx.provide_extension = &provide_extension;
+    ctx.server_state = &server_state;
 }
 
 WorkerContext& WorkerContext::of(const hornet_worker_ctx_t* ctx) {

@@ -108,6 +108,8 @@ void fill_proxy(hornet_worker_ctx_t& ctx, ProxyTexts& texts, const Config& c) {
     ctx.secure_scheme_header_count = texts.secure_scheme_headers.size();
     ctx.proxy_protocol = c.proxy_protocol ? 1 : 0;
     ctx.proxy_allow_ips = str(texts.proxy_allow_ips);
+    ctx.health_path = str(c.health_path); // the generation's config outlives run()
+    ctx.ready_path = str(c.ready_path);
 }
 
 // Returns the app instance, or exits with HORNET_EXIT_BOOT_FAILED.

@@ -25,6 +25,9 @@
  * ABI change log (newest first; dates are UTC):
  *   1.2  2026-12-02  hornet_limits_t.max_discard: how much of an unread
  *                    request body the worker drops to keep the connection.
+ *                    Worker context: health_path, ready_path and
+ *                    server_state (HORNET_SERVER_*), for probes the worker
+ *                    type answers before the app.
  *   1.1  2026-11-27  optional services (hornet/ext.h): "hornet.timer/1"
  *                    (hornet_timer_ext_t: a timer on an exchange's loop)
  *                    and "hornet.loop/1" (hornet_loop_ext_t: post a

@@ -35,6 +35,14 @@ enum {
     HORNET_STOP_NOW = 2       /* close everything and exit at once           */
 };
 
+/* ABI 1.2: server_state() flags: the server as a whole, not this worker. */
+enum {
+    HORNET_SERVER_STOPPING = 1u << 0, /* the arbiter is stopping (or about to):
+                                       * health checks should fail now */
+    HORNET_SERVER_READY = 1u << 1     /* every worker of the serving
+                                       * generation is ready */
+};
+
 /* Counters for count(). */
 enum {
     HORNET_COUNT_REQUESTS = 1,   /* requests answered (delta +1 each)     */
@@ -152,6 +160,18 @@ typedef struct hornet_worker_ctx_s {
      * sends one is refused. */
     int proxy_protocol;
     hornet_str_t proxy_allow_ips;
+
+    /* ABI 1.2. Paths the worker type answers itself, before the app, for
+     * load balancers and orchestrators: health_path 200 while the server
+     * serves, 503 once it is stopping; ready_path 200 once every worker of
+     * the serving generation is ready (and not stopping), else 503. Matched
+     * against the request's path (no query). Empty: off. Host memory, valid
+     * until run() returns. The SDK's RequestCycle answers them. Check
+     * HORNET_HAS(ctx, hornet_worker_ctx_t, server_state) first. */
+    hornet_str_t health_path;
+    hornet_str_t ready_path;
+    /* [any thread] HORNET_SERVER_* flags, read from shared memory. */
+    uint32_t (*server_state)(const struct hornet_worker_ctx_s *ctx);
     /* ABI 1.3: append below, never above. */
 } hornet_worker_ctx_t;
 

@@ -23,13 +23,13 @@ bool AsyncExchange::in_loop() const { return worker_.in_loop_thread(); }
 
 // ---- running the app ----------------------------------------------------------
 
-void AsyncExchange::run() {
+void AsyncExchange::run(const sdk::AppRoute& route) {
     core_.begin();
     rq_ = {};
     rq_.active = true;
     finish_called_.store(false);
     c_.timer().open();
-    const int rc = core_.call_app(worker_.ctx()->app, worker_.ctx()->app_instance, handle());
+    const int rc = core_.call_app(route.app, route.instance, handle());
     rq_.handle_returned = true;
     if (rc != HORNET_PENDING && !finish_called_.exchange(true)) loop_finish(core_.finish_owed(rc).value_or(0));
     maybe_done();

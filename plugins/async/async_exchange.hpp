@@ -40,6 +40,7 @@
 #include "completion.hpp"
 #include "hornet/sdk/exchange.hpp"
 #include "hornet/sdk/exchange_core.hpp"
+#include "hornet/sdk/request_cycle.hpp"
 
 namespace hornet::async {
 
@@ -51,8 +52,8 @@ public:
     AsyncExchange(AsyncWorker& worker, Connection& c, const sdk::ExchangeParts& parts);
 
     // [loop] A new request (the connection has parsed its head and reset the
-    // encoder); handle() on the loop; then wait for done().
-    void run();
+    // encoder); the route's handle() on the loop; then wait for done().
+    void run(const sdk::AppRoute& route);
     // [loop] The connection moves on.
     void end() { rq_.active = false; }
 

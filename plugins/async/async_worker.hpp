@@ -63,7 +63,6 @@ public:
     const sdk::PeerGate& gate() const { return gate_; } // PROXY header, trusted scheme headers
     int64_t now_ms() const { return now_ms_; } // the tick's clock
     const int64_t& clock() const { return now_ms_; }
-    bool app_on_loop() const { return app_on_loop_; }
     BlockingPool& pool() { return pool_; }
     bool in_loop_thread() const; // [any thread]
     bool leaving() const { return phase_ != Phase::serving; }

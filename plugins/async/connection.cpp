@@ -140,8 +140,8 @@ asio::awaitable<Connection::HeadOutcome> Connection::refuse_head(const sdk::Head
 
 asio::awaitable<Connection::Next> Connection::run_exchange() {
     // Decided before the app runs, so a stop's last answer says Connection: close.
-    cycle_.begin_exchange(worker_.keep_going());
-    const Outcome o = worker_.app_on_loop() ? co_await run_on_loop() : co_await run_on_pool();
+    route_ = cycle_.begin_exchange(worker_.keep_going());
+    const Outcome o = route_.on_loop() ? co_await run_on_loop() : co_await run_on_pool();
     cycle_.end_exchange(ref());
     writer_.buffer().shrink();
     ++answered_;
@@ -152,7 +152,7 @@ asio::awaitable<Connection::Next> Connection::run_exchange() {
 }
 
 asio::awaitable<Connection::Outcome> Connection::run_on_loop() {
-    exchange_.run();
+    exchange_.run(route_);
     while (!exchange_.done()) co_await wait_woken();
     const Outcome o{exchange_.reusable(), exchange_.unread_input()};
     exchange_.end();
@@ -174,7 +174,7 @@ void Connection::serve_on_pool() {
     Outcome o;
     {
         PoolExchange x(worker_, timer_, cycle_.parts(input_), {socket, t.body_ms, t.write_ms, may_keep_alive, &worker_});
-        x.run(ctx_->app, ctx_->app_instance);
+        x.run(route_.app, route_.instance);
         o = {x.reusable(), x.unread_input()};
     }
     asio::post(worker_.io(), [this, o] {

@@ -114,6 +114,7 @@ private:
     SocketWriter writer_;
     ExchangeTimer timer_;
     AsyncExchange exchange_;
+    sdk::AppRoute route_{nullptr, nullptr}; // what serves the current request
     std::optional<boost::asio::any_completion_handler<void()>> woken_;
 
     Wait wait_ = Wait::none;

@@ -8,6 +8,7 @@
 #include "hornet/sdk/access_record.hpp"
 #include "hornet/sdk/io.hpp"
 #include "hornet/support/log.hpp"
+#include "probe_app.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -75,8 +76,9 @@ void RequestCycle::end_refused(const ConnectionRef& c, const HeadStep& step) {
     count_request();
 }
 
-void RequestCycle::begin_exchange(bool keep_going) {
+AppRoute RequestCycle::begin_exchange(bool keep_going) {
     encoder_.reset({request_.version, parser_.head_request(), keep_going && parser_.keep_alive()});
+    return route_request(ctx_, request_);
 }
 
 void RequestCycle::end_exchange(const ConnectionRef& c) {

@@ -38,6 +38,14 @@ struct ConnectionRef {
 
 enum class HeadStatus { need_more, ready, refused };
 
+// The app that serves a request: the worker's, or (health_path,
+// ready_path) the SDK's own, which never blocks.
+struct AppRoute {
+    const hornet_app_t* app;
+    void* instance;
+    bool on_loop() const { return app->flags & HORNET_APP_NONBLOCKING; }
+};
+
 struct HeadStep {
     HeadStatus status = HeadStatus::need_more;
     int http_status = 0;     // refused: the status to answer
@@ -65,9 +73,9 @@ public:
     WireBuffers refusal(int status);
     void end_refused(const ConnectionRef& c, const HeadStep& step);
 
-    // A ready head: reset the encoder for the response; keep_going false
-    // makes it say Connection: close.
-    void begin_exchange(bool keep_going);
+    // A ready head: reset the encoder for the response (keep_going false
+    // makes it say Connection: close); the app that serves it.
+    AppRoute begin_exchange(bool keep_going);
     // The exchange is done: the access-log record and the count; the head's
     // views are released (leftover bytes may start the next request).
     void end_exchange(const ConnectionRef& c);
