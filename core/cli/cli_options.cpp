@@ -26,6 +26,7 @@ std::string describe(const Setting& s) { return std::string(s.help) + " (default
 
 std::string flag_names(const Setting& s) {
     std::string names = s.long_flag();
+    for (std::string_view alias : s.cli_aliases) names += "," + std::string(alias);
     return s.short_flag.empty() ? names : std::string(s.short_flag) + "," + names;
 }
 

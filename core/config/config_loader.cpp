@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "config/python_app.hpp"
 #include "config/yaml_file_layer.hpp"
 
 namespace hornet {
@@ -17,6 +18,7 @@ Config load_config(const ConfigSources& sources) {
     }
     apply_env(sources.env, config);
     apply_cli(sources.cli, config);
+    fold_python_app(config);
     resolve_workers(config);
     return config;
 }

@@ -1,0 +1,41 @@
+// Folding Gunicorn's APP and pythonpath into the wsgi app; see python_app.hpp.
+#include "config/python_app.hpp"
+
+namespace hornet {
+namespace {
+
+void fold_module(Config& config) {
+    if (!is_python_app_spec(config.app)) return;
+    config.app_config["module"] = config.app;
+    config.app = "wsgi";
+}
+
+// Top-level entries first (as Gunicorn inserts them at sys.path's front),
+// then whatever app_config.pythonpath already held.
+void fold_pythonpath(Config& config) {
+    if (config.pythonpath.empty()) return;
+    YAML::Node dirs(YAML::NodeType::Sequence);
+    for (const std::string& d : config.pythonpath) dirs.push_back(d);
+    YAML::Node old = config.app_config["pythonpath"];
+    if (old.IsSequence()) {
+        for (const YAML::Node& d : old) dirs.push_back(YAML::Clone(d));
+    } else if (old.IsScalar() && !old.Scalar().empty()) {
+        dirs.push_back(old.Scalar());
+    }
+    config.app_config["pythonpath"] = dirs;
+    config.pythonpath.clear();
+}
+
+} // namespace
+
+bool is_python_app_spec(std::string_view app) {
+    if (app.empty() || app.find('/') != std::string_view::npos || app.ends_with(".so")) return false;
+    return app.find(':') != std::string_view::npos || app.find('.') != std::string_view::npos;
+}
+
+void fold_python_app(Config& config) {
+    fold_module(config);
+    fold_pythonpath(config);
+}
+
+} // namespace hornet

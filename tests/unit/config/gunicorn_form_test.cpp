@@ -1,0 +1,115 @@
+// Gunicorn's ways of saying things, taken as hornet's: APP as MODULE:CALLABLE
+// (core/config/python_app.cpp), --pythonpath, -e/--env, --app-config, and
+// Gunicorn's other flag spellings (the cli_aliases column of settings.cpp).
+#include <gtest/gtest.h>
+
+#include "config/python_app.hpp"
+#include "config/yaml_printer.hpp"
+#include "test_support.hpp"
+
+namespace hornet {
+namespace {
+
+using test::run;
+using test::TempDir;
+
+std::string scalar(const YAML::Node& map, const char* key) {
+    return map[key] && map[key].IsScalar() ? map[key].Scalar() : "<absent>";
+}
+
+TEST(GunicornForm, TellsAPythonModuleFromAPlugin) {
+    for (const char* spec : {"myapp:app", "mysite.wsgi", "mysite.wsgi:application", "app:create_app()", "a:b.c"})
+        EXPECT_TRUE(is_python_app_spec(spec)) << spec;
+    for (const char* name : {"", "hello", "wsgi", "./x.so", "/opt/p/x.so", "x.so", "plugins/a:b"})
+        EXPECT_FALSE(is_python_app_spec(name)) << name;
+}
+
+TEST(GunicornForm, ModuleAppBecomesTheWsgiAppWithItsModule) {
+    auto o = run({"myapp:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(o.inv->config.app, "wsgi");
+    EXPECT_EQ(scalar(o.inv->config.app_config, "module"), "myapp:app");
+}
+
+TEST(GunicornForm, CommandLineModuleWinsOverTheFiles) {
+    TempDir dir;
+    std::string file = dir.write("h.yaml", "app: wsgi\napp_config: {module: 'old:app', script_name: /x}\n");
+    auto o = run({"-c", file, "new:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(scalar(o.inv->config.app_config, "module"), "new:app");
+    EXPECT_EQ(scalar(o.inv->config.app_config, "script_name"), "/x");
+}
+
+TEST(GunicornForm, WsgiAppIsAnAliasInTheFile) {
+    TempDir dir;
+    auto o = run({"-c", dir.write("h.yaml", "wsgi_app: 'mysite.wsgi'\n")});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(o.inv->config.app, "wsgi");
+    EXPECT_EQ(scalar(o.inv->config.app_config, "module"), "mysite.wsgi");
+}
+
+TEST(GunicornForm, PythonpathGoesFirstIntoAppConfigAsAList) {
+    TempDir dir;
+    std::string file = dir.write("h.yaml", "app_config: {pythonpath: [/srv/lib]}\n");
+    auto o = run({"-c", file, "--pythonpath", "/a,/b", "m:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    const YAML::Node dirs = o.inv->config.app_config["pythonpath"];
+    ASSERT_TRUE(dirs.IsSequence());
+    std::vector<std::string> got;
+    for (const auto& d : dirs) got.push_back(d.Scalar());
+    EXPECT_EQ(got, (std::vector<std::string>{"/a", "/b", "/srv/lib"}));
+    EXPECT_TRUE(o.inv->config.pythonpath.empty());
+}
+
+TEST(GunicornForm, PrintedConfigReadsBackTheSame) {
+    TempDir dir;
+    auto o = run({"--pythonpath", "/a", "-e", "X=1", "--app-config", "script_name=/shop", "m:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    const std::string printed = to_yaml(o.inv->config);
+    auto again = run({"-c", dir.write("p.yaml", printed)});
+    ASSERT_TRUE(again.inv) << again.err;
+    EXPECT_EQ(to_yaml(again.inv->config), printed);
+}
+
+TEST(GunicornForm, AppConfigOptionSetsKeysAndDottedPaths) {
+    TempDir dir;
+    std::string file = dir.write("h.yaml", "app: hello\napp_config: {keep: 1, db: {port: 5432}}\n");
+    auto o = run({"-c", file, "--app-config", "db.host=x", "--app-config", "greeting=a=b"});
+    ASSERT_TRUE(o.inv) << o.err;
+    const YAML::Node& c = o.inv->config.app_config;
+    EXPECT_EQ(scalar(c, "keep"), "1");
+    EXPECT_EQ(scalar(c["db"], "host"), "x");
+    EXPECT_EQ(scalar(c["db"], "port"), "5432");
+    EXPECT_EQ(scalar(c, "greeting"), "a=b");
+}
+
+TEST(GunicornForm, BadEntriesAreOneLine) {
+    auto bad_app_config = run({"--app-config", "novalue", "hello"});
+    EXPECT_EQ(bad_app_config.code, 2);
+    EXPECT_NE(bad_app_config.err.find("--app-config: expected a map of settings for the app, or KEY=VALUE"), std::string::npos) << bad_app_config.err;
+    auto bad_env = run({"-e", "=x", "hello"});
+    EXPECT_EQ(bad_env.code, 2);
+    EXPECT_NE(bad_env.err.find("--raw-env: expected KEY=VALUE"), std::string::npos) << bad_env.err;
+}
+
+TEST(GunicornForm, RawEnvRepeats) {
+    auto o = run({"-e", "A=1", "--env", "B=x,y", "hello"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(o.inv->config.raw_env, (std::vector<std::string>{"A=1", "B=x,y"}));
+}
+
+TEST(GunicornForm, GunicornsOtherFlagSpellings) {
+    auto o = run({"--log-file", "/tmp/e.log", "-p", "/tmp/h.pid", "--name", "shop", "--access-logformat", "%(h)s",
+                  "--proxy-allow-from", "10.0.0.1", "--limit-request-field_size", "100", "hello"});
+    ASSERT_TRUE(o.inv) << o.err;
+    const Config& c = o.inv->config;
+    EXPECT_EQ(c.error_logfile, "/tmp/e.log");
+    EXPECT_EQ(c.pid, "/tmp/h.pid");
+    EXPECT_EQ(c.proc_name, "shop");
+    EXPECT_EQ(c.access_log_format, "%(h)s");
+    EXPECT_EQ(c.proxy_allow_ips, (std::vector<std::string>{"10.0.0.1"}));
+    EXPECT_EQ(c.limit_request_field_size, 100u);
+}
+
+} // namespace
+} // namespace hornet
