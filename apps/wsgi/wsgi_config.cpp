@@ -1,6 +1,7 @@
 // Reading and checking app_config.
 #include "wsgi_config.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -36,6 +37,23 @@ std::vector<std::string> split_dirs(const std::string& list) {
     return dirs;
 }
 
+// A string ("a,b" or "a:b"), or a list of them (ABI 1.2 hosts index lists).
+std::vector<std::string> pythonpath(const hornet_host_t* host) {
+    hornet_str_t out{};
+    const int rc = host->config_get(host, "pythonpath", &out);
+    if (rc == HORNET_OK) return split_dirs(std::string(out.ptr, out.len));
+    if (rc == HORNET_ENOENT) return {};
+    std::vector<std::string> dirs;
+    for (int i = 0;; ++i) {
+        const std::string key = "pythonpath." + std::to_string(i);
+        const auto entry = get(host, key.c_str());
+        if (!entry && i == 0)
+            throw WsgiError("app_config.pythonpath must be a string or a list of folders, not a map");
+        if (!entry) return dirs;
+        for (std::string& d : split_dirs(*entry)) dirs.push_back(std::move(d));
+    }
+}
+
 void split_module(const std::string& spec, WsgiConfig& c) {
     const size_t colon = spec.find(':');
     c.module = spec.substr(0, colon);
@@ -61,15 +79,26 @@ WsgiConfig read_config(const hornet_host_t* host) {
         throw WsgiError("app_config.module is not set: name the WSGI callable, "
                         "e.g. app_config: {module: 'myapp.wsgi:application'}");
     split_module(*module, c);
-    if (auto p = get(host, "pythonpath")) c.pythonpath = split_dirs(*p);
+    c.pythonpath = pythonpath(host);
     if (auto v = get(host, "virtualenv"); v && !v->empty()) {
         c.virtualenv = absolute(*v);
         if (!std::filesystem::exists(c.virtualenv + "/pyvenv.cfg"))
             throw WsgiError("app_config.virtualenv '" + c.virtualenv +
                             "' is not a virtualenv (no pyvenv.cfg): create it with python3 -m venv");
     }
+    // Gunicorn takes the mount point from the SCRIPT_NAME environment
+    // variable (-e SCRIPT_NAME=/shop); app_config.script_name wins over it.
     if (auto s = get(host, "script_name")) c.script_name = checked_script_name(*s);
+    else if (const char* env = std::getenv("SCRIPT_NAME")) c.script_name = checked_script_name(env);
     return c;
+}
+
+void check_config(const hornet_host_t* host) {
+    const WsgiConfig c = read_config(host);
+    for (const std::string& dir : c.pythonpath) {
+        if (!std::filesystem::is_directory(dir))
+            throw WsgiError("app_config.pythonpath: no folder '" + dir + "'; fix the path or remove it");
+    }
 }
 
 } // namespace hornet::wsgi

@@ -2,7 +2,8 @@
 //
 //   app_config:
 //     module: "package.module:callable"   required; ":application" if omitted
-//     pythonpath: "/srv/app,/srv/lib"      optional; ',' or ':' between dirs
+//     pythonpath: "/srv/app,/srv/lib"      optional; ',' or ':' between dirs,
+//                                          or a list: [/srv/app, /srv/lib]
 //     virtualenv: "/srv/venv"              optional; a venv (has pyvenv.cfg)
 //     script_name: "/mount"                optional; where the app is mounted
 //
@@ -26,5 +27,9 @@ struct WsgiConfig {
 
 // Throws WsgiError with one line naming the key and the fix.
 WsgiConfig read_config(const hornet_host_t* host);
+
+// read_config, plus what only the arbiter's check looks at: every pythonpath
+// folder exists. Starts no interpreter. Throws WsgiError.
+void check_config(const hornet_host_t* host);
 
 } // namespace hornet::wsgi

@@ -11,6 +11,7 @@
 #include "hornet/app.h"
 #include "hornet/support/abi_guard.hpp"
 #include "wsgi_app.hpp"
+#include "wsgi_config.hpp"
 #include "wsgi_error.hpp"
 
 namespace {
@@ -58,6 +59,21 @@ int wsgi_handle(void* instance, hornet_exchange_t* x, const hornet_exchange_ops_
     return rc == HORNET_OK ? HORNET_DONE : rc;
 }
 
+// ABI 1.2: in the arbiter, before any fork; reads app_config and looks at the
+// folders it names, starts no interpreter.
+int wsgi_check_config(const hornet_host_t* host, char* err, size_t err_cap) {
+    if (!host) return HORNET_EINVAL;
+    try {
+        hornet::wsgi::check_config(host);
+        return HORNET_OK;
+    } catch (const std::exception& e) {
+        put_error(err, err_cap, e.what());
+    } catch (...) {
+        put_error(err, err_cap, "wsgi: unknown error while checking app_config");
+    }
+    return HORNET_EINVAL;
+}
+
 const hornet_app_t kWsgi = {
     .head = HORNET_HEAD_INIT(hornet_app_t),
     .name = "wsgi",
@@ -68,6 +84,7 @@ const hornet_app_t kWsgi = {
     .worker_start = nullptr,
     .worker_exit = nullptr,
     .handle = wsgi_handle,
+    .check_config = wsgi_check_config,
 };
 
 } // namespace

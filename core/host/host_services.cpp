@@ -17,13 +17,23 @@ spdlog::level::level_enum to_spdlog(int level) {
     }
 }
 
-// Walks "a.b.c" through nested maps; a null node when absent.
+bool is_index(const std::string& part) {
+    return !part.empty() && part.size() < 10 && part.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Walks "a.b.c" through nested maps and (ABI 1.2) lists ("pythonpath.0");
+// an undefined node when absent.
 YAML::Node walk(const YAML::Node& root, const std::string& key) {
     YAML::Node node = YAML::Clone(root);
     std::istringstream parts(key);
     for (std::string part; std::getline(parts, part, '.');) {
-        if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-        node = node[part];
+        if (node.IsMap()) {
+            node.reset(node[part]); // reset rebinds; operator= would assign into the node
+        } else if (node.IsSequence() && is_index(part) && std::stoul(part) < node.size()) {
+            node.reset(node[std::stoul(part)]);
+        } else {
+            return YAML::Node(YAML::NodeType::Undefined);
+        }
         if (!node.IsDefined()) return node;
     }
     return node;

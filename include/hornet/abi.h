@@ -23,6 +23,12 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.2  2026-12-02  hornet_app_t.check_config: the arbiter asks an app to
+ *                    validate its app_config before any fork (start,
+ *                    --check-config, reload), so a bad key is one line and
+ *                    exit status 2 instead of workers that fail to boot.
+ *                    config_get: a numeric part indexes a list
+ *                    ("pythonpath.0").
  *   1.1  2026-11-27  optional services (hornet/ext.h): "hornet.timer/1"
  *                    (hornet_timer_ext_t: a timer on an exchange's loop)
  *                    and "hornet.loop/1" (hornet_loop_ext_t: post a
@@ -56,7 +62,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 1 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 2 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -43,7 +43,7 @@ typedef struct hornet_timer_ext_s {
      * owed if the app has not called it). user_data is the app's. */
     int (*start)(hornet_exchange_t *x, uint64_t ms, hornet_done_fn done,
                  void *user_data);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_timer_ext_t;
 
 /* "hornet.loop/1": hop onto an exchange's loop thread. */
@@ -57,7 +57,7 @@ typedef struct hornet_loop_ext_s {
      * HORNET_EINVAL (and fn never runs). fn must not use x unless the app
      * knows x is still unfinished. user_data is the app's. */
     int (*post)(hornet_exchange_t *x, hornet_done_fn fn, void *user_data);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_loop_ext_t;
 
 #ifdef __cplusplus

@@ -49,7 +49,9 @@ typedef struct hornet_host_s {
      * NUL-terminated path with '.' between map keys ("db.host"). On success
      * *out is a NUL-terminated view valid until the plugin is unloaded.
      * Returns HORNET_OK, HORNET_ENOENT (absent) or HORNET_EINVAL (not a
-     * scalar). */
+     * scalar). ABI 1.2: a part that is a number indexes a list
+     * ("pythonpath.0", "pythonpath.1", ... until HORNET_ENOENT); an older
+     * host answers HORNET_ENOENT there and HORNET_EINVAL for the list. */
     int (*config_get)(const struct hornet_host_s *host, const char *key,
                       hornet_str_t *out);
 
@@ -65,7 +67,7 @@ typedef struct hornet_host_s {
      * request on: look them up in handle(), not in create(). */
     const void *(*get_extension)(const struct hornet_host_s *host,
                                  const char *id);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_host_t;
 
 #ifdef __cplusplus

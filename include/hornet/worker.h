@@ -64,7 +64,7 @@ typedef struct hornet_limits_s {
                                         * worker itself (replacement first),
                                         * by the requests it counts; kept for
                                         * the layout, ignore it              */
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_limits_t;
 
 /* One answered request, handed to access_log(). Built by the worker type
@@ -80,7 +80,7 @@ typedef struct hornet_access_record_s {
     size_t response_header_count;
     int64_t start_unix_us; /* when the request began, wall clock */
     int64_t duration_us;
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_access_record_t;
 
 typedef struct hornet_worker_ctx_s {
@@ -145,7 +145,7 @@ typedef struct hornet_worker_ctx_s {
      * sends one is refused. */
     int proxy_protocol;
     hornet_str_t proxy_allow_ips;
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_worker_ctx_t;
 
 typedef struct hornet_worker_s {
@@ -169,7 +169,7 @@ typedef struct hornet_worker_s {
      * HORNET_EXIT_BOOT_FAILED when it could not start). Every exchange must
      * be finished before run() returns. */
     int (*run)(const hornet_worker_ctx_t *ctx);
-    /* ABI 1.2: append below, never above. */
+    /* ABI 1.3: append below, never above. */
 } hornet_worker_t;
 
 /* The one symbol a worker-type plugin exports; the same rules as
