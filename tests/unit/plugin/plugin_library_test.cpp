@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "host/host_services.hpp"
 #include "plugin/plugin_error.hpp"
 #include "plugin/plugin_finder.hpp"
 #include "plugin/plugin_library.hpp"
@@ -32,6 +33,21 @@ void expect_one_line_naming(const std::string& message, const std::string& file)
 TEST(PluginLibrary, LoadsAWellFormedApp) {
     auto app = AppLibrary::load(fixtures + "/broken_none.so");
     EXPECT_STREQ(app->name, "broken");
+}
+
+TEST(PluginLibrary, AskedTheAppAboutItsAppConfig) {
+    auto app = AppLibrary::load(fixtures + "/reply_v1.so");
+    ASSERT_TRUE(HORNET_HAS(&app.descriptor(), hornet_app_t, check_config));
+    HostServices fine(YAML::Load("{greeting: x}"), ProcessFacts{});
+    EXPECT_EQ(check_app_config(app, fine.table()), "");
+    HostServices bad(YAML::Load("{refuse: yes please}"), ProcessFacts{});
+    EXPECT_EQ(check_app_config(app, bad.table()), "app_config.refuse is 'yes please'; remove it");
+}
+
+TEST(PluginLibrary, AnAppWithoutCheckConfigIsNotAsked) {
+    auto app = AppLibrary::load(fixtures + "/broken_none.so"); // no check_config: NULL
+    HostServices bad(YAML::Load("{refuse: x}"), ProcessFacts{});
+    EXPECT_EQ(check_app_config(app, bad.table()), "");
 }
 
 TEST(PluginLibrary, RefusesAFileThatIsNotASharedObject) {
