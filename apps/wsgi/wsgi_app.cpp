@@ -55,6 +55,8 @@ std::unique_ptr<WsgiApp> WsgiApp::make(const hornet_host_t* host) {
         if (!fresh) forget_app_modules(host);
         app->load();
         app->app_ = load_app(host, config);
+        app->reload_ = config.reload;
+        app->reload_extra_files_ = config.reload_extra_files;
         // Under async too this app (not NONBLOCKING) runs on a pool of
         // `threads` threads: one thread means no concurrent calls.
         const int64_t threads = host->query(host, HORNET_QUERY_THREADS);
@@ -80,7 +82,14 @@ void WsgiApp::load() {
     errors_ = checked(new_error_stream(as_type(errors_type_), host_), "wsgi.errors");
 }
 
+void WsgiApp::worker_start() {
+    if (reload_ && !reloader_) reloader_ = std::make_unique<CodeReloader>(host_, reload_extra_files_);
+}
+
+void WsgiApp::worker_exit() { reloader_.reset(); }
+
 WsgiApp::~WsgiApp() {
+    reloader_.reset(); // its thread takes the GIL: gone before the interpreter
     {
         GilHold gil;
         environ_.reset();

@@ -38,20 +38,26 @@ std::vector<std::string> split_dirs(const std::string& list) {
 }
 
 // A string ("a,b" or "a:b"), or a list of them (ABI 1.2 hosts index lists).
-std::vector<std::string> pythonpath(const hornet_host_t* host) {
+std::vector<std::string> dir_list(const hornet_host_t* host, const std::string& name) {
     hornet_str_t out{};
-    const int rc = host->config_get(host, "pythonpath", &out);
+    const int rc = host->config_get(host, name.c_str(), &out);
     if (rc == HORNET_OK) return split_dirs(std::string(out.ptr, out.len));
     if (rc == HORNET_ENOENT) return {};
     std::vector<std::string> dirs;
     for (int i = 0;; ++i) {
-        const std::string key = "pythonpath." + std::to_string(i);
+        const std::string key = name + "." + std::to_string(i);
         const auto entry = get(host, key.c_str());
         if (!entry && i == 0)
-            throw WsgiError("app_config.pythonpath must be a string or a list of folders, not a map");
+            throw WsgiError("app_config." + name + " must be a string or a list of paths, not a map");
         if (!entry) return dirs;
         for (std::string& d : split_dirs(*entry)) dirs.push_back(std::move(d));
     }
+}
+
+bool parse_flag(const std::string& v) {
+    if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+    if (v == "false" || v == "no" || v == "off" || v == "0" || v.empty()) return false;
+    throw WsgiError("app_config.reload '" + v + "' is not true or false");
 }
 
 void split_module(const std::string& spec, WsgiConfig& c) {
@@ -79,7 +85,9 @@ WsgiConfig read_config(const hornet_host_t* host) {
         throw WsgiError("app_config.module is not set: name the WSGI callable, "
                         "e.g. app_config: {module: 'myapp.wsgi:application'}");
     split_module(*module, c);
-    c.pythonpath = pythonpath(host);
+    c.pythonpath = dir_list(host, "pythonpath");
+    if (auto r = get(host, "reload")) c.reload = parse_flag(*r);
+    c.reload_extra_files = dir_list(host, "reload_extra_files");
     if (auto v = get(host, "virtualenv"); v && !v->empty()) {
         c.virtualenv = absolute(*v);
         if (!std::filesystem::exists(c.virtualenv + "/pyvenv.cfg"))

@@ -6,6 +6,9 @@
 //                                          or a list: [/srv/app, /srv/lib]
 //     virtualenv: "/srv/venv"              optional; a venv (has pyvenv.cfg)
 //     script_name: "/mount"                optional; where the app is mounted
+//                                          (default: $SCRIPT_NAME, as Gunicorn)
+//     reload: true                         optional; Gunicorn's --reload
+//     reload_extra_files: [a.yaml]         optional; watched too with reload
 //
 // Relative directories are taken from hornet's working directory.
 #pragma once
@@ -23,6 +26,8 @@ struct WsgiConfig {
     std::vector<std::string> pythonpath; // absolute
     std::string virtualenv;              // absolute, or empty
     std::string script_name;             // "" or "/mount", no trailing '/'
+    bool reload = false;                 // watch the code, SIGHUP the arbiter on a change
+    std::vector<std::string> reload_extra_files; // absolute
 };
 
 // Throws WsgiError with one line naming the key and the fix.

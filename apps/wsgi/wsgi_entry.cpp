@@ -74,6 +74,22 @@ int wsgi_check_config(const hornet_host_t* host, char* err, size_t err_cap) {
     return HORNET_EINVAL;
 }
 
+void wsgi_worker_start(void* instance) {
+    auto* app = static_cast<WsgiApp*>(instance);
+    hornet::support::guarded(app->host(), "wsgi worker_start()", 0, [&] {
+        app->worker_start();
+        return 0;
+    });
+}
+
+void wsgi_worker_exit(void* instance) {
+    auto* app = static_cast<WsgiApp*>(instance);
+    hornet::support::guarded(app->host(), "wsgi worker_exit()", 0, [&] {
+        app->worker_exit();
+        return 0;
+    });
+}
+
 const hornet_app_t kWsgi = {
     .head = HORNET_HEAD_INIT(hornet_app_t),
     .name = "wsgi",
@@ -81,8 +97,8 @@ const hornet_app_t kWsgi = {
     .flags = HORNET_APP_THREAD_SAFE,
     .create = wsgi_create,
     .destroy = wsgi_destroy,
-    .worker_start = nullptr,
-    .worker_exit = nullptr,
+    .worker_start = wsgi_worker_start,
+    .worker_exit = wsgi_worker_exit,
     .handle = wsgi_handle,
     .check_config = wsgi_check_config,
 };

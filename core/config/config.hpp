@@ -40,6 +40,10 @@ struct Config {
     // Gunicorn's pythonpath: folded into app_config.pythonpath (first) by
     // fold_python_app(), so it is always empty in a loaded Config.
     std::vector<std::string> pythonpath;
+    // Gunicorn's --reload and reload_extra_files: folded into app_config
+    // (reload: "true", reload_extra_files: [...]) for the wsgi app.
+    bool reload = false;
+    std::vector<std::string> reload_extra_files;
     std::vector<std::string> raw_env;     // KEY=VALUE set in the arbiter's environment (-e)
     std::vector<std::string> plugin_path; // searched before the built-in folder
     bool preload_app = false;             // create the app in the arbiter, before fork

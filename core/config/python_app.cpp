@@ -26,6 +26,18 @@ void fold_pythonpath(Config& config) {
     config.pythonpath.clear();
 }
 
+// Gunicorn's --reload is the wsgi app's to do: it knows which files it loaded.
+void fold_reload(Config& config) {
+    if (config.reload) config.app_config["reload"] = "true";
+    if (!config.reload_extra_files.empty()) {
+        YAML::Node files(YAML::NodeType::Sequence);
+        for (const std::string& f : config.reload_extra_files) files.push_back(f);
+        config.app_config["reload_extra_files"] = files;
+    }
+    config.reload = false;
+    config.reload_extra_files.clear();
+}
+
 } // namespace
 
 bool is_python_app_spec(std::string_view app) {
@@ -36,6 +48,7 @@ bool is_python_app_spec(std::string_view app) {
 void fold_python_app(Config& config) {
     fold_module(config);
     fold_pythonpath(config);
+    fold_reload(config);
 }
 
 } // namespace hornet

@@ -3,7 +3,8 @@
 // `hornet myapp:app` (or `app: "mysite.wsgi"` in the file, or Gunicorn's
 // `wsgi_app`) means the wsgi app plugin serving that callable: app becomes
 // "wsgi" and the spec goes to app_config.module. Gunicorn's top-level
-// `pythonpath` (--pythonpath) goes first into app_config.pythonpath. After
+// `pythonpath` (--pythonpath) goes first into app_config.pythonpath, and
+// `reload`/`reload_extra_files` into app_config (the wsgi app watches). After
 // the fold a Config says it one way only, so --print-config reads back.
 #pragma once
 

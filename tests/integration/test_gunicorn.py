@@ -7,7 +7,8 @@ worker is forked (the app's ABI 1.2 check_config), at --check-config and on
 a reload (which keeps serving). Then the same command line given to Debian's
 /usr/bin/gunicorn (20.1, installed by scripts/dev test) and to hornet, with
 a Flask app and the Django project of wsgi_apps/, must give the same
-statuses, bodies and app headers.
+statuses, bodies and app headers. --reload serves a saved edit and keeps
+the old code serving past a broken one.
 """
 
 import hashlib
@@ -133,6 +134,54 @@ class AppConfigCheckedBeforeForkTest(HornetTestCase):
         os.kill(h.pid, signal.SIGHUP)
         self.assertTrue(h.wait_log(r"Reload failed: .*app_config\.pythonpath: no folder '/no/such/dir'"), h.log())
         self.assertEqual(request(h.port, "/")[::2], (200, b"Hello from Flask"))
+
+
+@unittest.skipIf(NO_WSGI, NO_WSGI)
+class ReloadOnChangeTest(HornetTestCase):
+    """--reload: a saved edit is served; a broken one keeps the old code serving."""
+
+    def test_edits_are_served_and_a_broken_edit_is_not(self):
+        appdir = os.path.join(self.tmp, "app")
+        os.makedirs(appdir)
+        source = os.path.join(appdir, "live.py")
+
+        def write(text):
+            with open(source + ".new", "w") as f:
+                f.write(text)
+            os.replace(source + ".new", source)
+
+        def app_saying(word):
+            return ("def app(environ, start_response):\n"
+                    "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+                    f"    return [b'{word}']\n")
+
+        write(app_saying("one"))
+        h = self.daemon(["--reload", "--pythonpath", appdir, "live:app"], workers=2)
+        self.assertTrue(h.wait_log(r"wsgi: watching \d+ files for changes"), h.log())
+        self.assertEqual(request(h.port, "/")[2], b"one")
+
+        write("def app(environ, start_response):\n    return [\n")  # a syntax error
+        self.assertTrue(h.wait_log(r"live\.py modified; reloading"), h.log())
+        self.assertTrue(h.wait_log(r"cannot import 'live': SyntaxError"), h.log())
+        self.assertEqual(request(h.port, "/")[2], b"one")  # the old generation still serves
+
+        write(app_saying("number two"))
+        served = harness.wait_until(lambda: request(h.port, "/")[2] == b"number two", 20, 0.1)
+        self.assertTrue(served, h.log())
+        self.assertEqual(h.returncode, None)
+
+    def test_reload_extra_files(self):
+        extra = os.path.join(self.tmp, "settings.txt")
+        with open(extra, "w") as f:
+            f.write("a")
+        h = self.daemon(["--reload", "--reload-extra-file", extra, "--pythonpath", APPS, "compare_app:app"],
+                        workers=1)
+        self.assertTrue(h.wait_log(r"wsgi: watching \d+ files"), h.log())
+        with open(extra + ".new", "w") as f:
+            f.write("bb")
+        os.replace(extra + ".new", extra)
+        self.assertTrue(h.wait_log(r"settings\.txt modified; reloading"), h.log())
+        self.assertTrue(h.wait_log(r"Reloaded: now serving generation 2"), h.log())
 
 
 @unittest.skipIf(NO_WSGI, NO_WSGI)

@@ -63,12 +63,21 @@ TEST(GunicornForm, PythonpathGoesFirstIntoAppConfigAsAList) {
 
 TEST(GunicornForm, PrintedConfigReadsBackTheSame) {
     TempDir dir;
-    auto o = run({"--pythonpath", "/a", "-e", "X=1", "--app-config", "script_name=/shop", "m:app"});
+    auto o = run({"--pythonpath", "/a", "-e", "X=1", "--app-config", "script_name=/shop", "--reload",
+                  "--reload-extra-file", "/etc/x.yaml", "m:app"});
     ASSERT_TRUE(o.inv) << o.err;
     const std::string printed = to_yaml(o.inv->config);
     auto again = run({"-c", dir.write("p.yaml", printed)});
     ASSERT_TRUE(again.inv) << again.err;
     EXPECT_EQ(to_yaml(again.inv->config), printed);
+}
+
+TEST(GunicornForm, ReloadGoesToTheApp) {
+    auto o = run({"--reload", "--reload-extra-file", "a.txt,b.txt", "m:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(scalar(o.inv->config.app_config, "reload"), "true");
+    EXPECT_EQ(o.inv->config.app_config["reload_extra_files"].size(), 2u);
+    EXPECT_FALSE(o.inv->config.reload);
 }
 
 TEST(GunicornForm, AppConfigOptionSetsKeysAndDottedPaths) {
