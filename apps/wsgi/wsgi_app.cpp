@@ -55,6 +55,8 @@ std::unique_ptr<WsgiApp> WsgiApp::make(const hornet_host_t* host) {
         if (!fresh) forget_app_modules(host);
         app->load();
         app->app_ = load_app(host, config);
+        if (!config.gunicorn_config.empty())
+            app->hooks_ = std::make_unique<GunicornHooks>(host, config.gunicorn_config, app->errors_.get());
         app->reload_ = config.reload;
         app->reload_extra_files_ = config.reload_extra_files;
         // Under async too this app (not NONBLOCKING) runs on a pool of
@@ -83,13 +85,18 @@ void WsgiApp::load() {
 }
 
 void WsgiApp::worker_start() {
+    if (hooks_) hooks_->worker_start();
     if (reload_ && !reloader_) reloader_ = std::make_unique<CodeReloader>(host_, reload_extra_files_);
 }
 
-void WsgiApp::worker_exit() { reloader_.reset(); }
+void WsgiApp::worker_exit() {
+    reloader_.reset();
+    if (hooks_) hooks_->worker_exit();
+}
 
 WsgiApp::~WsgiApp() {
     reloader_.reset(); // its thread takes the GIL: gone before the interpreter
+    hooks_.reset();    // takes the GIL itself
     {
         GilHold gil;
         environ_.reset();
@@ -133,6 +140,7 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
         log_traceback(host_, "wsgi: cannot build the environ");
         return HORNET_EINTERNAL;
     }
+    if (hooks_ && hooks_->has_pre_request()) hooks_->pre_request(env.get());
     PyObject* args[] = {env.get(), start.get()};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app_.get(), args, 2, nullptr));
     Response response(start.get());

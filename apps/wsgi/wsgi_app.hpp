@@ -16,6 +16,7 @@
 
 #include "code_reloader.hpp"
 #include "environ_builder.hpp"
+#include "gunicorn_hooks.hpp"
 #include "hornet/app.h"
 #include "py_ref.hpp"
 
@@ -52,6 +53,7 @@ private:
     bool reload_ = false;
     std::vector<std::string> reload_extra_files_;
     std::unique_ptr<CodeReloader> reloader_; // between worker_start and worker_exit
+    std::unique_ptr<GunicornHooks> hooks_;   // a gunicorn.conf.py's, or none
 };
 
 } // namespace hornet::wsgi

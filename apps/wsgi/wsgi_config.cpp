@@ -86,6 +86,7 @@ WsgiConfig read_config(const hornet_host_t* host) {
                         "e.g. app_config: {module: 'myapp.wsgi:application'}");
     split_module(*module, c);
     c.pythonpath = dir_list(host, "pythonpath");
+    if (auto g = get(host, "gunicorn_config")) c.gunicorn_config = *g;
     if (auto r = get(host, "reload")) c.reload = parse_flag(*r);
     c.reload_extra_files = dir_list(host, "reload_extra_files");
     if (auto v = get(host, "virtualenv"); v && !v->empty()) {

@@ -26,6 +26,7 @@ struct WsgiConfig {
     std::vector<std::string> pythonpath; // absolute
     std::string virtualenv;              // absolute, or empty
     std::string script_name;             // "" or "/mount", no trailing '/'
+    std::string gunicorn_config;         // a gunicorn.conf.py whose worker hooks to run, or ""
     bool reload = false;                 // watch the code, SIGHUP the arbiter on a change
     std::vector<std::string> reload_extra_files; // absolute
 };

@@ -19,7 +19,16 @@ std::string absolute_path(const std::string& path) {
     return ec ? path : abs.string();
 }
 
+// Gunicorn reads ./gunicorn.conf.py when no -c is given, and so does hornet
+// (a hornet.yaml is only ever read with -c).
+std::string default_config_file(const std::string& given) {
+    std::error_code ec;
+    if (given.empty() && std::filesystem::is_regular_file("gunicorn.conf.py", ec)) return "gunicorn.conf.py";
+    return given;
+}
+
 Invocation build(CommandLine cmd, char** envp) {
+    cmd.config_file = default_config_file(cmd.config_file);
     Invocation inv;
     inv.check_config = cmd.check_config;
     inv.print_config = cmd.print_config;

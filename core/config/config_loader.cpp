@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "config/python_app.hpp"
+#include "config/python_config_file.hpp"
 #include "config/yaml_file_layer.hpp"
 
 namespace hornet {
@@ -14,7 +15,8 @@ Config load_config(const ConfigSources& sources) {
     config.config_file = sources.config_file;
     if (!sources.config_file.empty()) {
         const std::string& path = sources.config_path.empty() ? sources.config_file : sources.config_path;
-        apply_yaml_file(path, sources.config_file, config);
+        if (is_python_config_file(path)) apply_python_config_file(path, sources.config_file, config);
+        else apply_yaml_file(path, sources.config_file, config);
     }
     apply_env(sources.env, config);
     apply_cli(sources.cli, config);

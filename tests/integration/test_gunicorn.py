@@ -7,8 +7,10 @@ worker is forked (the app's ABI 1.2 check_config), at --check-config and on
 a reload (which keeps serving). Then the same command line given to Debian's
 /usr/bin/gunicorn (20.1, installed by scripts/dev test) and to hornet, with
 a Flask app and the Django project of wsgi_apps/, must give the same
-statuses, bodies and app headers. --reload serves a saved edit and keeps
-the old code serving past a broken one.
+statuses, bodies and app headers, with its options on the command line
+and in a shared gunicorn.conf.py. -c gunicorn.conf.py gives settings and
+runs the worker hooks in each worker. --reload serves a saved edit and
+keeps the old code serving past a broken one.
 """
 
 import hashlib
@@ -184,6 +186,80 @@ class ReloadOnChangeTest(HornetTestCase):
         self.assertTrue(h.wait_log(r"Reloaded: now serving generation 2"), h.log())
 
 
+def write_conf(directory, text, name="gunicorn.conf.py"):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+@unittest.skipIf(NO_WSGI, NO_WSGI)
+class GunicornConfFileTest(HornetTestCase):
+    """-c gunicorn.conf.py: its settings, and its worker hooks in each worker."""
+
+    def test_worker_hooks_run_in_each_worker(self):
+        marks = os.path.join(self.tmp, "marks")
+        os.makedirs(marks)
+        conf = write_conf(self.tmp, f"""
+import os
+wsgi_app = "compare_app:app"
+pythonpath = {APPS!r}
+workers = 2
+raw_env = ["GREETING=from the conf file"]
+def _mark(what, pid):
+    open(os.path.join({marks!r}, f"{{what}}.{{pid}}"), "w").close()
+def post_fork(server, worker):
+    _mark("post_fork", worker.pid)
+    server.log.info("post_fork in worker %s (age %s)", worker.pid, worker.age)
+def post_worker_init(worker):
+    _mark("post_worker_init", worker.pid)
+def pre_request(worker, req):
+    worker.log.info("pre_request %s %s %s", req.method, req.path, dict(req.headers).get("X-TEST"))
+def worker_exit(server, worker):
+    _mark("worker_exit", worker.pid)
+def on_starting(server):
+    pass
+""", "hooks.conf.py")
+        h = self.daemon(["-c", conf], workers=2)
+        pids = set(h.boot_pids())
+
+        def marked(what):
+            return {int(n.split(".")[1]) for n in os.listdir(marks) if n.startswith(what + ".")}
+
+        self.assertTrue(harness.wait_until(lambda: marked("post_worker_init") == pids, 20), (marked("post_fork"), pids))
+        self.assertEqual(marked("post_fork"), pids)
+        status, _, body = request(h.port, "/env", headers={"X-Test": "seen"})
+        self.assertEqual(json.loads(body)["greeting"], "from the conf file")
+        self.assertTrue(h.wait_log(r"\[INFO\] pre_request GET /env seen"), h.log())
+        self.assertIn("'on_starting': a Gunicorn hook hornet does not run", h.log())
+        h.stop()
+        self.assertEqual(marked("worker_exit"), pids)
+
+    def test_hooks_with_preload(self):
+        marks = os.path.join(self.tmp, "marks")
+        os.makedirs(marks)
+        conf = write_conf(self.tmp, f"""
+import os
+preload_app = True
+def post_fork(server, worker):
+    open(os.path.join({marks!r}, str(worker.pid)), "w").close()
+""")
+        h = self.daemon(["-c", conf, "--pythonpath", APPS, "compare_app:app"], workers=2)
+        pids = set(h.boot_pids())
+        self.assertTrue(harness.wait_until(lambda: {int(n) for n in os.listdir(marks)} == pids, 20), h.log())
+
+    def test_gunicorn_conf_py_in_the_working_directory_is_read(self):
+        write_conf(self.tmp, f"wsgi_app = 'compare_app:app'\npythonpath = {APPS!r}\n")
+        h = self.daemon([], workers=1)
+        self.assertEqual(request(h.port, "/")[::2], (200, b"Hello from Flask"))
+
+    def test_an_exception_in_the_file_is_one_line(self):
+        conf = write_conf(self.tmp, "workers = 2\nbind = undefined\n")
+        rc, _, log = harness.run_once(["-c", conf, "hello"], self.tmp)
+        self.assertEqual(rc, 2, log)
+        self.assertOneErrorLine(log, f"{conf}:2: NameError: name 'undefined' is not defined")
+
+
 @unittest.skipIf(NO_WSGI, NO_WSGI)
 @unittest.skipIf(NO_GUNICORN, NO_GUNICORN)
 class SameAsGunicornTest(HornetTestCase):
@@ -245,6 +321,22 @@ class SameAsGunicornTest(HornetTestCase):
         self.compare(servers, "/site/stream/")
         self.assertEqual(self.compare(servers, "/site/nothing/")[0], 404)
         self.assertEqual(self.compare(servers, "/site/crash/")[0], 500)
+
+    def test_same_conf_file(self):
+        workdir = os.path.join(self.tmp, "work")
+        os.makedirs(workdir)
+        conf = write_conf(self.tmp, f"""
+wsgi_app = "compare_app:create_app()"
+pythonpath = "{APPS}"
+chdir = "{workdir}"
+raw_env = ["GREETING=conf", "SCRIPT_NAME=/c"]
+timeout = 20
+keepalive = 3
+""", "shared.conf.py")
+        servers = self.both(["-c", conf])
+        env = json.loads(self.compare(servers, "/c/env?q=1")[2])
+        self.assertEqual((env["greeting"], env["cwd"], env["script_name"]), ("conf", workdir, "/c"))
+        self.compare(servers, "/c/stream")
 
     def test_same_check_config_verdicts(self):
         # --chdir, not --pythonpath: Gunicorn 20.1 checks before it applies pythonpath.

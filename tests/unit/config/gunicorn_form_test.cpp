@@ -120,5 +120,68 @@ TEST(GunicornForm, GunicornsOtherFlagSpellings) {
     EXPECT_EQ(c.limit_request_field_size, 100u);
 }
 
+// -c gunicorn.conf.py: run by /usr/bin/python3, its values checked by the
+// settings table as a YAML file's are (python_config_file.cpp).
+TEST(GunicornConfigFile, SettingsComeThroughTheTable) {
+    TempDir dir;
+    std::string file = dir.write("gunicorn.conf.py",
+                                 "import os\n"
+                                 "bind = ['127.0.0.1:9000', 'unix:/tmp/x.sock']\n"
+                                 "workers = 3\nthreads = 2 * 2\nworker_class = 'gthread'\n"
+                                 "timeout = 45\nkeepalive = 5\numask = 0o027\n"
+                                 "raw_env = ['A=1']\nwsgi_app = 'myapp:app'\nloglevel = 'debug'\n"
+                                 "accesslog = '-'\nsecure_scheme_headers = {'X-PROTO': 'https'}\n"
+                                 "preload_app = True\nmy_own_variable = 7\n");
+    auto o = run({"-c", file});
+    ASSERT_TRUE(o.inv) << o.err;
+    const Config& c = o.inv->config;
+    EXPECT_EQ(c.bind, (std::vector<std::string>{"127.0.0.1:9000", "unix:/tmp/x.sock"}));
+    EXPECT_EQ(c.workers, 3u);
+    EXPECT_EQ(c.threads, 4u);
+    EXPECT_EQ(c.worker_class, "gthread");
+    EXPECT_EQ(c.timeout, Millis(45000));
+    EXPECT_EQ(c.keep_alive, Millis(5000));
+    EXPECT_EQ(c.umask, 027u);
+    EXPECT_EQ(c.raw_env, (std::vector<std::string>{"A=1"}));
+    EXPECT_EQ(c.app, "wsgi");
+    EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.access_logfile, "-");
+    EXPECT_TRUE(c.preload_app);
+    ASSERT_EQ(c.secure_scheme_headers.size(), 1u);
+    EXPECT_FALSE(c.app_config["gunicorn_config"]); // no hooks: the app is not told
+}
+
+TEST(GunicornConfigFile, BadValueNamesFileAndSetting) {
+    TempDir dir;
+    std::string file = dir.write("g.conf.py", "workers = 'many'\n");
+    auto o = run({"-c", file});
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.err.find(file + ": 'workers': expected an integer"), std::string::npos) << o.err;
+}
+
+TEST(GunicornConfigFile, ExceptionIsOneLineWithItsLine) {
+    TempDir dir;
+    std::string file = dir.write("g.conf.py", "workers = 2\nthreads = undefined_name\n");
+    auto o = run({"-c", file});
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.err.find(file + ":2: NameError: name 'undefined_name' is not defined"), std::string::npos) << o.err;
+    file = dir.write("s.conf.py", "workers = (\n");
+    o = run({"-c", file});
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.err.find(file + ":1: SyntaxError"), std::string::npos) << o.err;
+}
+
+TEST(GunicornConfigFile, WorkerHooksAreLeftToTheApp) {
+    TempDir dir;
+    std::string file = dir.write("g.conf.py", "def post_fork(server, worker):\n    pass\n"
+                                              "def when_ready(server):\n    pass\nstatsd_host = 'x:1'\n");
+    auto o = run({"-c", file, "m:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(scalar(o.inv->config.app_config, "gunicorn_config"), file);
+    EXPECT_NE(o.err.find("'when_ready': a Gunicorn hook hornet does not run"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("'statsd_host': Gunicorn's setting is not taken by hornet (no metrics yet"),
+              std::string::npos) << o.err;
+}
+
 } // namespace
 } // namespace hornet
