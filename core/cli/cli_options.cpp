@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config_error.hpp"
+#include "config/gunicorn_settings.hpp"
 #include "config/setting.hpp"
 #include "config/suggest.hpp"
 
@@ -59,6 +60,9 @@ std::vector<std::string> all_flag_names(const CLI::App& app) {
     if (arg.empty() || arg.front() != '-' || arg == "-")
         throw ConfigError("unexpected argument '" + arg + "'; only one APP may be given");
     std::string flag = arg.substr(0, arg.find('='));
+    if (const GunicornOnly* g = find_gunicorn_only(flag))
+        throw ConfigError(flag + ": Gunicorn's setting " + std::string(g->name) + " is not taken by hornet: " +
+                          std::string(g->why));
     std::vector<std::string> names = all_flag_names(app);
     std::vector<std::string_view> views(names.begin(), names.end());
     std::string hint = did_you_mean(flag, views);

@@ -38,6 +38,22 @@ void fold_reload(Config& config) {
     config.reload_extra_files.clear();
 }
 
+// Gunicorn's worker classes by its names: its own classes' paths, and the
+// greenlet workers, whose place the async worker takes (one event loop; a
+// WSGI app runs on its pool of `threads` threads, without monkey-patching).
+void fold_worker_class(Config& config) {
+    static const std::pair<std::string_view, std::string_view> kNames[] = {
+        {"gunicorn.workers.sync.SyncWorker", "sync"},
+        {"gunicorn.workers.gthread.ThreadWorker", "gthread"},
+        {"gevent", "async"},
+        {"eventlet", "async"},
+        {"gunicorn.workers.ggevent.GeventWorker", "async"},
+        {"gunicorn.workers.geventlet.EventletWorker", "async"},
+    };
+    for (const auto& [gunicorn, hornet] : kNames)
+        if (config.worker_class == gunicorn) config.worker_class = hornet;
+}
+
 } // namespace
 
 bool is_python_app_spec(std::string_view app) {
@@ -49,6 +65,7 @@ void fold_python_app(Config& config) {
     fold_module(config);
     fold_pythonpath(config);
     fold_reload(config);
+    fold_worker_class(config);
 }
 
 } // namespace hornet

@@ -4,7 +4,9 @@
 // `wsgi_app`) means the wsgi app plugin serving that callable: app becomes
 // "wsgi" and the spec goes to app_config.module. Gunicorn's top-level
 // `pythonpath` (--pythonpath) goes first into app_config.pythonpath, and
-// `reload`/`reload_extra_files` into app_config (the wsgi app watches). After
+// `reload`/`reload_extra_files` into app_config (the wsgi app watches).
+// Gunicorn's worker class names (gevent, gunicorn.workers.sync.SyncWorker)
+// become hornet's worker types. After
 // the fold a Config says it one way only, so --print-config reads back.
 #pragma once
 

@@ -107,6 +107,23 @@ TEST(GunicornForm, RawEnvRepeats) {
     EXPECT_EQ(o.inv->config.raw_env, (std::vector<std::string>{"A=1", "B=x,y"}));
 }
 
+TEST(GunicornForm, GunicornWorkerClassNames) {
+    for (auto [given, want] : {std::pair{"gevent", "async"}, {"eventlet", "async"},
+                               {"gunicorn.workers.gthread.ThreadWorker", "gthread"},
+                               {"gunicorn.workers.sync.SyncWorker", "sync"}, {"gthread", "gthread"}}) {
+        auto o = run({"-k", given, "hello"});
+        ASSERT_TRUE(o.inv) << o.err;
+        EXPECT_EQ(o.inv->config.worker_class, want) << given;
+    }
+}
+
+TEST(GunicornForm, AGunicornFlagHornetLacksSaysWhy) {
+    auto o = run({"--certfile", "x.pem", "hello"});
+    EXPECT_EQ(o.code, 2);
+    EXPECT_NE(o.err.find("--certfile: Gunicorn's setting certfile is not taken by hornet: no TLS yet"),
+              std::string::npos) << o.err;
+}
+
 TEST(GunicornForm, GunicornsOtherFlagSpellings) {
     auto o = run({"--log-file", "/tmp/e.log", "-p", "/tmp/h.pid", "--name", "shop", "--access-logformat", "%(h)s",
                   "--proxy-allow-from", "10.0.0.1", "--limit-request-field_size", "100", "hello"});
