@@ -95,7 +95,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     app.set_version_flag("-v,--version", "hornet " HORNET_VERSION, "Print the version and exit");
     CommandLine cmd;
     Storage storage(settings().size());
-    app.add_option("-c,--config", cmd.config_file, "YAML config file (default: none)")
+    app.add_option("-c,--config", cmd.config_file,
+                   "Config file: YAML, or Gunicorn's Python (*.py) (default: ./gunicorn.conf.py if there, else none)")
         ->type_name("PATH")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     add_all(app, storage);
