@@ -124,6 +124,18 @@ TEST(GunicornForm, AGunicornFlagHornetLacksSaysWhy) {
               std::string::npos) << o.err;
 }
 
+TEST(GunicornForm, GunicornCmdArgsComeBeforeTheCommandLine) {
+    auto o = run({"-w", "3", "hello"}, {"GUNICORN_CMD_ARGS=--workers 5 --threads 4 --name 'my shop' -e A=\"x y\""});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(o.inv->config.workers, 3u); // the command line wins
+    EXPECT_EQ(o.inv->config.threads, 4u);
+    EXPECT_EQ(o.inv->config.proc_name, "my shop");
+    EXPECT_EQ(o.inv->config.raw_env, (std::vector<std::string>{"A=x y"}));
+    auto bad = run({"hello"}, {"GUNICORN_CMD_ARGS=--name 'open"});
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("GUNICORN_CMD_ARGS: unclosed quote"), std::string::npos) << bad.err;
+}
+
 TEST(GunicornForm, GunicornsOtherFlagSpellings) {
     auto o = run({"--log-file", "/tmp/e.log", "-p", "/tmp/h.pid", "--name", "shop", "--access-logformat", "%(h)s",
                   "--proxy-allow-from", "10.0.0.1", "--limit-request-field_size", "100", "hello"});
