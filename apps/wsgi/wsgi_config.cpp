@@ -1,7 +1,9 @@
 // Reading and checking app_config.
 #include "wsgi_config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <filesystem>
 #include <optional>
 
@@ -102,7 +104,52 @@ WsgiConfig read_config(const hornet_host_t* host) {
     return c;
 }
 
+namespace {
+
+constexpr const char* kKeys[] = {"module", "pythonpath", "virtualenv", "script_name",
+                                 "reload", "reload_extra_files", "gunicorn_config"};
+
+size_t distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string unknown_key_line(const std::string& key) {
+    std::string best, all;
+    size_t best_distance = 3; // beyond 2 edits it is another word
+    for (const char* k : kKeys) {
+        all += (all.empty() ? "" : ", ") + std::string(k);
+        if (const size_t d = distance(key, k); d < best_distance) best_distance = d, best = k;
+    }
+    return "app_config." + key + ": not a setting of the wsgi app" +
+           (best.empty() ? "" : "; did you mean '" + best + "'?") + " (it takes " + all + ")";
+}
+
+// ABI 1.2 hosts list app_config's keys: a misspelt one would be ignored.
+void check_keys(const hornet_host_t* host) {
+    if (!HORNET_HAS(host, hornet_host_t, config_key_at) || !host->config_key_at) return;
+    hornet_str_t key{};
+    for (size_t i = 0; host->config_key_at(host, "", i, &key) == HORNET_OK; ++i) {
+        const std::string name(key.ptr, key.len);
+        if (std::find(std::begin(kKeys), std::end(kKeys), name) == std::end(kKeys))
+            throw WsgiError(unknown_key_line(name));
+    }
+}
+
+} // namespace
+
 void check_config(const hornet_host_t* host) {
+    check_keys(host);
     const WsgiConfig c = read_config(host);
     for (const std::string& dir : c.pythonpath) {
         if (!std::filesystem::is_directory(dir))

@@ -1,5 +1,6 @@
 #include "host/host_services.hpp"
 
+#include <iterator>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -50,6 +51,7 @@ HostServices::HostServices(const YAML::Node& app_config, ProcessFacts facts)
         .config_get = &HostServices::config_get,
         .query = &HostServices::query,
         .get_extension = &HostServices::get_extension,
+        .config_key_at = &HostServices::config_key_at,
     };
 }
 
@@ -86,6 +88,26 @@ int HostServices::lookup(const char* key, hornet_str_t* out) {
     if (!node.IsScalar()) return HORNET_EINVAL;
     const std::string& value = values_.try_emplace(key, node.Scalar()).first->second;
     *out = hornet_str_t{value.c_str(), value.size()};
+    return HORNET_OK;
+}
+
+int HostServices::config_key_at(const hornet_host_t* host, const char* key, size_t index, hornet_str_t* out) {
+    if (!host || !key || !out) return HORNET_EINVAL;
+    try {
+        return self(host).key_at(key, index, out);
+    } catch (...) {
+        return HORNET_EINTERNAL;
+    }
+}
+
+int HostServices::key_at(const char* key, size_t index, hornet_str_t* out) {
+    std::lock_guard lock(mutex_);
+    YAML::Node node = *key ? walk(app_config_, key) : YAML::Clone(app_config_);
+    if (!node.IsMap() || index >= node.size()) return HORNET_ENOENT;
+    auto it = node.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(index));
+    const std::string& name = keys_.try_emplace({key, index}, it->first.Scalar()).first->second;
+    *out = hornet_str_t{name.c_str(), name.size()};
     return HORNET_OK;
 }
 

@@ -67,6 +67,16 @@ typedef struct hornet_host_s {
      * request on: look them up in handle(), not in create(). */
     const void *(*get_extension)(const struct hornet_host_s *host,
                                  const char *id);
+
+    /* ABI 1.2. [any thread] The index-th key (in file order) of the map at
+     * key in `app_config` ("" for app_config itself, "db" for a nested
+     * map), so an app can refuse a key it does not know (a misspelling)
+     * in check_config. On success *out is a NUL-terminated view valid
+     * until the plugin is unloaded. HORNET_OK, or HORNET_ENOENT past the
+     * last key or when key is absent or not a map. Check
+     * HORNET_HAS(host, hornet_host_t, config_key_at) first. */
+    int (*config_key_at)(const struct hornet_host_s *host, const char *key,
+                         size_t index, hornet_str_t *out);
     /* ABI 1.3: append below, never above. */
 } hornet_host_t;
 

@@ -112,6 +112,11 @@ class AppConfigCheckedBeforeForkTest(HornetTestCase):
         self.assertOneErrorLine(self.refused("--app-config", "script_name=shop", "m:app"),
                                 "app_config.script_name 'shop' must start with '/'")
 
+    def test_misspelt_key_is_named_with_a_suggestion(self):
+        line = self.assertOneErrorLine(self.refused("--app-config", "pythonpth=/tmp", "m:app"),
+                                       "app_config.pythonpth: not a setting of the wsgi app")
+        self.assertIn("did you mean 'pythonpath'?", line)
+
     def test_check_config_reports_it(self):
         rc, _, log = harness.run_once(["--check-config", "--app-config", "virtualenv=/nowhere", "m:app"], self.tmp)
         self.assertEqual(rc, 2, log)
