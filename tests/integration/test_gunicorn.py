@@ -17,6 +17,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import unittest
@@ -342,6 +343,28 @@ keepalive = 3
         env = json.loads(self.compare(servers, "/c/env?q=1")[2])
         self.assertEqual((env["greeting"], env["cwd"], env["script_name"]), ("conf", workdir, "/c"))
         self.compare(servers, "/c/stream")
+
+    def test_same_access_log(self):
+        logs = {name: os.path.join(self.tmp, f"{name}-access.log") for name in ("gunicorn", "hornet")}
+        servers = {}
+        for name in ("gunicorn", "hornet"):
+            servers[name] = self.serve(name, ["--pythonpath", APPS, "--access-logfile", logs[name], "compare_app:app"])
+        requests = [("/", "GET", None, {}), ("/env?x=1&y=%20", "GET", None, {"User-Agent": "ua/1", "Referer": "http://r/"}),
+                    ("/status/204", "GET", None, {}), ("/post", "POST", b"abc", {}), ("/", "HEAD", None, {}),
+                    ("/nothing", "GET", None, {}), ("/crash", "GET", None, {})]
+        for path, method, body, headers in requests:
+            for h in servers.values():
+                request(h.port, path, method=method, body=body, headers={"User-Agent": "t", **headers})
+
+        def lines(name):  # without the time stamp, the one field that must differ
+            if not os.path.exists(logs[name]):
+                return []
+            with open(logs[name]) as f:
+                return [re.sub(r"\[[^]]*\]", "[time]", l.rstrip("\n")) for l in f]
+
+        for name in logs:
+            self.assertTrue(harness.wait_until(lambda: len(lines(name)) >= len(requests), 20), (name, lines(name)))
+        self.assertEqual(lines("hornet"), lines("gunicorn"))
 
     def test_same_check_config_verdicts(self):
         # --chdir, not --pythonpath: Gunicorn 20.1 checks before it applies pythonpath.
