@@ -136,6 +136,18 @@ TEST(GunicornForm, GunicornCmdArgsComeBeforeTheCommandLine) {
     EXPECT_NE(bad.err.find("GUNICORN_CMD_ARGS: unclosed quote"), std::string::npos) << bad.err;
 }
 
+TEST(GunicornForm, PortInTheEnvironmentIsTheDefaultBind) {
+    auto o = run({"hello"}, {"PORT=5000"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(o.inv->config.bind, (std::vector<std::string>{"0.0.0.0:5000"}));
+    auto given = run({"-b", "127.0.0.1:7000", "hello"}, {"PORT=5000"});
+    ASSERT_TRUE(given.inv) << given.err;
+    EXPECT_EQ(given.inv->config.bind, (std::vector<std::string>{"127.0.0.1:7000"}));
+    auto bad = run({"hello"}, {"PORT=http"});
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("environment PORT: "), std::string::npos) << bad.err;
+}
+
 TEST(GunicornForm, GunicornsOtherFlagSpellings) {
     auto o = run({"--log-file", "/tmp/e.log", "-p", "/tmp/h.pid", "--name", "shop", "--access-logformat", "%(h)s",
                   "--proxy-allow-from", "10.0.0.1", "--limit-request-field_size", "100", "hello"});
