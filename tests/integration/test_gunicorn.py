@@ -317,6 +317,14 @@ class SameAsGunicornTest(HornetTestCase):
         servers = self.both(["--pythonpath", APPS, "compare_app:create_app()"])
         self.assertEqual(self.compare(servers, "/")[2], b"Hello from Flask")
 
+    def test_flask_app_on_gthread(self):
+        servers = self.both(["-k", "gthread", "--threads", "4", "--keep-alive", "5", "--pythonpath", APPS,
+                             "compare_app:app"])
+        for path in ("/", "/env?k=v", "/stream", "/status/404", "/crash"):
+            self.compare(servers, path)
+        data = os.urandom(100000)
+        self.compare(servers, "/post", method="POST", body=data, headers={"Content-Type": "application/octet-stream"})
+
     def test_django_project(self):
         # The way Django's docs start it: gunicorn mysite.wsgi, from the project's folder.
         servers = self.both(["--chdir", WSGI_APPS, "-e", "SCRIPT_NAME=/site", "djproject.wsgi"])
