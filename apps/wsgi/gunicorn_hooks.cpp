@@ -12,10 +12,16 @@ namespace hornet::wsgi {
 namespace {
 
 constexpr const char* kHelpers = R"PY(
-import logging, os, runpy, types
+import http, logging, os, runpy, types
 def load(path):
     ns = runpy.run_path(path, run_name="__config__")
-    return {k: ns.get(k) for k in ("post_fork", "post_worker_init", "worker_exit", "pre_request")}
+    return {k: ns.get(k) for k in ("post_fork", "post_worker_init", "worker_exit", "pre_request", "post_request")}
+def response(code):
+    try:
+        phrase = http.HTTPStatus(code).phrase
+    except ValueError:
+        phrase = ""
+    return types.SimpleNamespace(status=f"{code} {phrase}".strip(), status_code=code)
 class _HornetLog(logging.Handler):
     def __init__(self, write):
         super().__init__()
@@ -89,6 +95,7 @@ GunicornHooks::GunicornHooks(const hornet_host_t* host, const std::string& path,
     post_worker_init_ = item(hooks.get(), "post_worker_init");
     worker_exit_ = item(hooks.get(), "worker_exit");
     pre_request_ = item(hooks.get(), "pre_request");
+    post_request_ = item(hooks.get(), "post_request");
 }
 
 GunicornHooks::~GunicornHooks() {
@@ -97,6 +104,7 @@ GunicornHooks::~GunicornHooks() {
     post_worker_init_.reset();
     worker_exit_.reset();
     pre_request_.reset();
+    post_request_.reset();
     server_.reset();
     worker_.reset();
     helpers_.reset();
@@ -138,15 +146,28 @@ void GunicornHooks::worker_exit() {
     call("worker_exit", worker_exit_.get(), server_.get(), worker_.get());
 }
 
+PyRef GunicornHooks::helper(const char* name, PyObject* arg) {
+    PyObject* fn = PyDict_GetItemString(helpers_.get(), name);
+    PyRef made = fn && arg ? PyRef::steal(PyObject_CallOneArg(fn, arg)) : PyRef();
+    if (!made) log_traceback(host_, std::string("wsgi: cannot make the ") + name + " object for Gunicorn's hooks");
+    return made;
+}
+
 void GunicornHooks::pre_request(PyObject* environ) {
     if (!pre_request_ || !worker_) return;
-    PyObject* fn = PyDict_GetItemString(helpers_.get(), "request");
-    PyRef req = fn ? PyRef::steal(PyObject_CallOneArg(fn, environ)) : PyRef();
-    if (!req) {
-        log_traceback(host_, "wsgi: cannot make the req object for Gunicorn's pre_request");
-        return;
-    }
-    call("pre_request", pre_request_.get(), worker_.get(), req.get());
+    if (PyRef req = helper("request", environ)) call("pre_request", pre_request_.get(), worker_.get(), req.get());
+}
+
+void GunicornHooks::post_request(PyObject* environ, int status) {
+    if (!post_request_ || !worker_) return;
+    PyRef req = helper("request", environ);
+    PyRef code = PyRef::steal(PyLong_FromLong(status));
+    PyRef resp = req ? helper("response", code.get()) : PyRef();
+    if (!resp) return;
+    PyRef result = PyRef::steal(
+        PyObject_CallFunctionObjArgs(post_request_.get(), worker_.get(), req.get(), environ, resp.get(), nullptr));
+    if (!result) log_traceback(host_, "wsgi: Gunicorn hook post_request in " + path_ + " raised");
+    flush_error_stream(errors_.get());
 }
 
 } // namespace hornet::wsgi

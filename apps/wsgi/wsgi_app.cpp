@@ -150,6 +150,8 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
         sent = send_response(result.get(), response, as_type(file_wrapper_type_), view(r.method) == "HEAD", later);
     int rc = sent.python_error ? report(r, input.get(), start.get()) : sent.rc;
     if (rc == HORNET_OK) rc = response.flush_head(); // an empty body: the head still goes out
+    if (hooks_ && hooks_->has_post_request())
+        hooks_->post_request(env.get(), response.started() ? response.status() : 500);
     detach_input_stream(input.get());
     response.detach();
     return rc;

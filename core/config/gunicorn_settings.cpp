@@ -58,13 +58,13 @@ const GunicornOnly* find_gunicorn_only(std::string_view name_or_flag) {
 }
 
 bool is_worker_hook(std::string_view name) {
-    for (std::string_view h : {"post_fork", "post_worker_init", "worker_exit", "pre_request"})
+    for (std::string_view h : {"post_fork", "post_worker_init", "worker_exit", "pre_request", "post_request"})
         if (h == name) return true;
     return false;
 }
 
 bool is_unrun_hook(std::string_view name) {
-    for (std::string_view h : {"post_request", "on_starting", "on_reload", "when_ready", "pre_fork", "pre_exec", "child_exit",
+    for (std::string_view h : {"on_starting", "on_reload", "when_ready", "pre_fork", "pre_exec", "child_exit",
                                "nworkers_changed", "on_exit", "worker_int", "worker_abort", "ssl_context"})
         if (h == name) return true;
     return false;

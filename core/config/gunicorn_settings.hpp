@@ -21,10 +21,10 @@ const std::vector<GunicornOnly>& gunicorn_only_settings();
 const GunicornOnly* find_gunicorn_only(std::string_view name_or_flag);
 
 // Gunicorn's hooks the wsgi app runs in each worker (a gunicorn.conf.py's
-// post_fork, post_worker_init, worker_exit, pre_request).
+// post_fork, post_worker_init, worker_exit, pre_request, post_request).
 bool is_worker_hook(std::string_view name);
 // Gunicorn's other hooks: its arbiter's (hornet's has no Python), those
-// tied to its signal handling, post_request and ssl_context.
+// tied to its signal handling, and ssl_context.
 bool is_unrun_hook(std::string_view name);
 
 } // namespace hornet

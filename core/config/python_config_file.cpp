@@ -77,7 +77,7 @@ std::string run_evaluator(const std::string& path, const std::string& shown) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw ConfigError(shown + ": cannot run python: " + std::strerror(errno));
     const std::string names = joined_names();
-    const std::string hooks = "post_fork,post_worker_init,worker_exit,pre_request";
+    const std::string hooks = "post_fork,post_worker_init,worker_exit,pre_request,post_request";
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::dup2(fds[1], 1);
@@ -121,7 +121,7 @@ void warn_about(const std::string& shown, const std::string& name) {
              "); ignored");
     } else if (is_unrun_hook(name)) {
         warn(shown + ": '" + name + "': a Gunicorn hook hornet does not run (it runs post_fork, "
-                                    "post_worker_init, worker_exit and pre_request); ignored");
+                                    "post_worker_init, worker_exit, pre_request and post_request); ignored");
     }
     // Any other name is the file's own variable or function, as Gunicorn treats it.
 }

@@ -7,7 +7,7 @@
 // no use for are one warning line each, naming the file, the setting and
 // why (gunicorn_settings.cpp); the file's own variables are ignored, as
 // Gunicorn ignores them. Worker hooks (post_fork, post_worker_init,
-// worker_exit, pre_request) stay in the file: the wsgi app
+// worker_exit, pre_request, post_request) stay in the file: the wsgi app
 // runs them in each worker, told by app_config.gunicorn_config. Other
 // hooks are a warning each. [arbiter], at start and on every reload.
 #pragma once

@@ -221,6 +221,8 @@ def post_worker_init(worker):
     _mark("post_worker_init", worker.pid)
 def pre_request(worker, req):
     worker.log.info("pre_request %s %s %s", req.method, req.path, dict(req.headers).get("X-TEST"))
+def post_request(worker, req, environ, resp):
+    worker.log.info("post_request %s %s %s", req.path, resp.status, environ["QUERY_STRING"])
 def worker_exit(server, worker):
     _mark("worker_exit", worker.pid)
 def on_starting(server):
@@ -237,6 +239,8 @@ def on_starting(server):
         status, _, body = request(h.port, "/env", headers={"X-Test": "seen"})
         self.assertEqual(json.loads(body)["greeting"], "from the conf file")
         self.assertTrue(h.wait_log(r"\[INFO\] pre_request GET /env seen"), h.log())
+        request(h.port, "/status/418?q=1")
+        self.assertTrue(h.wait_log(r"\[INFO\] post_request /status/418 418 I'm a Teapot q=1"), h.log())
         self.assertIn("'on_starting': a Gunicorn hook hornet does not run", h.log())
         h.stop()
         self.assertEqual(marked("worker_exit"), pids)
