@@ -268,6 +268,13 @@ class PluginLoadTest(HornetTestCase):
             minor = re.search(r"#define HORNET_ABI_MINOR (\d+)", f.read()).group(1)
         self.assertEqual(headers.get("x-host-minor"), minor)
 
+    def test_app_refuses_its_app_config_before_any_fork(self):
+        # ABI 1.2 check_config, from a C app (apps/sleep): exit 2, one line, no worker.
+        rc, _, err = run_once(["-b", "127.0.0.1:0", "-w", "2", "--app-config", "ms=lots", "sleep"], self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertNotIn("Booting worker", err)
+        self.assertOneErrorLine(err, "app sleep: app_config.ms: 'lots' is not a whole number of milliseconds")
+
     def test_builtin_sync_by_path(self):
         if not harness.PLUGIN_DIR:
             self.skipTest("HORNET_PLUGIN_DIR not set")
