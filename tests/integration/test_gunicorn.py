@@ -263,6 +263,19 @@ def post_fork(server, worker):
         h = self.daemon([], workers=1)
         self.assertEqual(request(h.port, "/")[::2], (200, b"Hello from Flask"))
 
+    def test_reload_rereads_the_file_and_a_broken_one_keeps_serving(self):
+        conf = write_conf(self.tmp, f"wsgi_app = 'compare_app:app'\npythonpath = {APPS!r}\nraw_env = ['GREETING=one']\n")
+        h = self.daemon(["-c", conf], workers=1)
+        write_conf(self.tmp, "workers = (\n")  # a syntax error
+        os.kill(h.pid, signal.SIGHUP)
+        self.assertTrue(h.wait_log(r"Reload failed: .*gunicorn\.conf\.py:1: SyntaxError"), h.log())
+        self.assertEqual(request(h.port, "/")[::2], (200, b"Hello from Flask"))
+        write_conf(self.tmp, f"wsgi_app = 'compare_app:app'\npythonpath = {APPS!r}\nraw_env = ['GREETING=two']\n")
+        os.kill(h.pid, signal.SIGHUP)
+        self.assertTrue(h.wait_log(r"Reloaded: now serving generation 2"), h.log())
+        greeting = harness.wait_until(lambda: json.loads(request(h.port, "/env")[2])["greeting"] == "two", 20, 0.1)
+        self.assertTrue(greeting, h.log())
+
     def test_an_exception_in_the_file_is_one_line(self):
         conf = write_conf(self.tmp, "workers = 2\nbind = undefined\n")
         rc, _, log = harness.run_once(["-c", conf, "hello"], self.tmp)
