@@ -66,6 +66,9 @@ void split_module(const std::string& spec, WsgiConfig& c) {
     const size_t colon = spec.find(':');
     c.module = spec.substr(0, colon);
     c.callable = colon == std::string::npos ? "application" : spec.substr(colon + 1);
+    if (c.module.size() > 3 && c.module.ends_with(".py"))
+        throw WsgiError("app_config.module '" + spec + "' names a file; name the module instead, e.g. '" +
+                        c.module.substr(0, c.module.size() - 3) + ":" + c.callable + "'");
     if (c.module.empty() || c.callable.empty())
         throw WsgiError("app_config.module '" + spec +
                         "' is not of the form 'package.module:callable' (e.g. 'myapp.wsgi:application')");

@@ -110,6 +110,8 @@ class AppConfigCheckedBeforeForkTest(HornetTestCase):
 
     def test_bad_module_spec_and_script_name(self):
         self.assertOneErrorLine(self.refused("mod:"), "app_config.module 'mod:' is not of the form")
+        self.assertOneErrorLine(self.refused("app.py"), "app_config.module 'app.py' names a file; "
+                                                        "name the module instead, e.g. 'app:application'")
         self.assertOneErrorLine(self.refused("--app-config", "script_name=shop", "m:app"),
                                 "app_config.script_name 'shop' must start with '/'")
 
