@@ -12,6 +12,8 @@
 
 #include "arbiter/arbiter.hpp"
 #include "cli/command_line.hpp"
+#include "config/config_error.hpp"
+#include "host/host_services.hpp"
 #include "log/logging.hpp"
 #include "plugin/plugin_catalog.hpp"
 #include "plugin/plugin_error.hpp"
@@ -26,7 +28,17 @@ int fail(const std::string& line, int code) {
     return code;
 }
 
+// As Gunicorn's --check-config, the app is also created once (a Python app
+// imported) and destroyed; its failure is the app's one line, exit status 1.
 int check_config(const hornet::Config& config, const hornet::PluginSet& plugins) {
+    hornet::HostServices host(config.app_config, hornet::ProcessFacts{config.threads, config.workers > 1});
+    char err[512] = "";
+    void* instance = nullptr;
+    if (plugins.app->create(host.table(), &instance, err, sizeof err) != HORNET_OK) {
+        err[sizeof err - 1] = '\0';
+        return fail("app " + std::string(plugins.app->name) + " failed to start: " + (err[0] ? err : "create() failed"), 1);
+    }
+    plugins.app->destroy(instance);
     std::printf("%s: OK (worker %s, app %s %s)\n",
                 config.config_file.empty() ? "configuration" : config.config_file.c_str(),
                 plugins.worker->name, plugins.app->name, plugins.app->version ? plugins.app->version : "");
@@ -77,6 +89,9 @@ int main(int argc, char** argv) {
         return arbiter.run();
     } catch (const hornet::PluginError& e) {
         return fail(e.what(), 1);
+    } catch (const hornet::ConfigError& e) {
+        return fail(e.what(), 2); // an app's check_config refused its app_config
+
     } catch (const std::exception& e) {
         // The stderr line is the one report; a log file gets it too.
         if (error_logfile != "-") spdlog::critical("{}", e.what());

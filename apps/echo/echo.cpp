@@ -85,6 +85,7 @@ const hornet_app_t kEcho = {
     .worker_start = nullptr,
     .worker_exit = nullptr,
     .handle = echo_handle,
+    .check_config = nullptr,
 };
 
 } // namespace

@@ -107,20 +107,36 @@ static int answer(hornet_exchange_t *x, const hornet_exchange_ops_t *ops, int st
     return rc;
 }
 
+/* app_config.ms into *ms (left alone when unset); <0 with the line in err. */
+static int read_default_ms(const hornet_host_t *host, unsigned *ms, char *err, size_t err_cap)
+{
+    hornet_str_t v;
+    if (!host || !host->config_get || host->config_get(host, "ms", &v) != HORNET_OK)
+        return HORNET_OK;
+    if (parse_ms(v.ptr, v.len, ms) == 0)
+        return HORNET_OK;
+    snprintf(err, err_cap, "app_config.ms: '%.*s' is not a whole number of milliseconds from 0 to %u",
+             (int)(v.len > 64 ? 64 : v.len), v.ptr, SLEEP_MAX_MS);
+    return HORNET_EINVAL;
+}
+
+/* ABI 1.2: the same check in the arbiter, before any worker is forked. */
+static int sleep_check_config(const hornet_host_t *host, char *err, size_t err_cap)
+{
+    unsigned ms = SLEEP_DEFAULT_MS;
+    return read_default_ms(host, &ms, err, err_cap);
+}
+
 static int sleep_create(const hornet_host_t *host, void **instance, char *err, size_t err_cap)
 {
     sleep_app_t *app = malloc(sizeof *app);
-    hornet_str_t v;
     if (!app) {
         snprintf(err, err_cap, "out of memory");
         return HORNET_ENOMEM;
     }
     app->default_ms = SLEEP_DEFAULT_MS;
     app->host = host;
-    if (host && host->config_get && host->config_get(host, "ms", &v) == HORNET_OK &&
-        parse_ms(v.ptr, v.len, &app->default_ms) != 0) {
-        snprintf(err, err_cap, "app_config.ms: '%.*s' is not a whole number of milliseconds from 0 to %u",
-                 (int)(v.len > 64 ? 64 : v.len), v.ptr, SLEEP_MAX_MS);
+    if (read_default_ms(host, &app->default_ms, err, err_cap) != HORNET_OK) {
         free(app);
         return HORNET_EINVAL;
     }
@@ -215,6 +231,7 @@ static const hornet_app_t sleep_app = {
     .worker_start = NULL,
     .worker_exit = NULL,
     .handle = sleep_handle,
+    .check_config = sleep_check_config,
 };
 
 HORNET_EXPORT const hornet_app_t *hornet_app_entry(uint32_t host_major, uint32_t host_minor)

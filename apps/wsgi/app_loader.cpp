@@ -33,7 +33,7 @@ PyRef import_module(const hornet_host_t* host, const std::string& module) {
     if (module_itself_missing(module)) {
         PyErr_Clear();
         throw WsgiError("app_config.module: no module named '" + module + "' on sys.path " +
-                        str_of(PySys_GetObject("path")) + "; set app_config.pythonpath or start hornet in the app's directory");
+                        str_of(PySys_GetObject("path")) + "; add its folder with --pythonpath (app_config.pythonpath) or start hornet there (--chdir)");
     }
     std::string summary = exception_summary();
     log_traceback(host, "wsgi: importing '" + module + "' failed");

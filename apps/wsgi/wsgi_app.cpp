@@ -55,6 +55,10 @@ std::unique_ptr<WsgiApp> WsgiApp::make(const hornet_host_t* host) {
         if (!fresh) forget_app_modules(host);
         app->load();
         app->app_ = load_app(host, config);
+        if (!config.gunicorn_config.empty())
+            app->hooks_ = std::make_unique<GunicornHooks>(host, config.gunicorn_config, app->errors_.get());
+        app->reload_ = config.reload;
+        app->reload_extra_files_ = config.reload_extra_files;
         // Under async too this app (not NONBLOCKING) runs on a pool of
         // `threads` threads: one thread means no concurrent calls.
         const int64_t threads = host->query(host, HORNET_QUERY_THREADS);
@@ -80,7 +84,19 @@ void WsgiApp::load() {
     errors_ = checked(new_error_stream(as_type(errors_type_), host_), "wsgi.errors");
 }
 
+void WsgiApp::worker_start() {
+    if (hooks_) hooks_->worker_start();
+    if (reload_ && !reloader_) reloader_ = std::make_unique<CodeReloader>(host_, reload_extra_files_);
+}
+
+void WsgiApp::worker_exit() {
+    reloader_.reset();
+    if (hooks_) hooks_->worker_exit();
+}
+
 WsgiApp::~WsgiApp() {
+    reloader_.reset(); // its thread takes the GIL: gone before the interpreter
+    hooks_.reset();    // takes the GIL itself
     {
         GilHold gil;
         environ_.reset();
@@ -124,6 +140,7 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
         log_traceback(host_, "wsgi: cannot build the environ");
         return HORNET_EINTERNAL;
     }
+    if (hooks_ && hooks_->has_pre_request()) hooks_->pre_request(env.get());
     PyObject* args[] = {env.get(), start.get()};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app_.get(), args, 2, nullptr));
     Response response(start.get());
@@ -133,6 +150,8 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
         sent = send_response(result.get(), response, as_type(file_wrapper_type_), view(r.method) == "HEAD", later);
     int rc = sent.python_error ? report(r, input.get(), start.get()) : sent.rc;
     if (rc == HORNET_OK) rc = response.flush_head(); // an empty body: the head still goes out
+    if (hooks_ && hooks_->has_post_request())
+        hooks_->post_request(env.get(), response.started() ? response.status() : 500);
     detach_input_stream(input.get());
     response.detach();
     return rc;

@@ -14,7 +14,9 @@
 #include <memory>
 #include <string>
 
+#include "code_reloader.hpp"
 #include "environ_builder.hpp"
+#include "gunicorn_hooks.hpp"
 #include "hornet/app.h"
 #include "py_ref.hpp"
 
@@ -27,6 +29,10 @@ public:
     ~WsgiApp(); // drops its references and finalizes the interpreter
 
     const hornet_host_t* host() const { return host_; }
+
+    // [worker main] Gunicorn's --reload: watch the code in this worker.
+    void worker_start();
+    void worker_exit();
 
     // One request, finished before it returns.
     void handle(hornet_exchange_t* x, const hornet_exchange_ops_t* ops);
@@ -44,6 +50,10 @@ private:
     PyRef input_type_, start_response_type_, file_wrapper_type_, errors_type_;
     PyRef errors_;
     std::unique_ptr<EnvironBuilder> environ_;
+    bool reload_ = false;
+    std::vector<std::string> reload_extra_files_;
+    std::unique_ptr<CodeReloader> reloader_; // between worker_start and worker_exit
+    std::unique_ptr<GunicornHooks> hooks_;   // a gunicorn.conf.py's, or none
 };
 
 } // namespace hornet::wsgi

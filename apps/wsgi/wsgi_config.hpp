@@ -2,9 +2,13 @@
 //
 //   app_config:
 //     module: "package.module:callable"   required; ":application" if omitted
-//     pythonpath: "/srv/app,/srv/lib"      optional; ',' or ':' between dirs
+//     pythonpath: "/srv/app,/srv/lib"      optional; ',' or ':' between dirs,
+//                                          or a list: [/srv/app, /srv/lib]
 //     virtualenv: "/srv/venv"              optional; a venv (has pyvenv.cfg)
 //     script_name: "/mount"                optional; where the app is mounted
+//                                          (default: $SCRIPT_NAME, as Gunicorn)
+//     reload: true                         optional; Gunicorn's --reload
+//     reload_extra_files: [a.yaml]         optional; watched too with reload
 //
 // Relative directories are taken from hornet's working directory.
 #pragma once
@@ -22,9 +26,16 @@ struct WsgiConfig {
     std::vector<std::string> pythonpath; // absolute
     std::string virtualenv;              // absolute, or empty
     std::string script_name;             // "" or "/mount", no trailing '/'
+    std::string gunicorn_config;         // a gunicorn.conf.py whose worker hooks to run, or ""
+    bool reload = false;                 // watch the code, SIGHUP the arbiter on a change
+    std::vector<std::string> reload_extra_files; // absolute
 };
 
 // Throws WsgiError with one line naming the key and the fix.
 WsgiConfig read_config(const hornet_host_t* host);
+
+// read_config, plus what only the arbiter's check looks at: every pythonpath
+// folder exists. Starts no interpreter. Throws WsgiError.
+void check_config(const hornet_host_t* host);
 
 } // namespace hornet::wsgi

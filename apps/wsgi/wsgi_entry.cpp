@@ -11,6 +11,7 @@
 #include "hornet/app.h"
 #include "hornet/support/abi_guard.hpp"
 #include "wsgi_app.hpp"
+#include "wsgi_config.hpp"
 #include "wsgi_error.hpp"
 
 namespace {
@@ -58,6 +59,37 @@ int wsgi_handle(void* instance, hornet_exchange_t* x, const hornet_exchange_ops_
     return rc == HORNET_OK ? HORNET_DONE : rc;
 }
 
+// ABI 1.2: in the arbiter, before any fork; reads app_config and looks at the
+// folders it names, starts no interpreter.
+int wsgi_check_config(const hornet_host_t* host, char* err, size_t err_cap) {
+    if (!host) return HORNET_EINVAL;
+    try {
+        hornet::wsgi::check_config(host);
+        return HORNET_OK;
+    } catch (const std::exception& e) {
+        put_error(err, err_cap, e.what());
+    } catch (...) {
+        put_error(err, err_cap, "wsgi: unknown error while checking app_config");
+    }
+    return HORNET_EINVAL;
+}
+
+void wsgi_worker_start(void* instance) {
+    auto* app = static_cast<WsgiApp*>(instance);
+    hornet::support::guarded(app->host(), "wsgi worker_start()", 0, [&] {
+        app->worker_start();
+        return 0;
+    });
+}
+
+void wsgi_worker_exit(void* instance) {
+    auto* app = static_cast<WsgiApp*>(instance);
+    hornet::support::guarded(app->host(), "wsgi worker_exit()", 0, [&] {
+        app->worker_exit();
+        return 0;
+    });
+}
+
 const hornet_app_t kWsgi = {
     .head = HORNET_HEAD_INIT(hornet_app_t),
     .name = "wsgi",
@@ -65,9 +97,10 @@ const hornet_app_t kWsgi = {
     .flags = HORNET_APP_THREAD_SAFE,
     .create = wsgi_create,
     .destroy = wsgi_destroy,
-    .worker_start = nullptr,
-    .worker_exit = nullptr,
+    .worker_start = wsgi_worker_start,
+    .worker_exit = wsgi_worker_exit,
     .handle = wsgi_handle,
+    .check_config = wsgi_check_config,
 };
 
 } // namespace

@@ -36,6 +36,16 @@ ProcessFacts facts(const Config& config, const hornet_worker_t& worker, std::uin
     return ProcessFacts{concurrent ? config.threads : 1u, config.workers > 1, event_loop, 0, generation};
 }
 
+// Gunicorn's raw_env (-e KEY=VALUE): set in the arbiter, before the app is
+// created here (preload_app) or in the workers, which inherit it at fork.
+void apply_raw_env(const std::vector<std::string>& entries) {
+    for (const std::string& e : entries) {
+        const std::size_t eq = e.find('=');
+        if (::setenv(e.substr(0, eq).c_str(), e.c_str() + eq + 1, 1) != 0)
+            throw std::runtime_error("raw_env '" + e + "': cannot set it in the environment");
+    }
+}
+
 void* preload(const PluginSet& plugins, const HostServices& host) {
     char err[512] = "";
     void* instance = nullptr;
@@ -56,6 +66,7 @@ Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, Li
     access_log = std::make_unique<AccessLog>(config.access_logfile, config.access_log_format);
     if (!config.user.empty()) uid = resolve_user(config.user, gid);
     if (!config.group.empty()) gid = resolve_group(config.group);
+    apply_raw_env(config.raw_env);
     host = std::make_unique<HostServices>(config.app_config, facts(config, plugins.worker.descriptor(), id));
     if (config.preload_app) preloaded = preload(plugins, *host);
 }

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config_error.hpp"
+#include "config/gunicorn_settings.hpp"
 #include "config/setting.hpp"
 #include "config/suggest.hpp"
 
@@ -26,6 +27,7 @@ std::string describe(const Setting& s) { return std::string(s.help) + " (default
 
 std::string flag_names(const Setting& s) {
     std::string names = s.long_flag();
+    for (std::string_view alias : s.cli_aliases) names += "," + std::string(alias);
     return s.short_flag.empty() ? names : std::string(s.short_flag) + "," + names;
 }
 
@@ -58,6 +60,9 @@ std::vector<std::string> all_flag_names(const CLI::App& app) {
     if (arg.empty() || arg.front() != '-' || arg == "-")
         throw ConfigError("unexpected argument '" + arg + "'; only one APP may be given");
     std::string flag = arg.substr(0, arg.find('='));
+    if (const GunicornOnly* g = find_gunicorn_only(flag))
+        throw ConfigError(flag + ": Gunicorn's setting " + std::string(g->name) + " is not taken by hornet: " +
+                          std::string(g->why));
     std::vector<std::string> names = all_flag_names(app);
     std::vector<std::string_view> views(names.begin(), names.end());
     std::string hint = did_you_mean(flag, views);
@@ -90,7 +95,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     app.set_version_flag("-v,--version", "hornet " HORNET_VERSION, "Print the version and exit");
     CommandLine cmd;
     Storage storage(settings().size());
-    app.add_option("-c,--config", cmd.config_file, "YAML config file (default: none)")
+    app.add_option("-c,--config", cmd.config_file,
+                   "Config file: YAML, or Gunicorn's Python (*.py) (default: ./gunicorn.conf.py if there, else none)")
         ->type_name("PATH")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     add_all(app, storage);

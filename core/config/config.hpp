@@ -38,8 +38,16 @@ struct Config {
     std::string error_logfile = "-";      // "-" is stderr
     std::string access_logfile;           // "" is off, "-" is stdout
     std::string pid;                      // pid file; "" is none
-    std::string app;                      // short name or path to a .so
+    std::string app;                      // short name or path to a .so; "mod:callable" becomes wsgi
     YAML::Node app_config{YAML::NodeType::Map};
+    // Gunicorn's pythonpath: folded into app_config.pythonpath (first) by
+    // fold_python_app(), so it is always empty in a loaded Config.
+    std::vector<std::string> pythonpath;
+    // Gunicorn's --reload and reload_extra_files: folded into app_config
+    // (reload: "true", reload_extra_files: [...]) for the wsgi app.
+    bool reload = false;
+    std::vector<std::string> reload_extra_files;
+    std::vector<std::string> raw_env;     // KEY=VALUE set in the arbiter's environment (-e)
     std::vector<std::string> plugin_path; // searched before the built-in folder
     bool preload_app = false;             // create the app in the arbiter, before fork
 

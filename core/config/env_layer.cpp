@@ -13,7 +13,9 @@ EnvSnapshot capture_env(char** envp) {
     for (char** p = envp; p && *p; ++p) {
         std::string_view entry(*p);
         std::size_t eq = entry.find('=');
-        if (!entry.starts_with("HORNET_") || eq == std::string_view::npos) continue;
+        // PORT too: Gunicorn's default bind follows it (config_loader.cpp).
+        const bool wanted = entry.starts_with("HORNET_") || entry.starts_with("PORT=");
+        if (!wanted || eq == std::string_view::npos) continue;
         env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
     }
     return env;

@@ -34,6 +34,7 @@ struct Setting {
     std::string_view name{};                // snake_case: YAML key; flag and env derive from it
     std::vector<std::string_view> aliases{}; // Gunicorn's names, accepted in YAML
     std::string_view short_flag{};          // "-w", or "" for none
+    std::vector<std::string_view> cli_aliases{}; // Gunicorn's other flags: "--log-file", "-p"
     CliForm cli = CliForm::option;
     bool env = true;                        // read from HORNET_<NAME>?
     std::string_view default_text{};        // for --help; "" = print the default Config's value

@@ -132,6 +132,47 @@ Codec map_field(YAML::Node Config::*field) {
             [=](const Config& c) { return YAML::Clone(c.*field); }};
 }
 
+namespace {
+
+// "db.host=x" -> app_config[db][host] = "x", making the maps on the way.
+void set_entry(YAML::Node& root, const std::string& entry) {
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0)
+        throw ValueError("expected a map of settings for the app, or KEY=VALUE (e.g. module=myapp:app), got '" +
+                         entry + "'");
+    std::string key = entry.substr(0, eq);
+    YAML::Node node = root;
+    for (std::size_t dot; (dot = key.find('.')) != std::string::npos; key.erase(0, dot + 1)) {
+        const std::string part = key.substr(0, dot);
+        if (part.empty()) throw ValueError("key '" + entry.substr(0, eq) + "' has an empty part");
+        if (!node[part].IsMap()) node[part] = YAML::Node(YAML::NodeType::Map);
+        node.reset(node[part]); // rebind; operator= would overwrite the map with its child
+    }
+    if (key.empty()) throw ValueError("key '" + entry.substr(0, eq) + "' has an empty part");
+    node[key] = entry.substr(eq + 1);
+}
+
+} // namespace
+
+Codec app_config_field(YAML::Node Config::*field) {
+    Codec codec = map_field(field);
+    codec.type_name = "KEY=VALUE";
+    codec.list = true;
+    codec.set = [=](Config& c, const YAML::Node& n) {
+        if (n.IsNull() || n.IsMap()) {
+            c.*field = n.IsNull() ? YAML::Node(YAML::NodeType::Map) : YAML::Clone(n);
+            return;
+        }
+        // KEY=VALUE entries (the CLI's --app-config) change the map one key at a time.
+        YAML::Node merged = YAML::Clone(c.*field);
+        if (n.IsScalar()) set_entry(merged, n.Scalar());
+        else
+            for (const YAML::Node& e : n) set_entry(merged, scalar_text(e));
+        c.*field = merged;
+    };
+    return codec;
+}
+
 Codec checked_string_field(std::string Config::*field, std::string_view type_name,
                            std::function<void(std::string_view)> check) {
     return {type_name, false,

@@ -56,6 +56,10 @@ Codec choice_field(std::string Config::*field, std::string_view type_name,
                    std::vector<std::string_view> choices);
 // Any YAML map, kept as is (a deep copy); null means empty.
 Codec map_field(YAML::Node Config::*field);
+// As map_field for a map; KEY=VALUE entries (one, or a list: the CLI's
+// repeated --app-config) set one key each in the map already there, a
+// dotted KEY ("db.host") reaching into nested maps.
+Codec app_config_field(YAML::Node Config::*field);
 
 // Each entry is checked and normalized by `entry` (which throws ValueError).
 // A scalar, and each element of a sequence, is split on `separator` so

@@ -35,6 +35,14 @@ void check_probe_path(std::string_view path) {
     if (!path.empty() && path[0] != '/') throw ValueError("expected a path starting with '/', like /healthz");
 }
 
+std::string env_entry(std::string_view entry) {
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+        throw ValueError("expected KEY=VALUE (e.g. DJANGO_SETTINGS_MODULE=mysite.settings), got '" +
+                         std::string(entry) + "'");
+    return std::string(entry);
+}
+
 std::vector<Setting> make_table() {
     return {
         {.name = "bind", .short_flag = "-b",
@@ -72,18 +80,33 @@ std::vector<Setting> make_table() {
          .codec = uint_field(&Config::max_requests_jitter, 0, kU64Max)},
         {.name = "log_level", .aliases = {"loglevel"}, .help = "Error log level",
          .codec = choice_field(&Config::log_level, "LEVEL", {"debug", "info", "warning", "error", "critical"})},
-        {.name = "error_logfile", .aliases = {"errorlog"}, .help = "Error log file; '-' is stderr",
+        {.name = "error_logfile", .aliases = {"errorlog"}, .cli_aliases = {"--log-file"}, .help = "Error log file; '-' is stderr",
          .codec = string_field(&Config::error_logfile, "PATH", false)},
         {.name = "access_logfile", .aliases = {"accesslog"}, .default_text = "off",
          .help = "Access log file; '-' is stdout, empty is off",
          .codec = string_field(&Config::access_logfile, "PATH", true)},
-        {.name = "pid", .aliases = {"pidfile"}, .default_text = "none", .help = "PID file to write",
+        {.name = "pid", .aliases = {"pidfile"}, .short_flag = "-p", .default_text = "none", .help = "PID file to write",
          .codec = string_field(&Config::pid, "PATH", true)},
-        {.name = "app", .cli = CliForm::positional, .default_text = "none",
-         .help = "Application: a short name or the path of an app plugin (.so)",
+        {.name = "app", .aliases = {"wsgi_app"}, .cli = CliForm::positional, .default_text = "none",
+         .help = "Application: a short name or the path of an app plugin (.so), or a Python WSGI app as "
+                 "Gunicorn names it (MODULE:CALLABLE, e.g. myapp:app or mysite.wsgi), served by the wsgi app",
          .codec = string_field(&Config::app, "APP", true)},
-        {.name = "app_config", .cli = CliForm::none, .env = false, .default_text = "{}",
-         .help = "Map handed to the application as is", .codec = map_field(&Config::app_config)},
+        {.name = "app_config", .env = false, .default_text = "{}",
+         .help = "Map handed to the application as is; on the command line one KEY=VALUE per option "
+                 "(dotted keys reach into maps), changing the file's map",
+         .codec = app_config_field(&Config::app_config)},
+        {.name = "pythonpath", .default_text = "none",
+         .help = "Folders put first on a Python app's sys.path (Gunicorn's; goes into app_config.pythonpath)",
+         .codec = list_field(&Config::pythonpath, "DIRS", ',', 0, any_path)},
+        {.name = "reload",
+         .help = "Python apps: reload when the app's code changes (for development; goes into app_config.reload)",
+         .codec = bool_field(&Config::reload)},
+        {.name = "reload_extra_files", .cli_aliases = {"--reload-extra-file"}, .default_text = "none",
+         .help = "With reload, also watch these files (goes into app_config.reload_extra_files)",
+         .codec = list_field(&Config::reload_extra_files, "FILES", ',', 0, any_path)},
+        {.name = "raw_env", .aliases = {"env"}, .short_flag = "-e", .cli_aliases = {"--env"}, .default_text = "none",
+         .help = "Set an environment variable (KEY=VALUE) for the app and workers; repeat for several",
+         .codec = list_field(&Config::raw_env, "KEY=VALUE", '\n', 0, env_entry)},
         {.name = "plugin_path", .default_text = "none",
          .help = "Folders searched for plugins before the built-in one; repeat, or separate with ':'",
          .codec = list_field(&Config::plugin_path, "DIR", ':', 0, any_path)},
@@ -101,14 +124,14 @@ std::vector<Setting> make_table() {
          .codec = octal_field(&Config::umask)},
         {.name = "chdir", .default_text = "unchanged", .help = "Change to this directory before loading the app",
          .codec = string_field(&Config::chdir, "DIR", true)},
-        {.name = "proc_name", .short_flag = "-n", .default_text = "the app's name",
+        {.name = "proc_name", .short_flag = "-n", .cli_aliases = {"--name"}, .default_text = "the app's name",
          .help = "Name shown in process titles (hornet: worker [NAME])",
          .codec = string_field(&Config::proc_name, "NAME", true)},
         {.name = "limit_request_line", .help = "Maximum size of the HTTP request line",
          .codec = size_field(&Config::limit_request_line, 1, kMiB)},
         {.name = "limit_request_fields", .help = "Maximum number of request header fields",
          .codec = uint_field(&Config::limit_request_fields, 1, 32768)},
-        {.name = "limit_request_field_size", .help = "Maximum size of one request header field",
+        {.name = "limit_request_field_size", .cli_aliases = {"--limit-request-field_size"}, .help = "Maximum size of one request header field",
          .codec = size_field(&Config::limit_request_field_size, 1, kMiB)},
         {.name = "limit_request_body", .help = "Maximum size of a request body, or 'unlimited'",
          .codec = size_field(&Config::limit_request_body, 0, kU64Max, true)},
@@ -132,10 +155,10 @@ std::vector<Setting> make_table() {
         {.name = "proxy_protocol",
          .help = "Every listener expects a PROXY protocol v1/v2 header from proxy_allow_ips",
          .codec = bool_field(&Config::proxy_protocol)},
-        {.name = "proxy_allow_ips",
+        {.name = "proxy_allow_ips", .cli_aliases = {"--proxy-allow-from"},
          .help = "Peers (IPs, networks, or '*') that must send the PROXY header (with proxy_protocol)",
          .codec = list_field(&Config::proxy_allow_ips, "IPS", ',', 0, checked_ip_entry)},
-        {.name = "access_log_format",
+        {.name = "access_log_format", .cli_aliases = {"--access-logformat"},
          .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o",
          .codec = checked_string_field(&Config::access_log_format, "FORMAT", check_access_log_format)},
     };

@@ -54,7 +54,10 @@ void apply_value(const Setting& s, const YAML::Node& key, const YAML::Node& valu
 } // namespace
 
 void apply_yaml_file(const std::string& path, const std::string& shown_path, Config& config) {
-    YAML::Node root = read_document(path, shown_path);
+    apply_settings_document(read_document(path, shown_path), shown_path, config);
+}
+
+void apply_settings_document(const YAML::Node& root, const std::string& shown_path, Config& config) {
     if (root.IsNull()) return; // an empty file sets nothing
     if (!root.IsMap())
         throw ConfigError(where(shown_path, root.Mark()) + "expected a map of settings (name: value) at the top");

@@ -1,5 +1,6 @@
 #include "host/host_services.hpp"
 
+#include <iterator>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -17,13 +18,23 @@ spdlog::level::level_enum to_spdlog(int level) {
     }
 }
 
-// Walks "a.b.c" through nested maps; a null node when absent.
+bool is_index(const std::string& part) {
+    return !part.empty() && part.size() < 10 && part.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Walks "a.b.c" through nested maps and (ABI 1.2) lists ("pythonpath.0");
+// an undefined node when absent.
 YAML::Node walk(const YAML::Node& root, const std::string& key) {
     YAML::Node node = YAML::Clone(root);
     std::istringstream parts(key);
     for (std::string part; std::getline(parts, part, '.');) {
-        if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-        node = node[part];
+        if (node.IsMap()) {
+            node.reset(node[part]); // reset rebinds; operator= would assign into the node
+        } else if (node.IsSequence() && is_index(part) && std::stoul(part) < node.size()) {
+            node.reset(node[std::stoul(part)]);
+        } else {
+            return YAML::Node(YAML::NodeType::Undefined);
+        }
         if (!node.IsDefined()) return node;
     }
     return node;
@@ -40,6 +51,7 @@ HostServices::HostServices(const YAML::Node& app_config, ProcessFacts facts)
         .config_get = &HostServices::config_get,
         .query = &HostServices::query,
         .get_extension = &HostServices::get_extension,
+        .config_key_at = &HostServices::config_key_at,
     };
 }
 
@@ -76,6 +88,26 @@ int HostServices::lookup(const char* key, hornet_str_t* out) {
     if (!node.IsScalar()) return HORNET_EINVAL;
     const std::string& value = values_.try_emplace(key, node.Scalar()).first->second;
     *out = hornet_str_t{value.c_str(), value.size()};
+    return HORNET_OK;
+}
+
+int HostServices::config_key_at(const hornet_host_t* host, const char* key, size_t index, hornet_str_t* out) {
+    if (!host || !key || !out) return HORNET_EINVAL;
+    try {
+        return self(host).key_at(key, index, out);
+    } catch (...) {
+        return HORNET_EINTERNAL;
+    }
+}
+
+int HostServices::key_at(const char* key, size_t index, hornet_str_t* out) {
+    std::lock_guard lock(mutex_);
+    YAML::Node node = *key ? walk(app_config_, key) : YAML::Clone(app_config_);
+    if (!node.IsMap() || index >= node.size()) return HORNET_ENOENT;
+    auto it = node.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(index));
+    const std::string& name = keys_.try_emplace({key, index}, it->first.Scalar()).first->second;
+    *out = hornet_str_t{name.c_str(), name.size()};
     return HORNET_OK;
 }
 

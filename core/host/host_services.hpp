@@ -46,8 +46,10 @@ private:
     static int config_get(const hornet_host_t* host, const char* key, hornet_str_t* out);
     static int64_t query(const hornet_host_t* host, int what);
     static const void* get_extension(const hornet_host_t* host, const char* id);
+    static int config_key_at(const hornet_host_t* host, const char* key, size_t index, hornet_str_t* out);
 
     int lookup(const char* key, hornet_str_t* out);
+    int key_at(const char* key, size_t index, hornet_str_t* out);
     const void* find_extension(const char* id);
 
     static constexpr size_t kMaxExtensions = 8;
@@ -61,6 +63,7 @@ private:
     ProcessFacts facts_;
     std::mutex mutex_;                 // guards app_config_ reads and values_
     std::map<std::string, std::string> values_; // key -> value; handed-out views never move
+    std::map<std::pair<std::string, size_t>, std::string> keys_; // (map, index) -> key; the same
     std::mutex extensions_mutex_;
     std::array<Extension, kMaxExtensions> extensions_; // extensions_mutex_
 };

@@ -1,5 +1,7 @@
 #include "plugin/plugin_finder.hpp"
 
+#include <cctype>
+#include <string_view>
 #include <system_error>
 
 #include "plugin/plugin_error.hpp"
@@ -17,6 +19,16 @@ std::string joined(const std::vector<fs::path>& dirs) {
     std::string out;
     for (const auto& d : dirs) out += (out.empty() ? "" : ", ") + d.string();
     return out;
+}
+
+// Gunicorn reads `gunicorn myapp` as myapp:application; hornet reads a bare
+// word as a plugin, so it says how to name the module instead.
+std::string python_hint(const std::string& spec, const char* kind) {
+    if (std::string_view(kind) != "app" || spec.empty() || std::isdigit(static_cast<unsigned char>(spec[0])))
+        return "";
+    for (char ch : spec)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return "";
+    return "; for a Python module write " + spec + ":application (MODULE:CALLABLE)";
 }
 
 } // namespace
@@ -47,7 +59,7 @@ fs::path PluginFinder::find(const std::string& spec, const char* kind) const {
     }
     throw PluginError(std::string(kind) + " '" + spec + "': no " + spec +
                       ".so in the plugin path (" + joined(dirs_) +
-                      "); add its folder to plugin_path or give a path to the .so");
+                      "); add its folder to plugin_path or give a path to the .so" + python_hint(spec, kind));
 }
 
 } // namespace hornet

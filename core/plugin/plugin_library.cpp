@@ -158,4 +158,20 @@ PluginLibrary<D> PluginLibrary<D>::load(const std::filesystem::path& path) {
 template class PluginLibrary<hornet_app_t>;
 template class PluginLibrary<hornet_worker_t>;
 
+std::string check_app_config(const AppLibrary& app, const hornet_host_t* host) {
+    const hornet_app_t& d = app.descriptor();
+    if (!HORNET_HAS(&d, hornet_app_t, check_config) || !d.check_config) return {};
+    char err[512] = "";
+    int rc = HORNET_EINTERNAL;
+    try {
+        rc = d.check_config(host, err, sizeof err);
+    } catch (...) {
+        // Nothing may cross the C boundary; a throwing plugin gets its own line.
+        return std::string("app ") + d.name + ": check_config threw; report it to the plugin's authors";
+    }
+    if (rc == HORNET_OK) return {};
+    err[sizeof err - 1] = '\0';
+    return err[0] ? std::string(err) : std::string("app ") + d.name + " refused its app_config";
+}
+
 } // namespace hornet

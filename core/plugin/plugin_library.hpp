@@ -40,4 +40,9 @@ using WorkerLibrary = PluginLibrary<hornet_worker_t>;
 extern template class PluginLibrary<hornet_app_t>;
 extern template class PluginLibrary<hornet_worker_t>;
 
+// ABI 1.2: the app's verdict on its app_config (hornet_app_t.check_config),
+// "" when it accepts it or is too old to have the call; else its one line.
+// [arbiter] before fork.
+std::string check_app_config(const AppLibrary& app, const hornet_host_t* host);
+
 } // namespace hornet

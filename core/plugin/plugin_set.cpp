@@ -1,5 +1,7 @@
 #include "plugin/plugin_set.hpp"
 
+#include "config/config_error.hpp"
+#include "host/host_services.hpp"
 #include "plugin/plugin_error.hpp"
 #include "plugin/plugin_finder.hpp"
 
@@ -20,6 +22,16 @@ void check_pair(const WorkerLibrary& worker, const AppLibrary& app, const Config
                       (err[0] ? err : "refused"));
 }
 
+// ABI 1.2: the app checks its app_config here, before anything forks, so a
+// bad key is one line (and exit status 2) rather than workers failing to boot.
+void check_app(const AppLibrary& app, const Config& config) {
+    HostServices host(config.app_config, ProcessFacts{config.threads, config.workers > 1});
+    const std::string why = check_app_config(app, host.table());
+    if (why.empty()) return;
+    const std::string where = config.config_file.empty() ? "" : config.config_file + ": ";
+    throw ConfigError(where + "app " + app->name + ": " + why);
+}
+
 } // namespace
 
 PluginSet load_plugins(const Config& config) {
@@ -29,6 +41,7 @@ PluginSet load_plugins(const Config& config) {
     auto worker = WorkerLibrary::load(finder.find(config.worker_class, "worker_class"));
     auto app = AppLibrary::load(finder.find(config.app, "app"));
     check_pair(worker, app, config);
+    check_app(app, config);
     return PluginSet{std::move(app), std::move(worker)};
 }
 

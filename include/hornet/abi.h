@@ -28,6 +28,13 @@
  *                    Worker context: health_path, ready_path and
  *                    server_state (HORNET_SERVER_*), for probes the worker
  *                    type answers before the app.
+ *                    hornet_app_t.check_config: the arbiter asks an app to
+ *                    validate its app_config before any fork (start,
+ *                    --check-config, reload), so a bad key is one line and
+ *                    exit status 2 instead of workers that fail to boot.
+ *                    config_get: a numeric part indexes a list
+ *                    ("pythonpath.0"); hornet_host_t.config_key_at lists
+ *                    a map's keys (to refuse an unknown one).
  *   1.1  2026-11-27  optional services (hornet/ext.h): "hornet.timer/1"
  *                    (hornet_timer_ext_t: a timer on an exchange's loop)
  *                    and "hornet.loop/1" (hornet_loop_ext_t: post a

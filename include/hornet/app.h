@@ -178,6 +178,19 @@ typedef struct hornet_app_s {
      * x and ops are the worker's; neither may be used after finish(). */
     int (*handle)(void *instance, hornet_exchange_t *x,
                   const hornet_exchange_ops_t *ops);
+
+    /* ABI 1.2. Optional (NULL); read by the host only under
+     * HORNET_HAS(app, hornet_app_t, check_config). [arbiter] before any
+     * fork: at start, for --check-config and for every reload (before the
+     * serving generation is touched). Checks app_config through
+     * host->config_get (and the files it names) without side effects:
+     * start no interpreter, no thread, write no file, keep no state.
+     * Returns HORNET_OK, or <0 with one line in err (NUL-terminated, at
+     * most err_cap bytes including the NUL, caller-owned) naming the key
+     * and what to do; hornet then refuses the configuration: exit status 2
+     * at start, the running generation kept on a reload. create() must
+     * still cope with a bad config (an older host never calls this). */
+    int (*check_config)(const hornet_host_t *host, char *err, size_t err_cap);
     /* ABI 1.3: append below, never above. */
 } hornet_app_t;
 

@@ -49,7 +49,9 @@ typedef struct hornet_host_s {
      * NUL-terminated path with '.' between map keys ("db.host"). On success
      * *out is a NUL-terminated view valid until the plugin is unloaded.
      * Returns HORNET_OK, HORNET_ENOENT (absent) or HORNET_EINVAL (not a
-     * scalar). */
+     * scalar). ABI 1.2: a part that is a number indexes a list
+     * ("pythonpath.0", "pythonpath.1", ... until HORNET_ENOENT); an older
+     * host answers HORNET_ENOENT there and HORNET_EINVAL for the list. */
     int (*config_get)(const struct hornet_host_s *host, const char *key,
                       hornet_str_t *out);
 
@@ -65,6 +67,16 @@ typedef struct hornet_host_s {
      * request on: look them up in handle(), not in create(). */
     const void *(*get_extension)(const struct hornet_host_s *host,
                                  const char *id);
+
+    /* ABI 1.2. [any thread] The index-th key (in file order) of the map at
+     * key in `app_config` ("" for app_config itself, "db" for a nested
+     * map), so an app can refuse a key it does not know (a misspelling)
+     * in check_config. On success *out is a NUL-terminated view valid
+     * until the plugin is unloaded. HORNET_OK, or HORNET_ENOENT past the
+     * last key or when key is absent or not a map. Check
+     * HORNET_HAS(host, hornet_host_t, config_key_at) first. */
+    int (*config_key_at)(const struct hornet_host_s *host, const char *key,
+                         size_t index, hornet_str_t *out);
     /* ABI 1.3: append below, never above. */
 } hornet_host_t;
 

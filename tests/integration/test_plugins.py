@@ -250,6 +250,31 @@ class PluginLoadTest(HornetTestCase):
         h = self.daemon(["--plugin-path", harness.PLUGIN_DIR, "hello"], workers=1)
         self.assertEqual(self.get(h)[2], b"Hello, World!\n")
 
+    def test_abi10_app_in_this_hornet(self):
+        # tests/abi/evolution/old_plugin.c built against the frozen 1.0
+        # headers: the real arbiter (which asks 1.2 apps to check their
+        # app_config) must load and serve it without reading past its
+        # descriptor, and hand it app_config and the host's minor.
+        fixtures = os.environ.get("HORNET_FIXTURE_DIR", "")
+        plugin = os.path.join(os.path.dirname(fixtures), "abi", "abi10_plugin.so")
+        if not os.path.exists(plugin):
+            self.fail(f"{plugin} is not built (tests/abi builds it with everything else)")
+        rc, out, err = run_once(["--check-config", "--app-config", "greeting=bonjour", plugin], self.tmp)
+        self.assertEqual(rc, 0, err)
+        h = self.daemon(["--app-config", "greeting=bonjour", plugin], workers=1)
+        status, headers, body = self.get(h, "/old?x=1")
+        self.assertEqual((status, body), (200, b"bonjour GET /old?x=1 (plugin ABI 1.0)\n"))
+        with open(os.path.join(harness.INCLUDE_DIR, "hornet", "abi.h")) as f:
+            minor = re.search(r"#define HORNET_ABI_MINOR (\d+)", f.read()).group(1)
+        self.assertEqual(headers.get("x-host-minor"), minor)
+
+    def test_app_refuses_its_app_config_before_any_fork(self):
+        # ABI 1.2 check_config, from a C app (apps/sleep): exit 2, one line, no worker.
+        rc, _, err = run_once(["-b", "127.0.0.1:0", "-w", "2", "--app-config", "ms=lots", "sleep"], self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertNotIn("Booting worker", err)
+        self.assertOneErrorLine(err, "app sleep: app_config.ms: 'lots' is not a whole number of milliseconds")
+
     def test_builtin_sync_by_path(self):
         if not harness.PLUGIN_DIR:
             self.skipTest("HORNET_PLUGIN_DIR not set")

@@ -104,6 +104,15 @@ TEST(GrownHost, LoadsTheAbi10AppAndReadsOnlyWhatItHas) {
     EXPECT_TRUE(HORNET_HAS(&d, hornet_app_t, handle));
 }
 
+// ABI 1.2's check_config lies past a 1.0 descriptor's end: the loader must
+// not read it (it would be whatever follows in the plugin's data).
+TEST(GrownHost, DoesNotAskTheAbi10AppToCheckItsConfig) {
+    auto app = AppLibrary::load(kOldPlugin);
+    EXPECT_FALSE(HORNET_HAS(&app.descriptor(), hornet_app_t, check_config));
+    GrownHost host;
+    EXPECT_EQ(check_app_config(app, &host.table), "");
+}
+
 TEST(GrownHost, RunsTheAbi10AppOnGrownTables) {
     auto app = AppLibrary::load(kOldPlugin);
     GrownHost host;

@@ -52,7 +52,7 @@ TEST_F(YamlFile, WrongShape) {
     EXPECT_EQ(error("workers: [1, 2]\n"), "F:1:10: 'workers': expected a single value, got a list");
     EXPECT_EQ(error("timeout: {a: 1}\n"), "F:1:10: 'timeout': expected a single value, got a map");
     EXPECT_EQ(error("bind: {a: 1}\n"), "F:1:7: 'bind': expected a list or a single value, got a map");
-    EXPECT_EQ(error("app_config: 3\n"), "F:1:13: 'app_config': expected a map of settings for the app");
+    EXPECT_EQ(error("app_config: 3\n"), "F:1:13: 'app_config': expected a map of settings for the app, or KEY=VALUE (e.g. module=myapp:app), got '3'");
     EXPECT_EQ(error("workers:\n"), "F:1:1: 'workers': missing value; remove the setting to keep the default");
     EXPECT_EQ(error("- workers\n"), "F:1:1: expected a map of settings (name: value) at the top");
 }

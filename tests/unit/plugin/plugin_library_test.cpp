@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "host/host_services.hpp"
 #include "plugin/plugin_error.hpp"
 #include "plugin/plugin_finder.hpp"
 #include "plugin/plugin_library.hpp"
@@ -32,6 +34,42 @@ void expect_one_line_naming(const std::string& message, const std::string& file)
 TEST(PluginLibrary, LoadsAWellFormedApp) {
     auto app = AppLibrary::load(fixtures + "/broken_none.so");
     EXPECT_STREQ(app->name, "broken");
+}
+
+TEST(PluginLibrary, AskedTheAppAboutItsAppConfig) {
+    auto app = AppLibrary::load(fixtures + "/reply_v1.so");
+    ASSERT_TRUE(HORNET_HAS(&app.descriptor(), hornet_app_t, check_config));
+    HostServices fine(YAML::Load("{greeting: x}"), ProcessFacts{});
+    EXPECT_EQ(check_app_config(app, fine.table()), "");
+    HostServices bad(YAML::Load("{refuse: yes please}"), ProcessFacts{});
+    EXPECT_EQ(check_app_config(app, bad.table()), "app_config.refuse is 'yes please'; remove it");
+}
+
+TEST(HostServices, ListsTheKeysOfAMapInFileOrder) {
+    HostServices host(YAML::Load("{module: m, db: {port: 1, host: h}, pythonpath: [a, b]}"), ProcessFacts{});
+    const hornet_host_t* t = host.table();
+    ASSERT_TRUE(HORNET_HAS(t, hornet_host_t, config_key_at));
+    auto keys = [&](const char* at) {
+        std::vector<std::string> out;
+        hornet_str_t k{};
+        for (size_t i = 0; t->config_key_at(t, at, i, &k) == HORNET_OK; ++i) out.emplace_back(k.ptr, k.len);
+        return out;
+    };
+    EXPECT_EQ(keys(""), (std::vector<std::string>{"module", "db", "pythonpath"}));
+    EXPECT_EQ(keys("db"), (std::vector<std::string>{"port", "host"}));
+    EXPECT_TRUE(keys("pythonpath").empty()); // a list has no keys
+    EXPECT_TRUE(keys("nothing").empty());
+    hornet_str_t v{};
+    ASSERT_EQ(t->config_get(t, "pythonpath.1", &v), HORNET_OK); // ABI 1.2: list items by index
+    EXPECT_EQ(std::string(v.ptr, v.len), "b");
+    EXPECT_EQ(t->config_get(t, "pythonpath.2", &v), HORNET_ENOENT);
+    EXPECT_EQ(t->config_get(t, "pythonpath", &v), HORNET_EINVAL);
+}
+
+TEST(PluginLibrary, AnAppWithoutCheckConfigIsNotAsked) {
+    auto app = AppLibrary::load(fixtures + "/broken_none.so"); // no check_config: NULL
+    HostServices bad(YAML::Load("{refuse: x}"), ProcessFacts{});
+    EXPECT_EQ(check_app_config(app, bad.table()), "");
 }
 
 TEST(PluginLibrary, RefusesAFileThatIsNotASharedObject) {

@@ -1,0 +1,52 @@
+// apps/wsgi/gunicorn_hooks.hpp: a gunicorn.conf.py's worker hooks.
+//
+// When hornet reads a Gunicorn config file that defines post_fork,
+// post_worker_init, worker_exit, pre_request or post_request, it names the
+// file in app_config.gunicorn_config; the wsgi app runs the file in its own
+// interpreter (once per interpreter: in the worker, or in the arbiter with
+// preload_app) and calls those hooks where Gunicorn does: post_fork and
+// post_worker_init as the worker starts, worker_exit as it leaves,
+// pre_request(worker, req) before each request and post_request(worker,
+// req, environ, resp) after it. `server` and `worker` are small stand-ins:
+// .log (a logging.Logger writing into hornet's error log), .pid, and for
+// the worker .ppid and .age (its worker id); `req` has .method, .uri,
+// .path, .query, .version and .headers (Gunicorn's upper-cased (name,
+// value) pairs); `resp` has .status ("200 OK") and .status_code. A hook
+// that raises logs its traceback; the worker goes on. Every call but the
+// per-request ones takes the GIL itself; those run under the request's.
+#pragma once
+
+#include <string>
+
+#include "hornet/app.h"
+#include "py_ref.hpp"
+
+namespace hornet::wsgi {
+
+class GunicornHooks {
+public:
+    // Under the GIL. Throws WsgiError naming the file when it cannot run.
+    GunicornHooks(const hornet_host_t* host, const std::string& path, PyObject* errors);
+    ~GunicornHooks(); // takes the GIL to drop its references
+
+    void worker_start();  // post_fork(server, worker), post_worker_init(worker)
+    void worker_exit();   // worker_exit(server, worker)
+    bool has_pre_request() const { return bool(pre_request_); }
+    void pre_request(PyObject* environ); // under the GIL
+    bool has_post_request() const { return bool(post_request_); }
+    // Under the GIL, once the app's response is sent: status is its code.
+    void post_request(PyObject* environ, int status);
+
+private:
+    void call(const char* name, PyObject* fn, PyObject* a, PyObject* b = nullptr);
+    void make_stand_ins();
+    PyRef helper(const char* name, PyObject* arg); // a stand-in made by kHelpers
+
+    const hornet_host_t* host_;
+    std::string path_;
+    PyRef errors_, helpers_;
+    PyRef post_fork_, post_worker_init_, worker_exit_, pre_request_, post_request_;
+    PyRef server_, worker_;
+};
+
+} // namespace hornet::wsgi
