@@ -198,6 +198,8 @@ void AsyncWorker::begin_leaving() {
     room_.cancel();
     drain_by_ms_ = std::min(leave_by_ms_, now_ms_ + timeouts_.keepalive_ms);
     for (Connection* c = head_; c; c = c->next) c->drain(drain_by_ms_);
+    support::logf(ctx_->host, HORNET_LOG_INFO, "worker %d: stopping gracefully, draining %zu connection(s)",
+                  ctx_->worker_id, open_);
     check_finished();
 }
 

