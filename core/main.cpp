@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     const std::string error_logfile = invocation.config.error_logfile;
     try {
         change_directory(invocation.config.chdir);
-        hornet::setup_logging(invocation.config.error_logfile, invocation.config.log_level);
+        hornet::setup_logging(invocation.config.error_logfile, invocation.config.log_level, invocation.config.log_format);
         auto plugins = hornet::load_plugins(invocation.config);
         if (invocation.check_config) return check_config(invocation.config, plugins);
         if (invocation.config.daemon) hornet::daemonize();
