@@ -129,7 +129,7 @@ std::vector<Setting> make_table() {
          .codec = list_field(&Config::proxy_allow_ips, "IPS", ',', 0, checked_ip_entry)},
         {.name = "access_log_format",
          .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o; "
-                 "or json, or json:FIELD,... (README: JSON access log)",
+                 "or json, or json:FIELD,... (README: JSON logs)",
          .codec = checked_string_field(&Config::access_log_format, "FORMAT", check_access_log_format)},
     };
 }
