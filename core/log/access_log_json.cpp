@@ -58,6 +58,30 @@ void append_string_or_null(std::string& line, const hornet_str_t* v) {
     append_string_or_null(line, v ? view(*v) : std::string_view());
 }
 
+// Every field, in the order of JsonAccessLogFormat::Field; the last two
+// stand for header.NAME and response_header.NAME.
+constexpr std::array<std::string_view, 19> kFieldNames = {
+    "time",        "remote_addr", "user",        "request",    "method",       "path",    "query",
+    "protocol",    "status",      "bytes",       "pid",        "duration_us",  "duration_ms",
+    "duration_s",  "request_time", "referer",    "user_agent", "header.NAME",  "response_header.NAME"};
+constexpr size_t kNamedFields = kFieldNames.size() - 2;
+
+// "unknown JSON field 'x'; did you mean 'y'? (fields: ...)"
+std::string unknown_field(std::string_view name) {
+    const size_t dot = name.find('.');
+    std::string hint;
+    if (dot == std::string_view::npos) {
+        hint = did_you_mean(name, kFieldNames);
+    } else { // headers.x-id: suggest the whole field, not only its prefix
+        constexpr std::array<std::string_view, 2> kPrefixes = {"header", "response_header"};
+        hint = did_you_mean(name.substr(0, dot), kPrefixes);
+        if (!hint.empty()) hint.insert(hint.size() - 2, name.substr(dot));
+    }
+    std::string known;
+    for (std::string_view n : kFieldNames) known.append(known.empty() ? "" : " ").append(n);
+    return "unknown JSON field '" + std::string(name) + "'" + hint + " (fields: " + known + ")";
+}
+
 } // namespace
 
 bool JsonAccessLogFormat::selects(std::string_view format) {
@@ -77,51 +101,27 @@ JsonAccessLogFormat::JsonAccessLogFormat(std::string_view format) {
 }
 
 void JsonAccessLogFormat::add_field(std::string_view name) {
-    static constexpr std::array<std::pair<std::string_view, Field>, 17> kFields = {{
-        {"time", Field::time},         {"remote_addr", Field::remote_addr}, {"user", Field::user},
-        {"request", Field::request},   {"method", Field::method},           {"path", Field::path},
-        {"query", Field::query},       {"protocol", Field::protocol},       {"status", Field::status},
-        {"bytes", Field::bytes},       {"pid", Field::pid},                 {"duration_us", Field::duration_us},
-        {"duration_ms", Field::duration_ms}, {"duration_s", Field::duration_s},
-        {"request_time", Field::request_time}, {"referer", Field::referer}, {"user_agent", Field::user_agent},
-    }};
-    Entry entry{Field::time, {}, {}, {}};
-    std::string key(name);
+    Entry entry{Field::time, {}, std::string(name), {}};
     const bool request = name.starts_with(kRequestHeader), response = name.starts_with(kResponseHeader);
     if (request || response) {
-        const std::string_view header = name.substr((request ? kRequestHeader : kResponseHeader).size());
+        const std::string_view prefix = request ? kRequestHeader : kResponseHeader;
+        const std::string_view header = name.substr(prefix.size());
         if (!is_token(header))
-            throw std::invalid_argument("'" + key + "' needs a header name after the dot, such as " +
-                                        std::string(request ? kRequestHeader : kResponseHeader) + "x-request-id");
-        entry = {request ? Field::request_header : Field::response_header, {}, {}, lowered(header)};
-        key = std::string(request ? kRequestHeader : kResponseHeader) + entry.header;
+            throw std::invalid_argument("'" + entry.key + "' needs a header name after the dot, such as " +
+                                        std::string(prefix) + "x-request-id");
+        entry.field = request ? Field::request_header : Field::response_header;
+        entry.header = lowered(header);
+        entry.key = std::string(prefix) + entry.header;
     } else {
-        const auto* row = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == name; });
-        if (row == kFields.end()) {
-            std::array<std::string_view, kFields.size() + 2> names{};
-            for (size_t i = 0; i < kFields.size(); ++i) names[i] = kFields[i].first;
-            names[kFields.size()] = "header.NAME";
-            names[kFields.size() + 1] = "response_header.NAME";
-            const size_t dot = name.find('.');
-            std::string hint = dot == std::string_view::npos
-                                   ? did_you_mean(name, names)
-                                   : did_you_mean(name.substr(0, dot), std::array<std::string_view, 2>{
-                                                                           "header", "response_header"});
-            if (dot != std::string_view::npos && !hint.empty()) // suggest the whole field, not its prefix
-                hint.insert(hint.size() - 2, name.substr(dot));
-            std::string known;
-            for (std::string_view n : names) known.append(known.empty() ? "" : " ").append(n);
-            throw std::invalid_argument("unknown JSON field '" + key + "'" + hint + " (fields: " + known + ")");
-        }
-        entry.field = row->second;
+        const auto* row = std::find(kFieldNames.begin(), kFieldNames.begin() + kNamedFields, name);
+        if (row == kFieldNames.begin() + kNamedFields) throw std::invalid_argument(unknown_field(name));
+        entry.field = static_cast<Field>(row - kFieldNames.begin());
     }
     for (const Entry& e : entries_)
-        if (e.key == key)
-            throw std::invalid_argument("JSON field '" + key + "' is listed twice");
+        if (e.key == entry.key) throw std::invalid_argument("JSON field '" + entry.key + "' is listed twice");
     if (!entries_.empty()) entry.prefix += ',';
-    append_json_string(entry.prefix, key);
+    append_json_string(entry.prefix, entry.key);
     entry.prefix += ':';
-    entry.key = std::move(key);
     entries_.push_back(std::move(entry));
 }
 

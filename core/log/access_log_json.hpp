@@ -46,14 +46,14 @@ public:
     void append(std::string& line, const hornet_access_record_t& record) const;
 
 private:
-    enum class Field : std::uint8_t {
+    enum class Field : std::uint8_t { // in the order of kFieldNames (access_log_json.cpp)
         time, remote_addr, user, request, method, path, query, protocol, status, bytes, pid, duration_us,
         duration_ms, duration_s, request_time, referer, user_agent, request_header, response_header
     };
     struct Entry {
         Field field;
         std::string prefix; // `"key":`, after a ',' but for the first
-        std::string key;
+        std::string key;    // the field's name (header names lower-cased)
         std::string header; // the header name of header.NAME, response_header.NAME
     };
 
