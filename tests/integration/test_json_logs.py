@@ -6,7 +6,7 @@
   UTF-8, a value that tries to add a key ("status":999). Values come back
   as sent (ill-formed UTF-8 as Python's decode("utf-8", "replace")).
 - a bad field list is one config error line with file:line:column and a
-  suggestion.
+  suggestion; --print-config gives back a field list hornet accepts.
 - log_format: json: every error-log line is an object with time, level,
   pid and message, also for a config error that quotes the user's YAML
   (a failed reload) and for an app name with quotes and backslashes.
@@ -128,6 +128,18 @@ class JsonAccessLogCase(HornetTestCase):
         self.assertEqual(rc, 2)
         line = self.assertOneErrorLine(err, "hornet.yaml:2:", "access_log_format", "unknown JSON field 'stauts'")
         self.assertIn("did you mean 'status'?", line)
+
+    def test_print_config_gives_back_what_hornet_accepts(self):
+        fields = 'json:status, header.X-Id,response_header.content-type'
+        rc, out, err = harness.run_once(["--print-config", "--access-log-format", fields, "hello"], self.tmp,
+                                        env={"HORNET_LOG_FORMAT": "json"})
+        self.assertEqual(rc, 0, err)
+        self.assertIn("log_format: json", out.splitlines())
+        path = os.path.join(self.tmp, "printed.yaml")
+        with open(path, "w") as f:
+            f.write(out)
+        rc, out2, err = harness.run_once(["--print-config", "-c", path], self.tmp)
+        self.assertEqual((rc, out2), (0, out), err)
 
 
 class JsonErrorLogCase(HornetTestCase):
