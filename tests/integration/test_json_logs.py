@@ -59,8 +59,9 @@ def read_objects(test, path, count, timeout=10.0):
 
 class JsonAccessLogCase(HornetTestCase):
 
-    def hostile_requests(self, port):
-        """Sends the hostile requests; returns what each line must say."""
+    def hostile_requests(self, port, log):
+        """Sends the hostile requests; returns what each line must say. Each
+        waits for the line before it (threads may log in another order)."""
         want = []
         head = b"".join(name + b": " + value + b"\r\n" for name, value in HOSTILE.items())
         resp, reader = harness.exchange(port, b"GET /p/\"q\\?a=\"1\"\\ HTTP/1.1\r\nHost: h\r\nX-Id: 1\r\n" + head +
@@ -73,12 +74,14 @@ class JsonAccessLogCase(HornetTestCase):
             key = {b"User-Agent": "user_agent", b"Referer": "referer"}.get(name, "header." + name.decode().lower())
             row[key] = text(value)
         want.append(row)
+        read_objects(self, log, len(want))
         # A control byte or a non-ASCII byte in the request line: refused,
         # logged with the line as received.
         line = b"GET /x\x01\xff\xfe\"y HTTP/1.1"
         self.assertIn(b" 400 ", harness.raw_exchange(port, line + b"\r\nHost: h\r\n\r\n")[:20])
         want.append({"status": 400, "method": None, "path": None, "query": None, "request": text(line),
                      "header.x-id": None, "header.x-inject": None})
+        read_objects(self, log, len(want))
         # A control byte in a header value: refused, and the value never logged.
         self.assertIn(b" 400 ", harness.raw_exchange(port, b"GET / HTTP/1.1\r\nHost: h\r\nX-Id: 3\r\n"
                                                         b"X-Inject: \x01\",\"status\":999\r\n\r\n")[:20])
@@ -100,7 +103,7 @@ class JsonAccessLogCase(HornetTestCase):
             with self.subTest(worker=kind):
                 h = self.daemon(wire.worker_args(kind) + ["--access-logfile", log, "--access-log-format", FIELDS,
                                                           "hello"], workers=1)
-                want = self.hostile_requests(h.port)
+                want = self.hostile_requests(h.port, log)
                 self.check_objects(read_objects(self, log, len(want)), want)
                 h.stop()
 
