@@ -16,7 +16,6 @@
 #include "host/host_services.hpp"
 #include "log/logging.hpp"
 #include "plugin/plugin_catalog.hpp"
-#include "plugin/plugin_error.hpp"
 #include "plugin/plugin_set.hpp"
 #include "process/daemon.hpp"
 #include "process/process_title.hpp"
@@ -26,6 +25,15 @@ namespace {
 int fail(const std::string& line, int code) {
     std::fprintf(stderr, "hornet: error: %s\n", line.c_str());
     return code;
+}
+
+// A start that failed once logging was set up: the stderr line is the one
+// report, and a log file gets it too. A JSON error log on stderr gets it
+// instead, so that every line a log shipper reads there stays one object.
+int fail_logged(const std::string& line, const hornet::Config& config) {
+    const bool json_on_stderr = config.log_format == "json" && config.error_logfile == "-";
+    if (config.error_logfile != "-" || json_on_stderr) spdlog::critical("{}", line);
+    return json_on_stderr ? 1 : fail(line, 1);
 }
 
 // As Gunicorn's --check-config, the app is also created once (a Python app
@@ -78,23 +86,20 @@ int main(int argc, char** argv) {
     }
     auto start = start_context(argc, argv, invocation.sources);
     hornet::process_title::init(argc, argv);
-    const std::string error_logfile = invocation.config.error_logfile;
+    hornet::Config logging; // what the error log was set up with
     try {
         change_directory(invocation.config.chdir);
-        hornet::setup_logging(invocation.config.error_logfile, invocation.config.log_level);
+        hornet::setup_logging(invocation.config.error_logfile, invocation.config.log_level, invocation.config.log_format);
+        logging.error_logfile = invocation.config.error_logfile;
+        logging.log_format = invocation.config.log_format;
         auto plugins = hornet::load_plugins(invocation.config);
         if (invocation.check_config) return check_config(invocation.config, plugins);
         if (invocation.config.daemon) hornet::daemonize();
         hornet::Arbiter arbiter(std::move(start), std::move(invocation.config), std::move(plugins));
         return arbiter.run();
-    } catch (const hornet::PluginError& e) {
-        return fail(e.what(), 1);
     } catch (const hornet::ConfigError& e) {
         return fail(e.what(), 2); // an app's check_config refused its app_config
-
-    } catch (const std::exception& e) {
-        // The stderr line is the one report; a log file gets it too.
-        if (error_logfile != "-") spdlog::critical("{}", e.what());
-        return fail(e.what(), 1);
+    } catch (const std::exception& e) { // a PluginError, or the arbiter's start
+        return fail_logged(e.what(), logging);
     }
 }

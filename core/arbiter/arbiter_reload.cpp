@@ -42,7 +42,7 @@ void Arbiter::begin_reload() {
     std::unique_ptr<Generation> gen;
     try {
         gen = std::make_unique<Generation>(id, std::move(config), std::move(plugins), pool_);
-        setup_logging(gen->config.error_logfile, gen->config.log_level);
+        setup_logging(gen->config.error_logfile, gen->config.log_level, gen->config.log_format);
         reopen_log_files();
     } catch (...) {
         gen.reset();

@@ -36,6 +36,7 @@ struct Config {
     std::uint64_t max_requests_jitter = 0;
     std::string log_level = "info";       // debug, info, warning, error, critical
     std::string error_logfile = "-";      // "-" is stderr
+    std::string log_format = "text";      // error log lines: text or json
     std::string access_logfile;           // "" is off, "-" is stdout
     std::string pid;                      // pid file; "" is none
     std::string app;                      // short name or path to a .so; "mod:callable" becomes wsgi
@@ -76,6 +77,7 @@ struct Config {
     bool proxy_protocol = false;          // PROXY v1/v2 on every listener, from proxy_allow_ips
     std::vector<std::string> proxy_allow_ips{"127.0.0.1", "::1"};
 
+    // Gunicorn's atoms, or "json" / "json:FIELD,..." (log/access_log_json.hpp).
     std::string access_log_format{R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")"};
 };
 

@@ -82,6 +82,9 @@ std::vector<Setting> make_table() {
          .codec = choice_field(&Config::log_level, "LEVEL", {"debug", "info", "warning", "error", "critical"})},
         {.name = "error_logfile", .aliases = {"errorlog"}, .cli_aliases = {"--log-file"}, .help = "Error log file; '-' is stderr",
          .codec = string_field(&Config::error_logfile, "PATH", false)},
+        {.name = "log_format",
+         .help = "Error log lines: text (Gunicorn's) or json (one object a line: time, level, pid, message)",
+         .codec = choice_field(&Config::log_format, "FORMAT", {"text", "json"})},
         {.name = "access_logfile", .aliases = {"accesslog"}, .default_text = "off",
          .help = "Access log file; '-' is stdout, empty is off",
          .codec = string_field(&Config::access_logfile, "PATH", true)},
@@ -159,7 +162,8 @@ std::vector<Setting> make_table() {
          .help = "Peers (IPs, networks, or '*') that must send the PROXY header (with proxy_protocol)",
          .codec = list_field(&Config::proxy_allow_ips, "IPS", ',', 0, checked_ip_entry)},
         {.name = "access_log_format", .cli_aliases = {"--access-logformat"},
-         .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o",
+         .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o; "
+                 "or json, or json:FIELD,... (README: JSON logs)",
          .codec = checked_string_field(&Config::access_log_format, "FORMAT", check_access_log_format)},
     };
 }

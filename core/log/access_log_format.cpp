@@ -1,30 +1,20 @@
 // Gunicorn's access-log atoms: compiled once, then appended piece by piece.
 #include "log/access_log_format.hpp"
-#include "hornet/support/text.hpp"
+
+#include "log/access_record.hpp"
 
 #include <array>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
-#include <strings.h>
 #include <unistd.h>
 
 namespace hornet {
 namespace {
 
-using support::iequals;
+using access_record::protocol;
+using access_record::request_header;
 using support::view;
-
-// The first header of that name, or nullptr.
-const hornet_str_t* find(const hornet_header_t* headers, size_t count, std::string_view name) {
-    for (size_t i = 0; i < count; ++i)
-        if (iequals(view(headers[i].name), name)) return &headers[i].value;
-    return nullptr;
-}
-
-const hornet_str_t* request_header(const hornet_access_record_t& rec, std::string_view name) {
-    return rec.request ? find(rec.request->headers, rec.request->header_count, name) : nullptr;
-}
 
 // Apache's escaping: the line stays one line, quoted fields stay quoted.
 void append_escaped(std::string& line, std::string_view v) {
@@ -61,36 +51,6 @@ void append_time(std::string& line, int64_t unix_us) {
     line.append(buf, n);
 }
 
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
-
-// The user of "Authorization: Basic base64(user:password)", as Gunicorn's %(u)s.
-std::string basic_auth_user(std::string_view auth) {
-    if (auth.size() < 6 || !iequals(auth.substr(0, 6), "basic ")) return {};
-    std::string out;
-    unsigned bits = 0, acc = 0;
-    for (char c : auth.substr(6)) {
-        const int v = base64_value(c);
-        if (v < 0) continue; // padding, spaces
-        acc = (acc << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits < 8) continue;
-        bits -= 8;
-        const char byte = static_cast<char>((acc >> bits) & 0xff);
-        if (byte == ':') return out;
-        out += byte;
-    }
-    return out;
-}
-
-std::string_view protocol(int version) { return version == 10 ? "HTTP/1.0" : "HTTP/1.1"; }
-
 void append_pid(std::string& line) {
     char buf[24];
     line.append(buf, static_cast<size_t>(std::snprintf(buf, sizeof buf, "<%d>", static_cast<int>(::getpid()))));
@@ -99,6 +59,10 @@ void append_pid(std::string& line) {
 } // namespace
 
 AccessLogFormat::AccessLogFormat(std::string_view format) {
+    if (JsonAccessLogFormat::selects(format)) {
+        json_.emplace(format);
+        return;
+    }
     std::string text;
     for (size_t i = 0; i < format.size(); ++i) {
         if (format[i] != '%') {
@@ -147,6 +111,7 @@ void AccessLogFormat::add_atom(std::string_view name) {
 }
 
 void AccessLogFormat::append(std::string& line, const hornet_access_record_t& rec) const {
+    if (json_) return json_->append(line, rec);
     for (const Piece& piece : pieces_) append_piece(line, piece, rec);
 }
 
@@ -158,10 +123,7 @@ void AccessLogFormat::append_piece(std::string& line, const Piece& piece, const 
     case Atom::text: line += piece.text; return;
     case Atom::remote: return append_or_dash(line, view(rec.peer_host));
     case Atom::dash: line += '-'; return;
-    case Atom::user: {
-        const hornet_str_t* auth = request_header(rec, "authorization");
-        return append_or_dash(line, auth ? basic_auth_user(view(*auth)) : std::string());
-    }
+    case Atom::user: return append_or_dash(line, access_record::basic_auth_user(rec));
     case Atom::time: return append_time(line, rec.start_unix_us);
     case Atom::request_line: return append_escaped(line, view(rec.request_line));
     case Atom::method: return append_or_dash(line, req ? view(req->method) : "");
@@ -184,7 +146,7 @@ void AccessLogFormat::append_piece(std::string& line, const Piece& piece, const 
         return;
     case Atom::request_header: return append_or_dash(line, request_header(rec, piece.text));
     case Atom::response_header:
-        return append_or_dash(line, find(rec.response_headers, rec.response_header_count, piece.text));
+        return append_or_dash(line, access_record::response_header(rec, piece.text));
     }
 }
 

@@ -13,14 +13,20 @@
 // percent-decoded; m, U, q, H are '-' for a head that did not parse). Text from the client is escaped as Apache does
 // (\" \\ and \xNN for control bytes), so a line stays one line and its
 // quoted fields stay quoted. An unknown atom is an error at config load.
+//
+// "json" or "json:FIELD,..." instead asks for one JSON object per request
+// (access_log_json.hpp).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <hornet/worker.h>
+
+#include "log/access_log_json.hpp"
 
 namespace hornet {
 
@@ -30,7 +36,7 @@ inline constexpr std::string_view kDefaultAccessLogFormat =
 
 class AccessLogFormat {
 public:
-    // Throws std::invalid_argument with one line naming the bad atom.
+    // Throws std::invalid_argument with one line naming the bad atom (field).
     explicit AccessLogFormat(std::string_view format = kDefaultAccessLogFormat);
 
     // Appends the formatted record (no newline). Any thread.
@@ -51,6 +57,7 @@ private:
     void append_piece(std::string& line, const Piece& piece, const hornet_access_record_t& record) const;
 
     std::vector<Piece> pieces_;
+    std::optional<JsonAccessLogFormat> json_; // set for "json...": pieces_ is then empty
 };
 
 } // namespace hornet

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log/fd_sink.hpp"
+#include "log/json_log_formatter.hpp"
 #include "log/log_files.hpp"
 
 namespace hornet {
@@ -41,13 +42,18 @@ spdlog::sink_ptr make_sink(const std::string& target) {
     }
 }
 
-} // namespace
-
-void setup_logging(const std::string& error_logfile, const std::string& level) {
-    auto logger = std::make_shared<spdlog::logger>("hornet", make_sink(error_logfile));
+std::unique_ptr<spdlog::formatter> make_formatter(const std::string& format) {
+    if (format == "json") return std::make_unique<JsonLogFormatter>();
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<UpperLevelFlag>('*').set_pattern("[%Y-%m-%d %H:%M:%S %z] [%P] [%*] %v");
-    logger->set_formatter(std::move(formatter));
+    return formatter;
+}
+
+} // namespace
+
+void setup_logging(const std::string& error_logfile, const std::string& level, const std::string& format) {
+    auto logger = std::make_shared<spdlog::logger>("hornet", make_sink(error_logfile));
+    logger->set_formatter(make_formatter(format));
     logger->set_level(parse_level(level));
     logger->flush_on(spdlog::level::trace);
     spdlog::set_default_logger(std::move(logger));
