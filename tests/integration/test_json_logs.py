@@ -181,7 +181,7 @@ class JsonErrorLogCase(HornetTestCase):
         self.assertTrue(any(o["pid"] == h.pid for o in objects))
 
     def test_an_app_name_with_quotes(self):
-        name = 'he"llo\\ {"level":"x"}'
+        name = 'he"llo\\ {"level"="x"}'  # no ':' or '.': a plugin name, not a Python module
         rc, _, err = harness.run_once(["--log-format", "json", name], self.tmp)
         self.assertEqual(rc, 1)
         [obj] = self.assertAllJson(err.splitlines())  # only JSON on a JSON stderr
