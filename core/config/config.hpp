@@ -34,6 +34,10 @@ struct Config {
     Millis keep_alive{2000};
     std::uint64_t max_requests = 0;       // 0: never recycle
     std::uint64_t max_requests_jitter = 0;
+    std::uint64_t max_worker_memory = 0;      // bytes; past it a worker is recycled; 0: no limit
+    std::uint64_t max_worker_memory_hard = 0; // bytes; past it a worker is killed at once; 0: no limit
+    std::string worker_memory_metric = "rss"; // rss or pss
+    Millis memory_check_interval{1000};       // how often the arbiter reads workers' memory
     std::string log_level = "info";       // debug, info, warning, error, critical
     std::string error_logfile = "-";      // "-" is stderr
     std::string access_logfile;           // "" is off, "-" is stdout
