@@ -22,7 +22,8 @@ struct Config {
     std::string config_file;              // "" when no -c was given
     std::vector<std::string> bind{"127.0.0.1:8000"};
     int backlog = 2048;
-    unsigned workers = 0;                 // 0 is replaced by 2 x cores + 1
+    unsigned workers = 0;                 // 0 ("auto"): resolve_workers counts the CPUs we may use
+    std::string workers_rule;             // how resolve_workers chose workers; "" when given
     std::string worker_class = "sync";    // short name or path to a .so
     unsigned threads = 1;
     unsigned worker_connections = 1000;

@@ -50,8 +50,10 @@ std::vector<Setting> make_table() {
          .codec = list_field(&Config::bind, "ADDRESS", ',', 1, normalized_bind)},
         {.name = "backlog", .help = "Maximum number of pending connections per socket",
          .codec = uint_field(&Config::backlog, 1, 65535)},
-        {.name = "workers", .short_flag = "-w", .default_text = "2 x cores + 1",
-         .help = "Number of worker processes", .codec = uint_field(&Config::workers, 1, 1024)},
+        {.name = "workers", .short_flag = "-w", .default_text = "auto",
+         .help = "Number of worker processes; auto: 2 x CPUs + 1, counting the CPUs this process may use "
+                 "(CPU affinity, cgroup CPU quota rounded up)",
+         .codec = workers_field(&Config::workers)},
         {.name = "worker_class", .short_flag = "-k",
          .help = "Worker type: sync, gthread, async, or the path of a worker plugin (.so)",
          .codec = string_field(&Config::worker_class, "NAME", false)},
