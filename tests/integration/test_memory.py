@@ -7,8 +7,10 @@ replaced. The arbiter reads /proc every memory_check_interval (250ms here).
 
 Broken by hand, these fail: with start_recycling's over_soft_limit branch
 removed, no "replacing it" line comes (wait_log times out); with the
-replacement-first order undone (retire at once), the sync load loses
-requests; with the SIGKILL removed, the hard-limit worker lives on.
+SIGKILL removed, the hard-limit worker lives on. The order (replacement
+ready before the old worker is asked to leave) is proved by the reconciler
+unit tests: retiring at once loses no request here either, since the other
+worker and the listen backlog cover the gap.
 """
 
 import os
