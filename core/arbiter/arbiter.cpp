@@ -247,6 +247,7 @@ void Arbiter::on_stopped() {
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
     pool_.prune(upgrade_.child == 0);
     if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());
+    spdlog::info("Worker restarts: {}", describe(reconciler_.restarts()));
     spdlog::info("Shutting down: {}", reconciler_.exit_code() == 0 ? "done" : "halted");
     io_.stop();
 }

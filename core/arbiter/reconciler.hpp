@@ -48,6 +48,8 @@ struct RestartCounts {
     std::uint64_t timeout = 0;                // heartbeat went stale: ABRT
     std::uint64_t died = 0;                   // exited on its own after it was ready
 };
+// "2 max_requests, 1 max_worker_memory" (reasons with a count), or "none".
+std::string describe(const RestartCounts& counts);
 
 // What the Reconciler asks of the Arbiter: the parts that own generations,
 // sockets, the process title and the event loop.

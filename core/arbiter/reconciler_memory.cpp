@@ -21,6 +21,19 @@ std::string memory_text(std::uint64_t bytes) { return fmt::format("{:.1f} MiB", 
 
 const char* metric_name(MemoryMetric m) { return m == MemoryMetric::pss ? "PSS" : "RSS"; }
 
+std::string describe(const RestartCounts& c) {
+    std::string out;
+    auto add = [&out](std::uint64_t n, const char* reason) {
+        if (n != 0) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + reason;
+    };
+    add(c.max_requests, "max_requests");
+    add(c.max_worker_memory, "max_worker_memory");
+    add(c.max_worker_memory_hard, "max_worker_memory_hard");
+    add(c.timeout, "timeout");
+    add(c.died, "died");
+    return out.empty() ? "none" : out;
+}
+
 void Reconciler::check_memory() {
     if (!memory_due()) return;
     for (auto& [pid, w] : workers_.workers()) measure(pid, w);

@@ -68,6 +68,8 @@ class MemoryRecycling(HornetTestCase):
         log = h.log()
         self.assertNotIn(f"Worker with pid {fat} was killed", log, "recycling is graceful")
         self.assertNotIn("max_worker_memory_hard", log)
+        h.stop()
+        self.assertIn("Worker restarts: 1 max_worker_memory\n", h.log() + "\n")
         # The replacement was forked before the old worker was asked to go.
         boots = h.boot_pids()
         self.assertEqual(len(boots), 3, log)
@@ -97,6 +99,8 @@ class MemoryRecycling(HornetTestCase):
         self.replaced(h, fat)
         status, _, _ = self.get(h, "/")
         self.assertEqual(status, 200)
+        h.stop()
+        self.assertIn("Worker restarts: 1 max_worker_memory_hard", h.log())
 
 
 if __name__ == "__main__":

@@ -778,6 +778,8 @@ TEST_F(ReconcilerTest, RestartReasonsAreCountedEach) {
     arbiter.remove_worker();
     arbiter.reconcile();
     EXPECT_EQ(r.died, 1u) << "TTOU is no restart";
+    EXPECT_EQ(describe(r), "1 max_requests, 1 max_worker_memory, 1 died");
+    EXPECT_EQ(describe(RestartCounts{}), "none");
 }
 
 TEST_F(ReconcilerTest, AStaleWorkerCountsAsATimeoutRestart) {
