@@ -1,7 +1,8 @@
 // The steps of reconcile() that keep workers healthy: recycle workers at
-// max_requests or past max_worker_memory one at a time, kill workers whose heartbeat went stale, close
-// generations whose last worker is gone, and keep the serving generation at
-// its size (with a pause while its workers cannot boot).
+// max_requests or past max_worker_memory one at a time, kill workers whose
+// heartbeat went stale, close generations whose last worker is gone, and
+// keep the serving generation at its size (with a pause while its workers
+// cannot boot).
 #include "arbiter/reconciler.hpp"
 
 #include <csignal>
