@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "log/log_files.hpp"
+#include "process/container_limits.hpp"
 #include "process/process_title.hpp"
 #include "process/sd_notify.hpp"
 #include "worker/worker_process.hpp"
@@ -23,6 +24,21 @@ std::size_t scoreboard_slots(const Config& c) { return std::max<std::size_t>(64,
 void write_pidfile(const std::string& path) {
     if (path.empty()) return;
     std::ofstream(path) << ::getpid() << '\n';
+}
+
+// How many workers `auto` chose, and whether the cgroup's memory can hold
+// every worker at max_worker_memory: when it cannot, the kernel's OOM killer
+// rather than recycling picks which worker goes.
+void log_limits(const Config& c) {
+    if (!c.workers_rule.empty()) spdlog::info("Using {} workers (auto: {})", c.workers, c.workers_rule);
+    if (c.max_worker_memory == 0) return;
+    auto limit = cgroup_memory_limit();
+    const long double all = static_cast<long double>(c.max_worker_memory) * c.workers;
+    if (!limit || all <= limit->bytes) return;
+    spdlog::warn("The cgroup memory limit, {} ({}), is below workers x max_worker_memory = {} x {} = {}: "
+                 "the kernel may kill workers before they are recycled",
+                 memory_text(limit->bytes), limit->source, c.workers, memory_text(c.max_worker_memory),
+                 memory_text(static_cast<std::uint64_t>(all)));
 }
 
 } // namespace
@@ -84,6 +100,7 @@ void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Using worker: {} ({})", gen->plugins.worker->name, gen->plugins.worker.path().string());
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
+    log_limits(gen->config);
     write_pidfile(gen->config.pid);
     reconciler_.serve(gen->id, gen->plan());
     generations_[gen->id] = std::move(gen);
@@ -230,6 +247,7 @@ void Arbiter::on_stopped() {
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
     pool_.prune(upgrade_.child == 0);
     if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());
+    spdlog::info("Worker restarts: {}", describe(reconciler_.restarts()));
     spdlog::info("Shutting down: {}", reconciler_.exit_code() == 0 ? "done" : "halted");
     io_.stop();
 }

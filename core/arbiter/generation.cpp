@@ -88,6 +88,10 @@ WorkerPlan Generation::plan() const {
         .graceful_timeout_ms = config.graceful_timeout.count(),
         .max_requests = config.max_requests,
         .max_requests_jitter = config.max_requests_jitter,
+        .max_worker_memory = config.max_worker_memory,
+        .max_worker_memory_hard = config.max_worker_memory_hard,
+        .memory_metric = config.worker_memory_metric == "pss" ? MemoryMetric::pss : MemoryMetric::rss,
+        .memory_check_interval_ms = config.memory_check_interval.count(),
     };
 }
 

@@ -37,20 +37,23 @@ std::string describe(int status) {
 //  3. advance the reload: promote the new generation once all its workers
 //     are ready, or drop it; before recycling, which waits while a reload
 //     runs and is reset by a promotion;
-//  4. recycle: retire the worker at max_requests once its replacement is
-//     ready, then start on the next one;
-//  5. murder stale workers: ABRT, then KILL (replaced once reaped);
-//  6. retire generations that neither serve nor boot, once their last
+//  4. check memory at memory_check_interval: KILL a worker past
+//     max_worker_memory_hard (replaced once reaped), note the others' figures;
+//  5. recycle: retire the worker at max_requests or past max_worker_memory
+//     once its replacement is ready, then start on the next one;
+//  6. murder stale workers: ABRT, then KILL (replaced once reaped);
+//  7. retire generations that neither serve nor boot, once their last
 //     worker is gone;
-//  7. manage the worker count of the serving generation, last among the
+//  8. manage the worker count of the serving generation, last among the
 //     worker steps so it counts what the steps above spawned and retired;
-//  8. advance the stop: KILL after graceful_timeout, leave once all are gone.
+//  9. advance the stop: KILL after graceful_timeout, leave once all are gone.
 // A step that has nothing to do returns at once: running them all on every
 // event costs nothing, and no event can forget one.
 void Reconciler::reconcile() {
     reap();
     announce_ready_workers();
     advance_reload();
+    check_memory();
     recycle();
     murder_stale_workers();
     retire_generations();
@@ -67,7 +70,9 @@ void Reconciler::reap() {
     auto exits = workers_.reap([this](pid_t pid, int status) { shell_.on_other_child(pid, status); });
     for (const WorkerExit& exit : exits) {
         log_exit(exit);
-        if (!stop_.requested) note_boot(exit);
+        if (stop_.requested) continue;
+        note_boot(exit);
+        if (exit.was_ready && !exit.retiring && !exit.killed) ++restarts_.died;
     }
 }
 

@@ -9,7 +9,7 @@
 //
 // reconciler.cpp (reconcile, reap and boot failures, scaling, stop),
 // reconciler_workers.cpp (worker count, heartbeat timeouts, recycling,
-// retiring generations), reconciler_reload.cpp (a reload's promotion or
+// retiring generations), reconciler_memory.cpp (max_worker_memory), reconciler_reload.cpp (a reload's promotion or
 // abort). Arbiter thread only.
 #pragma once
 
@@ -32,7 +32,24 @@ struct WorkerPlan {
     std::int64_t graceful_timeout_ms = 30000;
     std::uint64_t max_requests = 0; // 0 = never recycle
     std::uint64_t max_requests_jitter = 0;
+    std::uint64_t max_worker_memory = 0;      // bytes; past it a worker is recycled; 0 = no limit
+    std::uint64_t max_worker_memory_hard = 0; // bytes; past it a worker is killed at once; 0 = no limit
+    MemoryMetric memory_metric = MemoryMetric::rss;
+    std::int64_t memory_check_interval_ms = 1000;
 };
+
+// Why workers were replaced since start, for the log, `ctl status` and
+// metrics. A worker asked to leave by TTOU, WINCH, a reload or a stop is no
+// restart and is not counted.
+struct RestartCounts {
+    std::uint64_t max_requests = 0;           // recycled at its quota
+    std::uint64_t max_worker_memory = 0;      // recycled past the soft limit
+    std::uint64_t max_worker_memory_hard = 0; // killed past the hard limit
+    std::uint64_t timeout = 0;                // heartbeat went stale: ABRT
+    std::uint64_t died = 0;                   // exited on its own after it was ready
+};
+// "2 max_requests, 1 max_worker_memory" (reasons with a count), or "none".
+std::string describe(const RestartCounts& counts);
 
 // What the Reconciler asks of the Arbiter: the parts that own generations,
 // sockets, the process title and the event loop.
@@ -54,6 +71,10 @@ public:
     // Stopped, and the last worker is gone: leave the loop.
     virtual void on_stopped() = 0;
 };
+
+// "612.3 MiB", for the memory log lines; "RSS" or "PSS".
+std::string memory_text(std::uint64_t bytes);
+const char* metric_name(MemoryMetric metric);
 
 class Reconciler {
 public:
@@ -82,6 +103,7 @@ public:
     // Is every worker the serving generation should have up and ready?
     bool serving_ready() const;
     int exit_code() const { return stop_.exit_code; }
+    const RestartCounts& restarts() const { return restarts_; }
 
 private:
     // A reload's new generation, booting beside the serving one.
@@ -95,6 +117,12 @@ private:
     struct Recycling {
         std::optional<pid_t> old;
         pid_t replacement = 0;
+        std::uint64_t RestartCounts::*reason = nullptr; // counted once the old one leaves
+    };
+    // When the workers' memory was last read (max_worker_memory).
+    struct MemoryCheck {
+        std::int64_t last_ms = 0;
+        bool ever = false;
     };
     // Workers of the serving generation dying before they are ready.
     struct BootBackoff {
@@ -127,6 +155,7 @@ private:
     pid_t spawn_worker(std::uint32_t generation);
     void recycle();
     void start_recycling();
+    bool start_recycling(pid_t pid, const WorkerRecord& w);
     void advance_recycling();
     const WorkerRecord* live(pid_t pid);
     std::size_t active_size();
@@ -134,6 +163,12 @@ private:
     void retire_generations();
     void manage_workers();
     void retire_newest();
+
+    // reconciler_memory.cpp
+    void check_memory();
+    bool memory_due();
+    void measure(pid_t pid, WorkerRecord& w);
+    bool over_soft_limit(const WorkerRecord& w) const;
 
     Supervisor& workers_;
     System& system_;
@@ -143,6 +178,8 @@ private:
     Reload reload_;
     Recycling recycling_;
     BootBackoff boot_;
+    MemoryCheck memory_;
+    RestartCounts restarts_;
     Stop stop_;
 };
 

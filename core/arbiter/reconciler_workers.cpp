@@ -1,7 +1,8 @@
 // The steps of reconcile() that keep workers healthy: recycle workers at
-// max_requests one at a time, kill workers whose heartbeat went stale, close
-// generations whose last worker is gone, and keep the serving generation at
-// its size (with a pause while its workers cannot boot).
+// max_requests or past max_worker_memory one at a time, kill workers whose
+// heartbeat went stale, close generations whose last worker is gone, and
+// keep the serving generation at its size (with a pause while its workers
+// cannot boot).
 #include "arbiter/reconciler.hpp"
 
 #include <csignal>
@@ -49,20 +50,35 @@ void Reconciler::recycle() {
     start_recycling();
 }
 
-// One worker at its quota at a time: fork its replacement first, and only
+// One worker at its quota (or past max_worker_memory, by the figure that
+// check_memory read) at a time: fork its replacement first, and only
 // once that one is ready ask the old one to leave. No gap, no stampede. The
 // old one is not retiring until then: it serves, and counts as serving when
 // a replacement cannot boot. Replacements obey the boot back-off.
 void Reconciler::start_recycling() {
     if (recycling_.old || reload_.incoming || system_.now_ms() < boot_.resume_ms) return;
-    for (auto& [pid, w] : workers_.workers()) {
-        const ScoreboardSlot& s = workers_.slot_of(w);
-        if (w.generation != active_ || w.retiring || !at_quota(s)) continue;
+    for (const auto& [pid, w] : workers_.workers())
+        if (start_recycling(pid, w)) return;
+}
+
+bool Reconciler::start_recycling(pid_t pid, const WorkerRecord& w) {
+    if (w.generation != active_ || !live(pid)) return false;
+    const ScoreboardSlot& s = workers_.slot_of(w);
+    if (at_quota(s)) {
         spdlog::info("Worker with pid {} served {} requests (max_requests): replacing it", pid, s.requests.load());
-        recycling_.old = pid;
-        recycling_.replacement = spawn_worker(active_);
-        return;
+        recycling_.reason = &RestartCounts::max_requests;
+    } else if (over_soft_limit(w)) {
+        const WorkerPlan& plan = plans_.at(active_);
+        spdlog::warn("Worker with pid {} uses {} ({}), past max_worker_memory {}: replacing it", pid,
+                     memory_text(w.memory_bytes), metric_name(plan.memory_metric),
+                     memory_text(plan.max_worker_memory));
+        recycling_.reason = &RestartCounts::max_worker_memory;
+    } else {
+        return false;
     }
+    recycling_.old = pid;
+    recycling_.replacement = spawn_worker(active_);
+    return true;
 }
 
 // The replacement ready: the old worker leaves. The replacement gone before
@@ -74,7 +90,10 @@ void Reconciler::advance_recycling() {
     const WorkerRecord* old = live(*recycling_.old);
     const WorkerRecord* fresh = live(recycling_.replacement);
     if (old && fresh && !workers_.is_ready(*fresh)) return;
-    if (old && fresh) workers_.retire(*recycling_.old);
+    if (old && fresh) {
+        workers_.retire(*recycling_.old);
+        ++(restarts_.*recycling_.reason);
+    }
     recycling_ = {};
 }
 
@@ -110,6 +129,7 @@ void Reconciler::murder_stale_workers() {
                          activity(s));
         workers_.signal(pid, SIGABRT);
         w.aborted_at_ms = now;
+        ++restarts_.timeout;
     }
 }
 

@@ -23,6 +23,7 @@ struct WorkerExit {
     std::uint32_t generation;
     bool was_ready; // had it told the arbiter it was serving?
     bool retiring;  // had the arbiter asked it to leave?
+    bool killed;    // had the arbiter killed it (timeout, max_worker_memory_hard)?
 };
 
 struct WorkerRecord {
@@ -32,6 +33,8 @@ struct WorkerRecord {
     bool retiring = false;          // asked to leave
     bool announced = false;         // its readiness was logged
     std::int64_t aborted_at_ms = 0; // when it was sent ABRT for a stale heartbeat
+    std::uint64_t memory_bytes = 0; // the last reading of max_worker_memory's metric; 0 = none yet
+    bool memory_killed = false;     // sent KILL past max_worker_memory_hard (and retiring)
 };
 
 class Supervisor {

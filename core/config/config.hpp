@@ -22,7 +22,8 @@ struct Config {
     std::string config_file;              // "" when no -c was given
     std::vector<std::string> bind{"127.0.0.1:8000"};
     int backlog = 2048;
-    unsigned workers = 0;                 // 0 is replaced by 2 x cores + 1
+    unsigned workers = 0;                 // 0 ("auto"): resolve_workers counts the CPUs we may use
+    std::string workers_rule;             // how resolve_workers chose workers; "" when given
     std::string worker_class = "sync";    // short name or path to a .so
     unsigned threads = 1;
     unsigned worker_connections = 1000;
@@ -34,6 +35,10 @@ struct Config {
     Millis keep_alive{2000};
     std::uint64_t max_requests = 0;       // 0: never recycle
     std::uint64_t max_requests_jitter = 0;
+    std::uint64_t max_worker_memory = 0;      // bytes; past it a worker is recycled; 0: no limit
+    std::uint64_t max_worker_memory_hard = 0; // bytes; past it a worker is killed at once; 0: no limit
+    std::string worker_memory_metric = "rss"; // rss or pss
+    Millis memory_check_interval{1000};       // how often the arbiter reads workers' memory
     std::string log_level = "info";       // debug, info, warning, error, critical
     std::string error_logfile = "-";      // "-" is stderr
     std::string log_format = "text";      // error log lines: text or json

@@ -1,14 +1,12 @@
 // Layering of the config sources; see config_loader.hpp.
 #include "config/config_loader.hpp"
 
-#include <algorithm>
-#include <thread>
-
 #include "config/bind_address.hpp"
 #include "config/config_error.hpp"
 #include "config/python_app.hpp"
 #include "config/python_config_file.hpp"
 #include "config/yaml_file_layer.hpp"
+#include "process/container_limits.hpp"
 
 namespace hornet {
 
@@ -46,9 +44,9 @@ Config load_config(const ConfigSources& sources) {
 
 void resolve_workers(Config& config) {
     if (config.workers != 0) return;
-    // hardware_concurrency() may return 0 when it cannot tell.
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    config.workers = std::min(2 * cores + 1, 1024u);
+    CpuBudget budget = detect_cpu_budget();
+    config.workers = auto_workers(budget.cpus());
+    config.workers_rule = budget.describe();
 }
 
 } // namespace hornet

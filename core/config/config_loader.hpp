@@ -24,7 +24,10 @@ struct ConfigSources {
 // Throws ConfigError; the result is validated and has workers resolved.
 Config load_config(const ConfigSources& sources);
 
-// workers == 0 means "not set": 2 x cores + 1, as Gunicorn recommends.
+// workers == 0 means "not set" or "auto": 2 x CPUs + 1, as Gunicorn
+// recommends, where CPUs are those this process may use (its CPU affinity
+// and its cgroup's CPU quota, rounded up; see process/container_limits.hpp).
+// Sets workers_rule to say how.
 void resolve_workers(Config& config);
 
 } // namespace hornet

@@ -82,6 +82,23 @@ Codec duration_field(Millis Config::*field) {
             [=](const Config& c) { return YAML::Node(format_duration(c.*field)); }};
 }
 
+Codec workers_field(unsigned Config::*field) {
+    return {"INT|auto", false,
+            [=](Config& c, const YAML::Node& n) {
+                std::string text = scalar_text(n);
+                if (lowercase(text) == "auto") {
+                    c.*field = 0;
+                    return;
+                }
+                try {
+                    c.*field = static_cast<unsigned>(parse_uint(text, 1, 1024));
+                } catch (const ValueError&) {
+                    throw ValueError("expected an integer from 1 to 1024 or auto, got '" + text + "'");
+                }
+            },
+            [=](const Config& c) { return YAML::Node(c.*field == 0 ? std::string("auto") : std::to_string(c.*field)); }};
+}
+
 Codec string_field(std::string Config::*field, std::string_view type_name, bool allow_empty) {
     return {type_name, false,
             [=](Config& c, const YAML::Node& n) {

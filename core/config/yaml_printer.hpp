@@ -11,7 +11,8 @@
 
 namespace hornet {
 
-// Canonical names, table order; workers == 0 is printed resolved.
+// Canonical names, table order; an automatic worker count is printed as
+// "auto" with a comment giving the number and how (Config::workers_rule).
 std::string to_yaml(const Config& config);
 
 } // namespace hornet

@@ -194,8 +194,9 @@ class Hornet:
     h.port, h.pid, h.log(), h.workers(), h.stop()
     """
 
-    def __init__(self, args, tmpdir, env=None, cwd=None):
+    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None):
         self.args = [HORNET_BIN] + [str(a) for a in args]
+        self.preexec = preexec  # run in the child before exec (say, join a cgroup)
         self.tmpdir = tmpdir
         self.env = dict(os.environ)
         # The daemon must not pick up settings from the test runner's env.
@@ -220,7 +221,7 @@ class Hornet:
             self.args, cwd=self.cwd, env=self.env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=_child_setup)
+            preexec_fn=self._child_setup)
         self.pgid = self.proc.pid  # session leader: pgid == pid
         self._arbiter = Seen(self.proc.pid)
         with _LIVE_LOCK:
@@ -232,6 +233,11 @@ class Hornet:
             t.start()
             self._readers.append(t)
         return self
+
+    def _child_setup(self):
+        _child_setup()
+        if self.preexec:
+            self.preexec()
 
     def _pump(self, stream, sink):
         for raw in iter(stream.readline, b""):
@@ -389,7 +395,7 @@ class HornetTestCase(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
 
     def daemon(self, args, workers=2, listeners=1, ready=True, env=None,
-               graceful="5s"):
+               graceful="5s", preexec=None):
         """Start hornet with `args` (bind/-w added unless given) and wait for it."""
         args = [str(a) for a in args]
         full = []
@@ -399,7 +405,7 @@ class HornetTestCase(unittest.TestCase):
             full += ["-w", str(workers)]
         if graceful and "--graceful-timeout" not in args:
             full += ["--graceful-timeout", graceful]
-        h = Hornet(full + args, self.tmp, env=env)
+        h = Hornet(full + args, self.tmp, env=env, preexec=preexec)
         self.addCleanup(h.stop)
         h.start()
         if ready:

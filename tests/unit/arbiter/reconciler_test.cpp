@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <csignal>
 #include <deque>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,9 @@ public:
     std::int64_t now = 1'000'000;
     std::vector<std::pair<pid_t, int>> sent;  // every kill(), in order
     std::deque<std::pair<pid_t, int>> exited; // what reap_one() returns next
+    std::map<pid_t, std::uint64_t> memory;    // what memory_bytes() says; absent: unreadable
+    int memory_reads = 0;
+    MemoryMetric last_metric = MemoryMetric::rss;
 
     pid_t fork_worker(const std::function<void()>&) override { return next_pid_++; }
     void kill(pid_t pid, int sig) override { sent.emplace_back(pid, sig); }
@@ -37,6 +41,13 @@ public:
         return pid;
     }
     std::int64_t now_ms() override { return now; }
+    std::optional<std::uint64_t> memory_bytes(pid_t pid, MemoryMetric metric) override {
+        ++memory_reads;
+        last_metric = metric;
+        auto it = memory.find(pid);
+        if (it == memory.end()) return std::nullopt;
+        return it->second;
+    }
     pid_t forked() const { return next_pid_ - first_pid; }
 
     static constexpr pid_t first_pid = 100;
@@ -607,6 +618,177 @@ TEST_F(ReconcilerTest, NoRecyclingStartsDuringAReload) {
     slot(any_worker(1)).requests = 100;
     arbiter.reconcile();
     EXPECT_EQ(sys.forked(), 4);
+}
+
+// --- memory: max_worker_memory and max_worker_memory_hard --------------------
+
+constexpr std::uint64_t MiB = 1024 * 1024;
+
+WorkerPlan memory_plan(unsigned workers, std::uint64_t soft = 64 * MiB, std::uint64_t hard = 0) {
+    WorkerPlan p = plan(workers);
+    p.max_worker_memory = soft;
+    p.max_worker_memory_hard = hard;
+    p.memory_check_interval_ms = 1000;
+    return p;
+}
+
+TEST_F(ReconcilerTest, AWorkerPastMaxWorkerMemoryGetsItsReplacementFirst) {
+    LogCapture log;
+    start(memory_plan(2));
+    ready_all(1);
+    for (pid_t pid : sup.pids_of(1)) sys.memory[pid] = 10 * MiB;
+    pid_t fat = any_worker();
+    sys.memory[fat] = 70 * MiB;
+    advance(1000);
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(sent(fat, SIGTERM), 0) << "it serves until the replacement is ready";
+    EXPECT_TRUE(log.contains("Worker with pid " + std::to_string(fat) +
+                             " uses 70.0 MiB (RSS), past max_worker_memory 64.0 MiB: replacing it"));
+    ready(FakeSystem::first_pid + 2);
+    arbiter.reconcile();
+    EXPECT_EQ(sent(fat, SIGTERM), 1);
+    EXPECT_EQ(sent(fat, SIGKILL), 0) << "graceful";
+    exits(fat);
+    EXPECT_EQ(sys.forked(), 3) << "the replacement was the one";
+    EXPECT_EQ(serving(), 2u);
+    EXPECT_EQ(arbiter.restarts().max_worker_memory, 1u);
+    EXPECT_EQ(arbiter.restarts().max_requests, 0u);
+}
+
+TEST_F(ReconcilerTest, AtTheLimitIsNotPastIt) {
+    start(memory_plan(1));
+    ready_all(1);
+    sys.memory[any_worker()] = 64 * MiB;
+    advance(1000);
+    EXPECT_EQ(sys.forked(), 1);
+}
+
+TEST_F(ReconcilerTest, WorkersPastMaxWorkerMemoryAreRecycledOneAtATime) {
+    start(memory_plan(3));
+    ready_all(1);
+    for (pid_t pid : sup.pids_of(1)) sys.memory[pid] = 100 * MiB;
+    advance(1000);
+    advance(1000);
+    EXPECT_EQ(sys.forked(), 4);
+    sys.memory[FakeSystem::first_pid + 3] = 10 * MiB;
+    ready(FakeSystem::first_pid + 3);
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGTERM), 1);
+    EXPECT_EQ(sys.forked(), 5) << "the next one starts once the first is replaced";
+    arbiter.reconcile();
+    EXPECT_EQ(sys.forked(), 5);
+}
+
+TEST_F(ReconcilerTest, MemoryIsReadAtTheInterval) {
+    start(memory_plan(2));
+    ready_all(1);
+    advance(1000);
+    const int first = sys.memory_reads;
+    EXPECT_EQ(first, 2) << "one reading per worker";
+    arbiter.reconcile();
+    advance(999);
+    EXPECT_EQ(sys.memory_reads, first);
+    advance(1);
+    EXPECT_EQ(sys.memory_reads, first + 2);
+}
+
+TEST_F(ReconcilerTest, WithoutALimitMemoryIsNeverRead) {
+    start(plan(2));
+    advance(5000);
+    EXPECT_EQ(sys.memory_reads, 0);
+}
+
+TEST_F(ReconcilerTest, ThePssMetricIsAskedFor) {
+    WorkerPlan p = memory_plan(1);
+    p.memory_metric = MemoryMetric::pss;
+    LogCapture log;
+    start(p);
+    ready_all(1);
+    sys.memory[any_worker()] = 65 * MiB;
+    advance(1000);
+    EXPECT_EQ(sys.last_metric, MemoryMetric::pss);
+    EXPECT_TRUE(log.contains("uses 65.0 MiB (PSS), past max_worker_memory"));
+}
+
+TEST_F(ReconcilerTest, AWorkerPastTheHardLimitIsKilledAtOnceAndReplaced) {
+    LogCapture log;
+    start(memory_plan(2, 64 * MiB, 128 * MiB));
+    ready_all(1);
+    pid_t huge = any_worker();
+    sys.memory[huge] = 200 * MiB;
+    advance(1000);
+    EXPECT_EQ(sent(huge, SIGKILL), 1);
+    EXPECT_EQ(sent(huge, SIGTERM), 0);
+    EXPECT_TRUE(log.contains("Worker with pid " + std::to_string(huge) +
+                             " uses 200.0 MiB (RSS), past max_worker_memory_hard 128.0 MiB: killing it"));
+    EXPECT_EQ(sys.forked(), 3) << "replaced at once, not once reaped";
+    advance(1000);
+    EXPECT_EQ(sent(huge, SIGKILL), 1) << "killed once";
+    exits(huge, killed_by(SIGKILL));
+    EXPECT_EQ(sys.forked(), 3);
+    EXPECT_EQ(serving(), 2u);
+    EXPECT_EQ(arbiter.restarts().max_worker_memory_hard, 1u);
+    EXPECT_EQ(arbiter.restarts().died, 0u) << "the arbiter killed it";
+    EXPECT_EQ(arbiter.restarts().max_worker_memory, 0u);
+}
+
+TEST_F(ReconcilerTest, AWorkerAwaitingItsReplacementIsKilledPastTheHardLimit) {
+    start(memory_plan(2, 64 * MiB, 128 * MiB));
+    ready_all(1);
+    pid_t fat = any_worker();
+    sys.memory[fat] = 100 * MiB;
+    advance(1000);
+    EXPECT_EQ(sys.forked(), 3);
+    sys.memory[fat] = 150 * MiB;
+    advance(1000);
+    EXPECT_EQ(sent(fat, SIGKILL), 1);
+    exits(fat, killed_by(SIGKILL));
+    EXPECT_EQ(sys.forked(), 3) << "the replacement under way stands in for it";
+    ready(FakeSystem::first_pid + 2);
+    arbiter.reconcile();
+    EXPECT_EQ(sent_to_all(SIGTERM), 0);
+    EXPECT_EQ(serving(), 2u);
+    EXPECT_EQ(arbiter.restarts().max_worker_memory, 0u) << "it was killed, not recycled";
+    EXPECT_EQ(arbiter.restarts().max_worker_memory_hard, 1u);
+}
+
+TEST_F(ReconcilerTest, RestartReasonsAreCountedEach) {
+    WorkerPlan p = memory_plan(3);
+    p.max_requests = 100;
+    start(p);
+    ready_all(1);
+    auto pids = sup.pids_of(1);
+    slot(pids[0]).requests = 100;
+    arbiter.reconcile();
+    ready(FakeSystem::first_pid + 3);
+    arbiter.reconcile();
+    exits(pids[0]);
+    sys.memory[pids[1]] = 100 * MiB;
+    advance(1000);
+    ready(FakeSystem::first_pid + 4);
+    arbiter.reconcile();
+    exits(pids[1]);
+    exits(pids[2], killed_by(SIGSEGV));
+    beat_all();
+    const RestartCounts& r = arbiter.restarts();
+    EXPECT_EQ(r.max_requests, 1u);
+    EXPECT_EQ(r.max_worker_memory, 1u);
+    EXPECT_EQ(r.died, 1u);
+    EXPECT_EQ(r.timeout, 0u);
+    arbiter.remove_worker();
+    arbiter.reconcile();
+    EXPECT_EQ(r.died, 1u) << "TTOU is no restart";
+    EXPECT_EQ(describe(r), "1 max_requests, 1 max_worker_memory, 1 died");
+    EXPECT_EQ(describe(RestartCounts{}), "none");
+}
+
+TEST_F(ReconcilerTest, AStaleWorkerCountsAsATimeoutRestart) {
+    start(plan(1));
+    ready_all(1);
+    advance(30001);
+    EXPECT_EQ(arbiter.restarts().timeout, 1u);
+    exits(any_worker(), killed_by(SIGABRT));
+    EXPECT_EQ(arbiter.restarts().died, 0u);
 }
 
 // --- heartbeat timeouts ------------------------------------------------------

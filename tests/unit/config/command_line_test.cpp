@@ -37,7 +37,7 @@ TEST(CommandLine, HelpListsEveryOptionWithItsDefault) {
     for (const char* flag : {"-c,--config", "--check-config", "--print-config", "--version", "-w,--workers",
                              "-b,--bind", "-k,--worker-class", "-t,--timeout", "APP"})
         EXPECT_NE(o.out.find(flag), std::string::npos) << flag;
-    EXPECT_NE(o.out.find("(default: 2 x cores + 1)"), std::string::npos);
+    EXPECT_NE(o.out.find("(default: auto)"), std::string::npos);
     EXPECT_NE(o.out.find("(default: 30s)"), std::string::npos);
     EXPECT_NE(o.out.find("(default: 127.0.0.1:8000)"), std::string::npos);
 }
@@ -57,7 +57,7 @@ TEST(CommandLine, UnknownOptionWithSuggestion) {
 }
 
 TEST(CommandLine, ValueErrorsNameTheFlag) {
-    EXPECT_EQ(cli_error({"-w", "many"}), "hornet: error: --workers: expected an integer from 1 to 1024, got 'many'\n");
+    EXPECT_EQ(cli_error({"-w", "many"}), "hornet: error: --workers: expected an integer from 1 to 1024 or auto, got 'many'\n");
     EXPECT_EQ(cli_error({"--threads", "0"}), "hornet: error: --threads: expected an integer from 1 to 4096, got '0'\n");
     EXPECT_EQ(cli_error({"-t", "5x"}),
               "hornet: error: --timeout: unknown duration unit 'x' in '5x'; use ms, s, m or h (a bare number is seconds)\n");
@@ -82,7 +82,7 @@ TEST(CommandLine, FileErrorsArePrefixed) {
     TempDir dir;
     std::string path = dir.write("h.yaml", "workers: many\n");
     EXPECT_EQ(cli_error({"-c", path}),
-              "hornet: error: " + path + ":1:10: 'workers': expected an integer from 1 to 1024, got 'many'\n");
+              "hornet: error: " + path + ":1:10: 'workers': expected an integer from 1 to 1024 or auto, got 'many'\n");
 }
 
 } // namespace

@@ -82,7 +82,7 @@ TEST(Precedence, UnknownHornetVariablesAreIgnored) {
 TEST(Precedence, EnvErrorsNameTheVariable) {
     auto o = run({}, {"HORNET_WORKERS=many"});
     EXPECT_EQ(o.code, 2);
-    EXPECT_EQ(o.err, "hornet: error: environment HORNET_WORKERS: expected an integer from 1 to 1024, got 'many'\n");
+    EXPECT_EQ(o.err, "hornet: error: environment HORNET_WORKERS: expected an integer from 1 to 1024 or auto, got 'many'\n");
 }
 
 TEST(Precedence, ReloadRereadsTheFileAndKeepsCliAndEnv) {

@@ -56,7 +56,18 @@ TEST(PrintConfig, EverySettingIsPrinted) {
         key.append(s.name).append(":");
         EXPECT_NE(y.find(key), std::string::npos) << s.name;
     }
-    EXPECT_EQ(y.find("workers: 0"), std::string::npos); // printed resolved
+    EXPECT_EQ(y.find("workers: 0"), std::string::npos);
+}
+
+TEST(PrintConfig, AutoWorkersSayHowManyAndWhy) {
+    std::string y = to_yaml(Config{});
+    auto at = y.find("\nworkers: auto  # 2 x ");
+    ASSERT_NE(at, std::string::npos) << y;
+    std::string line = y.substr(at + 1, y.find('\n', at + 1) - at - 1);
+    EXPECT_NE(line.find("CPU(s) in sched_getaffinity"), std::string::npos) << line;
+    Config explicit_count;
+    explicit_count.workers = 4;
+    EXPECT_NE(to_yaml(explicit_count).find("\nworkers: 4\n"), std::string::npos);
 }
 
 TEST(PrintConfig, FlagsAreReportedNotActedOn) {

@@ -37,12 +37,12 @@ TEST_F(YamlFile, UnknownKeyWithSuggestion) {
 
 TEST_F(YamlFile, WrongInteger) {
     EXPECT_EQ(error("bind: 127.0.0.1:0\ntimeout: 10s\nworkers: many\n"),
-              "F:3:10: 'workers': expected an integer from 1 to 1024, got 'many'");
+              "F:3:10: 'workers': expected an integer from 1 to 1024 or auto, got 'many'");
 }
 
 TEST_F(YamlFile, OutOfRange) {
     EXPECT_EQ(error("threads: 5000\n"), "F:1:10: 'threads': expected an integer from 1 to 4096, got '5000'");
-    EXPECT_EQ(error("workers: 0\n"), "F:1:10: 'workers': expected an integer from 1 to 1024, got '0'");
+    EXPECT_EQ(error("workers: 0\n"), "F:1:10: 'workers': expected an integer from 1 to 1024 or auto, got '0'");
     EXPECT_EQ(error("backlog: 70000\n"), "F:1:10: 'backlog': expected an integer from 1 to 65535, got '70000'");
     EXPECT_EQ(error("limit_request_line: 2MiB\n"),
               "F:1:21: 'limit_request_line': expected a size from 1 to 1MiB, got '2MiB'");
