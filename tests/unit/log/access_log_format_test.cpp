@@ -9,40 +9,16 @@
 
 #include "config/config.hpp"
 #include "log/access_log_format.hpp"
+#include "sample_record.hpp"
 
 namespace hornet {
 namespace {
 
-hornet_str_t s(const char* text) { return {text, std::strlen(text)}; }
+using test::s;
 
-// GET /p?q=1 from 10.0.0.7, 200 with 1234 bytes in 1.5 ms.
-struct Record {
-    hornet_header_t request_headers[4] = {{s("Referer"), s("http://ref/")},
-                                          {s("User-Agent"), s("agent \"x\"\\y")},
-                                          {s("Authorization"), s("Basic YWxpY2U6czNjcjN0")}, // alice:s3cr3t
-                                          {s("X-Trace"), s("t\x01")}};
-    hornet_header_t response_headers[1] = {{s("Content-Type"), s("text/html")}};
-    hornet_request_t request{};
-    hornet_access_record_t record{};
-
-    Record() {
-        request.method = s("GET");
-        request.target = s("/p?q=1");
-        request.path = s("/p");
-        request.query = s("q=1");
-        request.version = 11;
-        request.headers = request_headers;
-        request.header_count = 4;
-        record.request = &request;
-        record.request_line = s("GET /p?q=1 HTTP/1.1");
-        record.peer_host = s("10.0.0.7");
-        record.status = 200;
-        record.body_bytes = 1234;
-        record.response_headers = response_headers;
-        record.response_header_count = 1;
-        record.start_unix_us = 1795743600LL * 1000000;
-        record.duration_us = 1500;
-    }
+// The sample record, with this test's own request headers.
+struct Record : test::SampleRecord {
+    Record() : SampleRecord({{s("X-Trace"), s("t\x01")}}) {}
 };
 
 std::string format(std::string_view fmt, const hornet_access_record_t& r) {
