@@ -65,7 +65,6 @@ public:
     const int64_t& clock() const { return now_ms_; }
     BlockingPool& pool() { return pool_; }
     bool in_loop_thread() const; // [any thread]
-    bool leaving() const { return phase_ != Phase::serving; }
     // Idle connections wait no later than this (a graceful stop's drain).
     int64_t drain_by_ms() const { return drain_by_ms_; }
     // Another request on a connection? Not with keep_alive 0, nor once the

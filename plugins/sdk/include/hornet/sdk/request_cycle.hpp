@@ -87,9 +87,6 @@ public:
     // For the exchange: the parts of this request.
     ExchangeParts parts(InputBuffer& input);
     const Timeouts& timeouts() const { return timeouts_; }
-    const hornet_worker_ctx_t* ctx() const { return ctx_; }
-    const RequestParser& parser() const { return parser_; }
-    const ResponseEncoder& encoder() const { return encoder_; }
 
 private:
     int fill_request(const ConnectionRef& c);
