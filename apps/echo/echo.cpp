@@ -86,6 +86,7 @@ const hornet_app_t kEcho = {
     .worker_exit = nullptr,
     .handle = echo_handle,
     .check_config = nullptr,
+    .dump_stacks = nullptr,
 };
 
 } // namespace

@@ -10,6 +10,7 @@
 
 #include "hornet/app.h"
 #include "hornet/support/abi_guard.hpp"
+#include "thread_dump.hpp"
 #include "wsgi_app.hpp"
 #include "wsgi_config.hpp"
 #include "wsgi_error.hpp"
@@ -90,6 +91,9 @@ void wsgi_worker_exit(void* instance) {
     });
 }
 
+// ABI 1.3: the Python side of a stack dump, from the host's dump thread.
+int wsgi_dump_stacks(void*, int fd) { return hornet::wsgi::dump_python_threads(fd); }
+
 const hornet_app_t kWsgi = {
     .head = HORNET_HEAD_INIT(hornet_app_t),
     .name = "wsgi",
@@ -101,6 +105,7 @@ const hornet_app_t kWsgi = {
     .worker_exit = wsgi_worker_exit,
     .handle = wsgi_handle,
     .check_config = wsgi_check_config,
+    .dump_stacks = wsgi_dump_stacks,
 };
 
 } // namespace

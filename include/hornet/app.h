@@ -192,6 +192,20 @@ typedef struct hornet_app_s {
      * still cope with a bad config (an older host never calls this). */
     int (*check_config)(const hornet_host_t *host, char *err, size_t err_cap);
     /* ABI 1.3: append below, never above. */
+
+    /* ABI 1.3. Optional (NULL); read by the host only under
+     * HORNET_HAS(app, hornet_app_t, dump_stacks). [any thread]: the
+     * worker's dump thread, while other threads may be hung anywhere
+     * (inside handle(), holding the app's locks or an interpreter's).
+     * Writes the app's own view of its stacks (an interpreter's threads
+     * and their frames) as plain text lines to fd, which the host owns and
+     * reads once this returns; it follows the native stacks in a stack
+     * dump (docs/operations.md). Must not allocate, take a lock or an
+     * interpreter's global lock, or wait on another thread: write() is
+     * fine. Never called before create() has returned or once
+     * worker_exit() has begun. Returns HORNET_OK, or <0 when it could not
+     * (what it wrote stays in the dump). */
+    int (*dump_stacks)(void *instance, int fd);
 } hornet_app_t;
 
 /* The one symbol an app plugin exports. [arbiter] before fork, and by

@@ -47,6 +47,7 @@ const hornet_app_t kProbeApp = {
     .worker_exit = nullptr,
     .handle = probe_handle,
     .check_config = nullptr,
+    .dump_stacks = nullptr,
 };
 
 } // namespace
