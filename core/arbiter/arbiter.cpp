@@ -57,6 +57,7 @@ const Arbiter::SignalAction Arbiter::signal_actions[] = {
     {SIGCHLD, "chld", &Arbiter::handle_chld},   {SIGTTIN, "ttin", &Arbiter::handle_ttin},
     {SIGTTOU, "ttou", &Arbiter::handle_ttou},   {SIGUSR1, "usr1", &Arbiter::handle_usr1},
     {SIGUSR2, "usr2", &Arbiter::handle_usr2},   {SIGWINCH, "winch", &Arbiter::handle_winch},
+    {SIGURG, "urg", &Arbiter::handle_urg},
 };
 
 Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
@@ -70,6 +71,7 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       tick_timer_(io_),
       shutdown_timer_(io_),
       wake_(io_, ::dup(scoreboard_.wake_fd())),
+      dumps_(io_),
       pid_(::getpid()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
     start(std::move(config), std::move(plugins));
@@ -81,6 +83,7 @@ Arbiter::~Arbiter() = default;
 int Arbiter::run() {
     wait_for_signal();
     wait_for_wake();
+    dumps_.start([this](ReceivedDump dump) { on_dump(std::move(dump)); });
     schedule_tick();
     reconcile(); // forks the first workers
     sd_notify("READY=1");
@@ -146,6 +149,7 @@ void Arbiter::schedule_tick() {
     tick_timer_.expires_after(std::chrono::milliseconds(250));
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
+        expire_dump_waiters();
         reconcile();
         schedule_tick();
     });
@@ -202,6 +206,7 @@ void Arbiter::handle_usr1() {
 
 void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
     const Generation& gen = *generations_.at(generation);
+    dumps_.close_in_child();
     run_worker_process(WorkerSpec{
         .config = gen.config,
         .listen_fds = gen.listen_fds,
@@ -217,6 +222,7 @@ void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int wor
         .uid = gen.uid,
         .gid = gen.gid,
         .arbiter = pid_,
+        .dump_fd = dumps_.write_fd(),
     });
 }
 

@@ -21,11 +21,13 @@
 //                      the shell's side of the Reconciler
 // arbiter_reload.cpp   HUP: read the config, build the new generation
 // arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
+// arbiter_dump.cpp     stack dumps: asked for, read, logged, answered
 // reconciler*.cpp      the decisions (see reconciler.hpp)
 // supervisor.cpp       the set of live workers; system.cpp its system calls
 // generation.cpp       one config and everything its workers need
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,6 +38,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "arbiter/dump_inbox.hpp"
 #include "arbiter/generation.hpp"
 #include "arbiter/reconciler.hpp"
 #include "arbiter/supervisor.hpp"
@@ -61,9 +64,32 @@ public:
     // Binds, forks, supervises until told to stop; returns the exit code.
     int run();
 
+    // A stack dump of worker `pid`, without killing it (`hornet ctl dump`,
+    // URG to the arbiter). The dump is logged as every dump is, and `done`
+    // (may be empty) gets it, or why there is none: no such worker, it
+    // exited, or nothing came within dump_timeout (2 s when that is 0).
+    // Arbiter thread; done runs later on the loop, never inside this call.
+    struct DumpAnswer {
+        pid_t pid = 0;
+        bool ok = false;
+        std::string text;  // the dump, as the worker wrote it
+        std::string error; // one line, when !ok
+    };
+    using DumpCallback = std::function<void(const DumpAnswer&)>;
+    void request_dump(pid_t pid, DumpCallback done);
+    // The workers' pids, every generation's, in order.
+    std::vector<pid_t> worker_pids() const;
+
 private:
     struct SignalAction;
     static const SignalAction signal_actions[];
+
+    // Someone waits for a worker's dump (request_dump).
+    struct DumpWaiter {
+        std::int64_t deadline_ms;
+        std::int64_t waited_ms; // for the error line
+        DumpCallback done;
+    };
 
     // A USR2's new arbiter, while it runs.
     struct Upgrade {
@@ -94,6 +120,7 @@ private:
     void handle_usr1();
     void handle_usr2();
     void handle_winch();
+    void handle_urg();
 
     // arbiter.cpp: ArbiterShell, what the Reconciler asks for
     void run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) override;
@@ -103,6 +130,12 @@ private:
     void drop_generation(std::uint32_t generation) override;
     void wake_at(std::int64_t ms) override;
     void on_stopped() override;
+
+    // arbiter_dump.cpp
+    void on_dump(ReceivedDump dump);
+    void expire_dump_waiters();
+    void answer_waiters(pid_t pid, const DumpAnswer& answer);
+    std::int64_t dump_wait_ms(pid_t pid) const;
 
     // arbiter_reload.cpp
     void begin_reload();
@@ -124,6 +157,8 @@ private:
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer shutdown_timer_; // shutdown_delay
     boost::asio::posix::stream_descriptor wake_;
+    DumpInbox dumps_;
+    std::map<pid_t, std::vector<DumpWaiter>> dump_waiters_;
     pid_t pid_;
     Upgrade upgrade_;
     Shutdown shutdown_;

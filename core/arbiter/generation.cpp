@@ -85,6 +85,7 @@ WorkerPlan Generation::plan() const {
         .name = describe(),
         .workers = config.workers,
         .timeout_ms = config.timeout.count(),
+        .dump_timeout_ms = config.dump_timeout.count(),
         .graceful_timeout_ms = config.graceful_timeout.count(),
         .max_requests = config.max_requests,
         .max_requests_jitter = config.max_requests_jitter,

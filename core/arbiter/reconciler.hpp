@@ -8,9 +8,10 @@
 // tests/unit/arbiter drives this very code against fakes.
 //
 // reconciler.cpp (reconcile, reap and boot failures, scaling, stop),
-// reconciler_workers.cpp (worker count, heartbeat timeouts, recycling,
-// retiring generations), reconciler_memory.cpp (max_worker_memory), reconciler_reload.cpp (a reload's promotion or
-// abort). Arbiter thread only.
+// reconciler_workers.cpp (worker count, recycling, retiring generations),
+// reconciler_timeout.cpp (heartbeat timeouts: a stack dump, then ABRT),
+// reconciler_memory.cpp (max_worker_memory), reconciler_reload.cpp (a
+// reload's promotion or abort). Arbiter thread only.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,7 @@ struct WorkerPlan {
     std::string name;             // "generation 2 (worker sync, app hello 1.0)", for the log
     unsigned workers = 1;         // config.workers, moved by TTIN/TTOU/WINCH
     std::int64_t timeout_ms = 0;  // heartbeat timeout, and a reload's boot budget; 0 = none
+    std::int64_t dump_timeout_ms = 2000; // a timed-out worker's time to send its stack dump; 0 = no dump
     std::int64_t graceful_timeout_ms = 30000;
     std::uint64_t max_requests = 0; // 0 = never recycle
     std::uint64_t max_requests_jitter = 0;
@@ -45,7 +47,7 @@ struct RestartCounts {
     std::uint64_t max_requests = 0;           // recycled at its quota
     std::uint64_t max_worker_memory = 0;      // recycled past the soft limit
     std::uint64_t max_worker_memory_hard = 0; // killed past the hard limit
-    std::uint64_t timeout = 0;                // heartbeat went stale: ABRT
+    std::uint64_t timeout = 0;                // heartbeat went stale: a stack dump, then ABRT
     std::uint64_t died = 0;                   // exited on its own after it was ready
 };
 // "2 max_requests, 1 max_worker_memory" (reasons with a count), or "none".
@@ -103,6 +105,11 @@ public:
     // Is every worker the serving generation should have up and ready?
     bool serving_ready() const;
     int exit_code() const { return stop_.exit_code; }
+    // A worker's stack dump came in (the Arbiter read it from the dump
+    // pipe): a worker that timed out is killed at the next reconcile().
+    void dump_arrived(pid_t pid);
+    // Is pid a timed-out worker whose dump the arbiter waits for?
+    bool awaiting_dump(pid_t pid);
     const RestartCounts& restarts() const { return restarts_; }
 
 private:
@@ -159,10 +166,15 @@ private:
     void advance_recycling();
     const WorkerRecord* live(pid_t pid);
     std::size_t active_size();
-    void murder_stale_workers();
     void retire_generations();
     void manage_workers();
     void retire_newest();
+
+    // reconciler_timeout.cpp
+    void murder_stale_workers();
+    void ask_for_dump(pid_t pid, WorkerRecord& w, std::int64_t now);
+    void await_dump(pid_t pid, WorkerRecord& w, std::int64_t now);
+    void abort_worker(pid_t pid, WorkerRecord& w, std::int64_t now);
 
     // reconciler_memory.cpp
     void check_memory();

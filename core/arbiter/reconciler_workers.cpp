@@ -1,11 +1,10 @@
 // The steps of reconcile() that keep workers healthy: recycle workers at
-// max_requests or past max_worker_memory one at a time, kill workers whose
-// heartbeat went stale, close generations whose last worker is gone, and
-// keep the serving generation at its size (with a pause while its workers
-// cannot boot).
+// max_requests or past max_worker_memory one at a time, close generations
+// whose last worker is gone, and keep the serving generation at its size
+// (with a pause while its workers cannot boot). Heartbeat timeouts are in
+// reconciler_timeout.cpp.
 #include "arbiter/reconciler.hpp"
 
-#include <csignal>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -13,21 +12,10 @@
 namespace hornet {
 namespace {
 
-// After ABRT, how long a timed-out worker gets before KILL.
-constexpr std::int64_t abort_grace_ms = 2000;
-
 std::uint64_t with_jitter(std::uint64_t max_requests, std::uint64_t jitter) {
     if (max_requests == 0 || jitter == 0) return max_requests;
     static std::mt19937_64 rng{std::random_device{}()};
     return max_requests + std::uniform_int_distribution<std::uint64_t>(0, jitter)(rng);
-}
-
-// What a worker was doing when its heartbeat went stale, for the log.
-std::string activity(const ScoreboardSlot& s) {
-    if (s.state.load() == WorkerState::booting) return "booting";
-    auto open = s.connections.load();
-    std::string doing = open > 0 ? "serving (" + std::to_string(open) + " open connection(s))" : "idle";
-    return doing + ", " + std::to_string(s.requests.load()) + " request(s) served";
 }
 
 bool at_quota(const ScoreboardSlot& s) { return s.max_requests != 0 && s.requests.load() >= s.max_requests; }
@@ -109,28 +97,6 @@ const WorkerRecord* Reconciler::live(pid_t pid) {
 std::size_t Reconciler::active_size() {
     const bool awaiting = recycling_.old && live(*recycling_.old) && live(recycling_.replacement);
     return workers_.serving(active_) - (awaiting ? 1 : 0);
-}
-
-// A worker beats while it waits for work; one that neither beats nor
-// finishes within `timeout` (a hung app, a boot that never ends) gets ABRT,
-// then KILL, and is replaced when reaped.
-void Reconciler::murder_stale_workers() {
-    const std::int64_t now = system_.now_ms();
-    for (auto& [pid, w] : workers_.workers()) {
-        const ScoreboardSlot& s = workers_.slot_of(w);
-        if (w.aborted_at_ms) {
-            if (now - w.aborted_at_ms > abort_grace_ms) workers_.signal(pid, SIGKILL);
-            continue;
-        }
-        const auto timeout = plans_.at(w.generation).timeout_ms;
-        const auto silent = now - s.last_beat_ms.load();
-        if (timeout == 0 || silent <= timeout) continue;
-        spdlog::critical("Worker timeout (pid: {}): no heartbeat for {} ms while {}; sending ABRT", pid, silent,
-                         activity(s));
-        workers_.signal(pid, SIGABRT);
-        w.aborted_at_ms = now;
-        ++restarts_.timeout;
-    }
 }
 
 // A generation that neither serves nor boots, once its last worker is gone.

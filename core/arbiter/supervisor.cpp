@@ -46,7 +46,7 @@ std::vector<WorkerExit> Supervisor::reap(const std::function<void(pid_t, int)>& 
             continue;
         }
         const WorkerRecord& w = it->second;
-        exits.push_back({pid, status, w.generation, is_ready(w), w.retiring, w.aborted_at_ms != 0 || w.memory_killed});
+        exits.push_back({pid, status, w.generation, is_ready(w), w.retiring, w.aborted_at_ms != 0 || w.dump_asked_at_ms != 0 || w.memory_killed});
         board_.release(w.slot);
         workers_.erase(it);
     }

@@ -33,6 +33,8 @@ struct WorkerRecord {
     bool retiring = false;          // asked to leave
     bool announced = false;         // its readiness was logged
     std::int64_t aborted_at_ms = 0; // when it was sent ABRT for a stale heartbeat
+    std::int64_t dump_asked_at_ms = 0; // when it was asked for a stack dump for a stale heartbeat
+    bool dump_arrived = false;         // and the dump came in
     std::uint64_t memory_bytes = 0; // the last reading of max_worker_memory's metric; 0 = none yet
     bool memory_killed = false;     // sent KILL past max_worker_memory_hard (and retiring)
 };
@@ -64,6 +66,7 @@ public:
     bool is_ready(const WorkerRecord& w) const { return board_.slot(w.slot).state.load() == WorkerState::ready; }
 
     std::map<pid_t, WorkerRecord>& workers() { return workers_; }
+    const std::map<pid_t, WorkerRecord>& workers() const { return workers_; }
     ScoreboardSlot& slot_of(const WorkerRecord& w) const { return board_.slot(w.slot); }
     bool empty() const { return workers_.empty(); }
 

@@ -28,6 +28,7 @@ struct Config {
     unsigned threads = 1;
     unsigned worker_connections = 1000;
     Millis timeout{30000};
+    Millis dump_timeout{2000};            // a timed-out worker's time to send a stack dump; 0: no dump
     Millis graceful_timeout{30000};
     Millis shutdown_delay{0};             // TERM: health fails, serving goes on this long, then the stop
     std::string health_path;              // answered by the worker type: 200, 503 once stopping; "": off

@@ -82,6 +82,18 @@ Codec duration_field(Millis Config::*field) {
             [=](const Config& c) { return YAML::Node(format_duration(c.*field)); }};
 }
 
+Codec duration_field(Millis Config::*field, Millis max) {
+    return {"DURATION", false,
+            [=](Config& c, const YAML::Node& n) {
+                const std::string text = scalar_text(n);
+                const Millis value = parse_duration(text);
+                if (value > max)
+                    throw ValueError("expected a duration of at most " + format_duration(max) + ", got '" + text + "'");
+                c.*field = value;
+            },
+            [=](const Config& c) { return YAML::Node(format_duration(c.*field)); }};
+}
+
 Codec workers_field(unsigned Config::*field) {
     return {"INT|auto", false,
             [=](Config& c, const YAML::Node& n) {

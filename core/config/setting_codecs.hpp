@@ -41,6 +41,8 @@ Codec size_field(T Config::*field, std::uint64_t lo, std::uint64_t hi, bool unli
 }
 
 Codec duration_field(Millis Config::*field);
+// A duration of at most `max`.
+Codec duration_field(Millis Config::*field, Millis max);
 // A worker count, 1..1024, or "auto" (stored as 0; resolve_workers decides).
 Codec workers_field(unsigned Config::*field);
 // A switch: on the command line a flag without a value.

@@ -64,6 +64,10 @@ std::vector<Setting> make_table() {
         {.name = "timeout", .short_flag = "-t",
          .help = "Silent workers are killed and restarted after this long; 0 disables",
          .codec = duration_field(&Config::timeout)},
+        {.name = "dump_timeout",
+         .help = "Before the timeout kill, how long a silent worker gets to send its stack dump to the error log; "
+                 "0: no dump",
+         .codec = duration_field(&Config::dump_timeout, Millis{60000})},
         {.name = "graceful_timeout", .help = "Time workers get to finish requests on a graceful stop",
          .codec = duration_field(&Config::graceful_timeout)},
         {.name = "shutdown_delay",

@@ -16,6 +16,7 @@
 
 #include "log/log_files.hpp"
 #include "process/process_title.hpp"
+#include "worker/stack_dumper.hpp"
 #include "worker/stop_signal.hpp"
 #include "worker/worker_context.hpp"
 
@@ -154,6 +155,7 @@ void run_worker_process(const WorkerSpec& spec) {
     try {
         reset_signals();
         int stop_fd = stop_signal::install();
+        stack_dumper::start(spec.dump_fd, {spec.generation, spec.worker_id}); // before a request can be lost
         unblock_signals();
         die_with_arbiter(spec.arbiter);
         spec.slot.pid.store(::getpid());
@@ -161,8 +163,10 @@ void run_worker_process(const WorkerSpec& spec) {
         process_title::set("hornet: worker [" + process_name(spec.config, spec.app->name) + "]");
         spec.host.set_worker(spec.worker_id, spec.generation);
         void* instance = create_app(spec);
+        stack_dumper::set_app(&spec.app.descriptor(), instance);
         if (spec.app->worker_start) spec.app->worker_start(instance);
         code = serve(spec, instance, stop_fd);
+        stack_dumper::set_app(nullptr, nullptr); // the app's stacks go with it
         if (spec.app->worker_exit) spec.app->worker_exit(instance);
         if (!spec.preloaded) spec.app->destroy(instance); // a preloaded one is the arbiter's
     } catch (const std::exception& e) {

@@ -1,5 +1,5 @@
 // What a worker process does between fork and exit: reset the arbiter's
-// signal handling, make the app instance, build the worker type's context
+// signal handling, start the stack-dump thread, make the app instance, build the worker type's context
 // (limits, stop fd, heartbeat into the scoreboard, access log) and hand
 // control to the worker type's run(). Called only in the child, right after
 // fork; never returns.
@@ -33,6 +33,7 @@ struct WorkerSpec {
     uid_t uid;        // -1: keep
     gid_t gid;        // -1: keep
     pid_t arbiter;
+    int dump_fd; // the dump pipe's write end (worker/dump_protocol.hpp)
 };
 
 [[noreturn]] void run_worker_process(const WorkerSpec& spec);

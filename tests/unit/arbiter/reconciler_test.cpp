@@ -97,12 +97,21 @@ private:
 int exited_with(int code) { return code << 8; } // as waitpid reports it
 int killed_by(int sig) { return sig; }
 
+// Without stack dumps before a timeout kill (dump_timeout 0): the tests of
+// the dumps use dump_plan().
 WorkerPlan plan(unsigned workers) {
     WorkerPlan p;
     p.name = "test generation";
     p.workers = workers;
     p.timeout_ms = 30000;
+    p.dump_timeout_ms = 0;
     p.graceful_timeout_ms = 5000;
+    return p;
+}
+
+WorkerPlan dump_plan(unsigned workers) {
+    WorkerPlan p = plan(workers);
+    p.dump_timeout_ms = 2000;
     return p;
 }
 
@@ -843,6 +852,104 @@ TEST_F(ReconcilerTest, TimeoutZeroNeverKills) {
     start(p);
     advance(3'600'000);
     EXPECT_TRUE(sys.sent.empty());
+}
+
+// --- a stack dump before the timeout kill ------------------------------------
+
+TEST_F(ReconcilerTest, AStaleWorkerIsAskedForAStackDumpBeforeAnyKill) {
+    LogCapture log;
+    start(dump_plan(2));
+    ready_all(1);
+    pid_t hung = any_worker();
+    advance(30001);
+    EXPECT_EQ(sent(hung, SIGURG), 1);
+    EXPECT_EQ(sent_to_all(SIGABRT), 0);
+    EXPECT_TRUE(arbiter.awaiting_dump(hung));
+    EXPECT_EQ(arbiter.restarts().timeout, 2u);
+    EXPECT_TRUE(log.contains("no heartbeat for 30001 ms while idle, 0 request(s) served; asking for a stack dump"));
+}
+
+TEST_F(ReconcilerTest, WithoutADumpTheWorkerIsKilledAtTheEndOfDumpTimeout) {
+    LogCapture log;
+    start(dump_plan(1));
+    ready_all(1);
+    pid_t hung = any_worker();
+    advance(30001);
+    advance(1999);
+    EXPECT_EQ(sent(hung, SIGABRT), 0) << "dump_timeout has not passed";
+    advance(1);
+    EXPECT_EQ(sent(hung, SIGABRT), 1);
+    EXPECT_TRUE(log.contains("Worker " + std::to_string(hung) + ": no stack dump within 2000 ms; killing it"));
+    EXPECT_FALSE(arbiter.awaiting_dump(hung));
+    advance(2001);
+    EXPECT_EQ(sent(hung, SIGKILL), 1) << "ABRT's grace as before";
+    EXPECT_EQ(sent(hung, SIGURG), 1) << "asked once";
+    exits(hung, killed_by(SIGKILL));
+    EXPECT_EQ(serving(), 1u) << "replaced";
+    EXPECT_EQ(arbiter.restarts().died, 0u);
+}
+
+TEST_F(ReconcilerTest, ADumpThatArrivesEarlyEndsTheWaitAtOnce) {
+    LogCapture log;
+    start(dump_plan(1));
+    ready_all(1);
+    pid_t hung = any_worker();
+    advance(30001);
+    advance(300);
+    EXPECT_EQ(sent(hung, SIGABRT), 0);
+    arbiter.dump_arrived(hung);
+    arbiter.reconcile(); // what the Arbiter does once it logged the dump
+    EXPECT_EQ(sent(hung, SIGABRT), 1);
+    EXPECT_TRUE(log.contains("stack dump logged; sending ABRT"));
+    EXPECT_FALSE(log.contains("no stack dump"));
+}
+
+TEST_F(ReconcilerTest, AWorkerThatDiesAwaitingItsDumpIsReplacedWithoutAKill) {
+    start(dump_plan(2));
+    ready_all(1);
+    pid_t hung = any_worker();
+    advance(30001);
+    exits(hung, killed_by(SIGSEGV));
+    advance(5000);
+    EXPECT_EQ(sent(hung, SIGABRT), 0);
+    EXPECT_EQ(sent(hung, SIGKILL), 0);
+    EXPECT_EQ(serving(), 2u);
+    EXPECT_FALSE(arbiter.awaiting_dump(hung));
+    EXPECT_EQ(arbiter.restarts().died, 0u) << "counted as a timeout, not also as a death";
+}
+
+TEST_F(ReconcilerTest, ADumpOfAHealthyWorkerDoesNotShortenALaterWait) {
+    start(dump_plan(1));
+    ready_all(1);
+    pid_t w = any_worker();
+    arbiter.dump_arrived(w); // asked on demand (ctl dump, URG): nothing to decide
+    arbiter.reconcile();
+    EXPECT_TRUE(sys.sent.empty());
+    advance(30001);
+    advance(1000);
+    EXPECT_EQ(sent(w, SIGABRT), 0) << "the wait starts from its own request";
+}
+
+TEST_F(ReconcilerTest, DumpTimeoutZeroSendsAbrtAtOnce) {
+    start(plan(1));
+    ready_all(1);
+    advance(30001);
+    EXPECT_EQ(sent_to_all(SIGURG), 0);
+    EXPECT_EQ(sent_to_all(SIGABRT), 1);
+}
+
+TEST_F(ReconcilerTest, AStopDoesNotWaitOnADump) {
+    WorkerPlan p = dump_plan(1);
+    p.graceful_timeout_ms = 1000;
+    start(p);
+    ready_all(1);
+    pid_t hung = any_worker();
+    advance(30001);
+    arbiter.stop(true);
+    advance(1001);
+    EXPECT_EQ(sent(hung, SIGKILL), 1) << "graceful_timeout, not dump_timeout";
+    exits(hung, killed_by(SIGKILL));
+    EXPECT_EQ(shell.stopped, 1);
 }
 
 // --- stop --------------------------------------------------------------------
