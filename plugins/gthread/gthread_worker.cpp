@@ -194,6 +194,8 @@ void GthreadWorker::shut_down() {
 
 void GthreadWorker::beat(int64_t now) {
     if (now < next_beat_ms_) return;
+    const uint32_t timeout = ctx_->limits->timeout_ms;
+    if (timeout != 0 && pool_.all_held_longer_than(now, timeout)) return; // hung on every thread: no beat
     ctx_->heartbeat(ctx_);
     next_beat_ms_ = now + std::max<uint32_t>(timeouts_.beat_ms / 2, 5); // twice per beat period: margin
 }

@@ -18,8 +18,12 @@
 // close, idle connections are closed after at most `keepalive` more (a
 // request may be on its way on any of them), in-flight requests finish;
 // leave when none is open or after graceful_timeout. STOP_NOW: close everything and leave once the
-// handler threads return. The poller beats the heartbeat (so a worker whose
-// threads are all busy in the app lives on, as in Gunicorn).
+// handler threads return. The poller beats the heartbeat while any handler
+// thread is free or has held its connection for at most `timeout`; once
+// every one has held its connection longer (the app hangs on every thread,
+// so the worker serves no one), it stops beating, and the arbiter takes a
+// stack dump and replaces the worker. Gunicorn's gthread beats on, leaving
+// such a worker serving nothing until someone restarts it.
 #pragma once
 
 #include <atomic>

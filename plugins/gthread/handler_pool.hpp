@@ -8,12 +8,17 @@
 // finds work queued never sleeps, so under load a request costs no thread
 // switch beyond the poller's. FIFO: the oldest ready connection is served
 // first.
-//   [poller]   start(), push(), stop(), join()
+// Each thread says since when it holds its connection, so the poller can
+// tell a worker whose every thread hangs (all_held_longer_than).
+//   [poller]   start(), push(), stop(), join(), all_held_longer_than()
 //   [handler]  the Serve callback
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <thread>
 #include <vector>
@@ -42,14 +47,19 @@ public:
     void stop(std::vector<Connection*>& out) { queue_.close(out); }
     void join();
 
+    // Has every thread held its current connection for longer than ms (as
+    // of now, sdk::monotonic_ms())? False with no threads.
+    bool all_held_longer_than(int64_t now, int64_t ms) const;
+
 private:
-    void run_thread();
+    void run_thread(size_t index);
 
     const hornet_worker_ctx_t* ctx_;
     sdk::ConnectionOptions options_;
     Serve serve_;
     sdk::WorkQueue<Connection, &Connection::next_ready> queue_;
     std::vector<std::thread> threads_;
+    std::unique_ptr<std::atomic<int64_t>[]> held_since_; // per thread; 0: waiting for work
 };
 
 } // namespace hornet::gthread
