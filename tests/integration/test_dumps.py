@@ -1,0 +1,181 @@
+"""test_dumps.py: stack dumps against the real daemon (docs/operations.md).
+
+A worker whose heartbeat goes stale is asked for a stack dump before it is
+killed: a sync and a gthread worker hung in the sleep app, and the wsgi app
+hung in time.sleep three Python calls deep, each leave one block in the
+error log, tagged with the worker's pid, headed by the request it serves and
+naming the frames it hangs in (native ones, and for wsgi the Python
+functions), and are then replaced by a worker that serves. A worker that
+cannot answer (SIGSTOPped) is still killed on time, and the log says no dump
+came. URG to a worker, or to the arbiter for all of them, dumps live
+workers that keep serving.
+"""
+
+import http.client
+import os
+import re
+import signal
+import threading
+import time
+import unittest
+
+import harness
+from harness import HornetTestCase, Load, wait_until
+
+APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wsgi_apps")
+WSGI_SO = os.path.join(harness.PLUGIN_DIR, "wsgi.so")
+NO_WSGI = "" if os.path.exists(WSGI_SO) else f"no {WSGI_SO}: built with -DHORNET_WSGI=OFF?"
+
+DUMP_HEAD = r"Stack dump of worker (\d+) {why}:"
+TIMEOUT_LINE = r"Worker timeout \(pid: (\d+)\): no heartbeat for \d+ ms while serving"
+
+
+def hang(port, path, seconds=30):
+    """One request that the app holds; the worker dies under it."""
+    def run():
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds)
+        try:
+            c.request("GET", path)
+            c.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            c.close()
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+class DumpTestCase(HornetTestCase):
+    def block(self, h, pid):
+        """The lines of pid's dump, from its head line on (as logged, one record)."""
+        lines = h.log_lines()
+        head = next(i for i, l in enumerate(lines) if f"Stack dump of worker {pid} " in l)
+        body = []
+        for line in lines[head + 1:]:
+            if not line.startswith(f"[{pid}] "):
+                break
+            body.append(line[len(f"[{pid}] "):])
+        return lines[head], body
+
+    def wait_dump(self, h, why, timeout=20):
+        hits = h.wait_log(DUMP_HEAD.format(why=why), 1, timeout)
+        self.assertTrue(hits, h.log())
+        pid = int(hits[0].group(1))
+        # The record is written at once; its lines reach the harness one by one.
+        wait_until(lambda: any(l.startswith(f"[{pid}] ") for l in h.log_lines()), 5)
+        return pid, self.block(h, pid)
+
+    def assertInOrder(self, text, needles):
+        at = 0
+        for n in needles:
+            found = text.find(n, at)
+            self.assertNotEqual(found, -1, f"{n!r} missing (or out of order) in:\n{text}")
+            at = found + len(n)
+
+    def assertReplaced(self, h, victim, path="/?ms=0"):
+        self.assertTrue(h.wait_log(rf"Worker with pid {victim} was killed by signal", 1, 15), h.log())
+        self.assertTrue(wait_until(lambda: h.workers() and victim not in h.workers(), 10), h.log())
+        status, _, _ = self.get(h, path)
+        self.assertEqual(status, 200)
+
+    def assertTimeoutDump(self, h, path, frames, hung=1):
+        """`hung` requests to path hang the worker: its dump names the path
+        (without the query) and frames, in order, then it is replaced."""
+        for _ in range(hung):
+            hang(h.port, path)
+        timeout = h.wait_log(TIMEOUT_LINE, 1, 20)
+        self.assertTrue(timeout, h.log())
+        pid, (head, body) = self.wait_dump(h, "before its timeout kill")
+        self.assertEqual(pid, int(timeout[0].group(1)))
+        text = "\n".join(body)
+        self.assertTrue(body[0].startswith(f"worker {pid} (generation 1, worker 1)"), text)
+        serving = [l for l in body if l.startswith("serving: ")]
+        self.assertEqual(len(serving), hung, text)
+        for line in serving:
+            self.assertRegex(line, rf"^serving: thread \d+: GET {re.escape(path.split('?')[0])}, for \d+ ms$", text)
+        self.assertInOrder(text, frames)
+        self.assertNotIn("no stack dump within", h.log())
+        self.assertReplaced(h, pid)
+        return text
+
+
+class TimeoutDumpTest(DumpTestCase):
+    def test_sync_worker_hung_in_the_sleep_app(self):
+        h = self.daemon(["-k", "sync", "--timeout", "1s", "sleep"], workers=1)
+        text = self.assertTimeoutDump(h, "/hung/here?ms=30000", ["nanosleep", "sleep_handle+0x", "(sleep.so)"])
+        self.assertIn("(sync.so)", text)
+
+    def test_gthread_worker_hung_in_the_sleep_app(self):
+        # Every handler thread held longer than timeout: the poller stops beating.
+        h = self.daemon(["-k", "gthread", "--threads", "2", "--timeout", "1s", "sleep"], workers=1)
+        text = self.assertTimeoutDump(h, "/hung/here?ms=30000", ["nanosleep", "sleep_handle+0x"], hung=2)
+        self.assertIn("(gthread.so)", text)
+        self.assertEqual(text.count("sleep_handle+0x"), 2, text)
+
+    @unittest.skipIf(NO_WSGI, NO_WSGI)
+    def test_wsgi_app_hung_in_a_nested_time_sleep(self):
+        h = self.daemon(["-k", "sync", "--timeout", "1s", "--pythonpath", APPS, "hang:application"], workers=1)
+        text = self.assertTimeoutDump(h, "/hang/30", [
+            "(libpython3", "app wsgi stacks:", "Python threads, most recent call first:",
+            "in innermost_sleeper", "in middle_step", "in outer_handler", "in application"])
+        self.assertIn("hang.py", text)
+
+    def test_a_worker_that_cannot_answer_is_still_killed_on_time(self):
+        h = self.daemon(["-k", "sync", "--timeout", "1s", "--dump-timeout", "1s", "sleep"], workers=1)
+        victim = next(iter(h.workers()))
+        os.kill(victim, signal.SIGSTOP)  # no heartbeat, and no dump thread either
+        stopped = time.monotonic()
+        self.addCleanup(lambda: harness.Seen(victim).kill(signal.SIGKILL))
+        line = h.wait_log(rf"Worker {victim}: no stack dump within 1000 ms; killing it", 1, 15)
+        self.assertTrue(line, h.log())
+        # timeout + dump_timeout, the tick, ABRT's grace before KILL (a stopped
+        # process keeps ABRT pending), and room for a loaded machine.
+        bound = 1 + 1 + 0.25 + 2 + 8
+        self.assertTrue(h.wait_log(rf"Worker with pid {victim} was killed by signal 9", 1,
+                                   bound - (time.monotonic() - stopped)), h.log())
+        self.assertNotRegex(h.log(), DUMP_HEAD.format(why=".*"))
+        self.assertReplaced(h, victim)
+
+    def test_dump_timeout_zero_kills_without_asking(self):
+        h = self.daemon(["-k", "sync", "--timeout", "1s", "--dump-timeout", "0", "sleep"], workers=1)
+        hang(h.port, "/?ms=30000")
+        line = h.wait_log(TIMEOUT_LINE + r".*; sending ABRT", 1, 20)
+        self.assertTrue(line, h.log())
+        self.assertReplaced(h, int(line[0].group(1)))
+        self.assertNotIn("Stack dump of worker", h.log())
+
+
+class OnDemandDumpTest(DumpTestCase):
+    def test_urg_to_a_worker_dumps_it_and_it_keeps_serving(self):
+        h = self.daemon(["-k", "gthread", "--threads", "4", "sleep"], workers=2)
+        victim = sorted(h.workers())[0]
+        with Load(h.port, threads=2, path="/?ms=1") as load:
+            served = load.served()
+            os.kill(victim, signal.SIGURG)
+            pid, (head, body) = self.wait_dump(h, "on request")
+            self.assertEqual(pid, victim)
+            self.assertTrue(wait_until(lambda: load.served() > served + 50, 10), "the load stalled")
+        self.assertEqual(load.failures, [], load.failures)
+        self.assertIn(victim, h.workers(), "a dump on demand kills no one")
+        text = "\n".join(body)
+        self.assertIn('"hornet-dump": taking this dump', text)
+        self.assertIn("(gthread.so)", text)
+        self.assertNotIn("killed by signal", h.log())
+
+    def test_urg_to_the_arbiter_dumps_every_worker(self):
+        h = self.daemon(["-k", "sync", "sleep"], workers=2)
+        workers = h.workers()
+        os.kill(h.pid, signal.SIGURG)
+        hits = h.wait_log(DUMP_HEAD.format(why="on request"), 2, 20)
+        self.assertEqual({int(m.group(1)) for m in hits}, workers, h.log())
+        self.assertEqual(h.workers(), workers)
+
+    def test_dump_timeout_is_bounded(self):
+        rc, _, err = harness.run_once(["--dump-timeout", "2m", "--check-config", "sleep"], self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertOneErrorLine(err, "dump-timeout", "at most 1m, got '2m'")
+
+
+if __name__ == "__main__":
+    harness.main()
