@@ -330,7 +330,7 @@ class LeakTest(GthreadTestCase):
         self.assertEqual((thread_count(pid), fd_count(pid)), baseline,
                          "threads, fds after 10 000 requests against after the first 100\n"
                          f"baseline fds:\n{baseline_fds}\nnow:\n{fd_listing(pid)}\n--- log:\n{h.log()}")
-        self.assertEqual(baseline[0], 1 + 4)  # the poller and 4 handler threads
+        self.assertEqual(baseline[0], 1 + 4 + 1)  # the poller, 4 handler threads, the stack-dump thread
 
 
 if __name__ == "__main__":

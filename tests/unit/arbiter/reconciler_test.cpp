@@ -162,6 +162,15 @@ protected:
         return static_cast<int>(std::count_if(sys.sent.begin(), sys.sent.end(), [sig](auto& s) { return s.second == sig; }));
     }
     pid_t any_worker(std::uint32_t generation = 1) const { return sup.pids_of(generation).front(); }
+    // Starts p's workers, makes them ready and lets every heartbeat go
+    // stale by 1 ms; returns one of them.
+    pid_t time_out(const WorkerPlan& p) {
+        start(p);
+        ready_all(1);
+        const pid_t hung = any_worker();
+        advance(p.timeout_ms + 1);
+        return hung;
+    }
 };
 
 // --- start and the worker count ---------------------------------------------
@@ -858,10 +867,7 @@ TEST_F(ReconcilerTest, TimeoutZeroNeverKills) {
 
 TEST_F(ReconcilerTest, AStaleWorkerIsAskedForAStackDumpBeforeAnyKill) {
     LogCapture log;
-    start(dump_plan(2));
-    ready_all(1);
-    pid_t hung = any_worker();
-    advance(30001);
+    const pid_t hung = time_out(dump_plan(2));
     EXPECT_EQ(sent(hung, SIGURG), 1);
     EXPECT_EQ(sent_to_all(SIGABRT), 0);
     EXPECT_TRUE(arbiter.awaiting_dump(hung));
@@ -871,10 +877,7 @@ TEST_F(ReconcilerTest, AStaleWorkerIsAskedForAStackDumpBeforeAnyKill) {
 
 TEST_F(ReconcilerTest, WithoutADumpTheWorkerIsKilledAtTheEndOfDumpTimeout) {
     LogCapture log;
-    start(dump_plan(1));
-    ready_all(1);
-    pid_t hung = any_worker();
-    advance(30001);
+    const pid_t hung = time_out(dump_plan(1));
     advance(1999);
     EXPECT_EQ(sent(hung, SIGABRT), 0) << "dump_timeout has not passed";
     advance(1);
@@ -891,10 +894,7 @@ TEST_F(ReconcilerTest, WithoutADumpTheWorkerIsKilledAtTheEndOfDumpTimeout) {
 
 TEST_F(ReconcilerTest, ADumpThatArrivesEarlyEndsTheWaitAtOnce) {
     LogCapture log;
-    start(dump_plan(1));
-    ready_all(1);
-    pid_t hung = any_worker();
-    advance(30001);
+    const pid_t hung = time_out(dump_plan(1));
     advance(300);
     EXPECT_EQ(sent(hung, SIGABRT), 0);
     arbiter.dump_arrived(hung);
@@ -905,10 +905,7 @@ TEST_F(ReconcilerTest, ADumpThatArrivesEarlyEndsTheWaitAtOnce) {
 }
 
 TEST_F(ReconcilerTest, AWorkerThatDiesAwaitingItsDumpIsReplacedWithoutAKill) {
-    start(dump_plan(2));
-    ready_all(1);
-    pid_t hung = any_worker();
-    advance(30001);
+    const pid_t hung = time_out(dump_plan(2));
     exits(hung, killed_by(SIGSEGV));
     advance(5000);
     EXPECT_EQ(sent(hung, SIGABRT), 0);
@@ -941,10 +938,7 @@ TEST_F(ReconcilerTest, DumpTimeoutZeroSendsAbrtAtOnce) {
 TEST_F(ReconcilerTest, AStopDoesNotWaitOnADump) {
     WorkerPlan p = dump_plan(1);
     p.graceful_timeout_ms = 1000;
-    start(p);
-    ready_all(1);
-    pid_t hung = any_worker();
-    advance(30001);
+    const pid_t hung = time_out(p);
     arbiter.stop(true);
     advance(1001);
     EXPECT_EQ(sent(hung, SIGKILL), 1) << "graceful_timeout, not dump_timeout";
