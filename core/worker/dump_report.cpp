@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
@@ -63,6 +64,32 @@ std::map<pid_t, std::string> requests_by_thread() {
     return out;
 }
 
+// The files mapped into this process: what a Symbolizer knows.
+std::string mapped_files() {
+    std::ifstream in("/proc/self/maps");
+    std::string out, line;
+    while (std::getline(in, line)) {
+        const auto path = line.find('/');
+        if (path != std::string::npos) out.append(line, path).push_back('\n');
+    }
+    return out;
+}
+
+// Reading symbol tables is most of a dump's cost: one Symbolizer serves
+// every dump until a file is mapped or unmapped (a plugin loaded, say).
+// The dump thread's alone.
+const Symbolizer& symbolizer() {
+    static std::unique_ptr<Symbolizer> names;
+    static std::string files;
+    std::string now = mapped_files();
+    if (!names || now != files) {
+        names.reset();
+        names = std::make_unique<Symbolizer>();
+        files = std::move(now);
+    }
+    return *names;
+}
+
 std::string hex(std::uintptr_t v, int width) {
     char text[32];
     std::snprintf(text, sizeof text, "0x%0*lx", width, static_cast<unsigned long>(v));
@@ -100,7 +127,7 @@ void add_threads(std::string& out, const std::vector<pid_t>& tids) {
     const auto requests = requests_by_thread();
     add_serving(out, requests, tids);
     const pid_t self = static_cast<pid_t>(::syscall(SYS_gettid));
-    const Symbolizer names;
+    const Symbolizer& names = symbolizer();
     for (pid_t tid : tids) {
         const auto r = requests.find(tid);
         out += "thread " + std::to_string(tid) + " \"" + thread_name(tid) + "\": ";

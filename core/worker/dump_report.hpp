@@ -3,7 +3,8 @@
 // the app's own stacks. Made by the dump thread (StackDumper), or by a unit
 // test in its own process.
 //
-// Any thread but the ones it interrupts; it allocates and reads /proc, so
+// One thread at a time (the dump thread; it keeps a Symbolizer between
+// calls), never the ones it interrupts; it allocates and reads /proc, so
 // never from a signal handler. The calling thread is listed, not unwound.
 #pragma once
 

@@ -6,7 +6,8 @@
 // (then also file:line), C++ names demangled.
 //
 // It allocates and reads files: the dump thread only, never a signal
-// handler. Made anew for each dump, so plugins loaded since are known.
+// handler. It knows the files mapped when it was made: make another once
+// that changes (dump_report does).
 #pragma once
 
 #include <cstdint>
