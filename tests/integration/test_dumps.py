@@ -171,6 +171,17 @@ class OnDemandDumpTest(DumpTestCase):
         self.assertEqual({int(m.group(1)) for m in hits}, workers, h.log())
         self.assertEqual(h.workers(), workers)
 
+    def test_a_worker_that_cannot_answer_an_urg_is_named_and_left_alone(self):
+        h = self.daemon(["-k", "sync", "--dump-timeout", "1s", "sleep"], workers=2)
+        stopped, other = sorted(h.workers())
+        os.kill(stopped, signal.SIGSTOP)
+        self.addCleanup(lambda: harness.Seen(stopped).kill(signal.SIGCONT))
+        os.kill(h.pid, signal.SIGURG)
+        self.assertTrue(h.wait_log(rf"worker {stopped}: no stack dump within 1000 ms", 1, 15), h.log())
+        self.assertTrue(h.wait_log(DUMP_HEAD.format(why="on request").replace(r"(\d+)", str(other)), 1, 5), h.log())
+        self.assertNotIn(f"Stack dump of worker {stopped}", h.log())
+        self.assertEqual(h.workers(), {stopped, other}, "a dump on demand kills no one")
+
     def test_dump_timeout_is_bounded(self):
         rc, _, err = harness.run_once(["--dump-timeout", "2m", "--check-config", "sleep"], self.tmp)
         self.assertEqual(rc, 2, err)
