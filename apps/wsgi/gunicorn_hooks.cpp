@@ -159,11 +159,14 @@ void GunicornHooks::worker_start() {
 }
 
 // On the signal thread of signal_hooks.hpp, while the worker stops (INT,
-// QUIT) or hangs (ABRT): the GIL comes once a request lets go of it.
+// QUIT) or hangs (ABRT): the GIL comes once a request lets go of it. ABRT
+// ends the worker right after, so worker_exit runs here too, as Gunicorn's
+// worker runs it after worker_abort.
 void GunicornHooks::worker_signal(int sig) {
     GilHold gil;
-    if (sig == SIGABRT) call("worker_abort", worker_abort_.get(), worker_.get());
-    else call("worker_int", worker_int_.get(), worker_.get());
+    if (sig != SIGABRT) return call("worker_int", worker_int_.get(), worker_.get());
+    call("worker_abort", worker_abort_.get(), worker_.get());
+    call("worker_exit", worker_exit_.get(), server_.get(), worker_.get());
 }
 
 void GunicornHooks::worker_exit() {

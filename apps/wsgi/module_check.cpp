@@ -38,11 +38,13 @@ for d in pythonpath + [cwd]:
         at += 1
 
 def find_static(name):
-    path, spec = None, None
+    """The module's spec found by sys.meta_path's finders, running no __init__:
+    (spec, None, None), or (None, index of the missing part, the parent's spec)."""
+    path, spec, parent = None, None, None
     parts = name.split(".")
     for i in range(len(parts)):
         full = ".".join(parts[: i + 1])
-        spec = None
+        parent, spec = spec, None
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
             try:
@@ -52,17 +54,29 @@ def find_static(name):
             if spec is not None:
                 break
         if spec is None:
-            return None, i
+            return None, i, parent
         path = spec.submodule_search_locations
         if path is None and i < len(parts) - 1:
-            return None, i
-    return spec, None
+            return None, i + 1, spec
+    return spec, None, None
 
-spec, missing_at = find_static(module)
+def extends_its_path(spec):
+    """Does a package's __init__ change where its submodules are (pkgutil.extend_path)?"""
+    try:
+        with open(spec.origin, "rb") as f:
+            source = f.read()
+    except (OSError, TypeError):
+        return True
+    return any(w in source for w in (b"__path__", b"extend_path", b"declare_namespace"))
+
+spec, missing_at, parent = find_static(module)
 if spec is None and missing_at == 0:
     top = module.split(".")[0]
     say("refuse", f"no module named '{top}' on sys.path {sys.path}; add its folder with --pythonpath "
                   "(app_config.pythonpath) or start hornet there (--chdir)")
+if spec is None and not extends_its_path(parent):
+    missing = ".".join(module.split(".")[: missing_at + 1])
+    say("refuse", f"no module named '{missing}' ({parent.name} is at {parent.origin})")
 if spec is None:
     try:
         spec = importlib.util.find_spec(module)  # imports the parent packages

@@ -9,8 +9,8 @@
 // number to a pipe and calls the handler that was there, so hornet's stop
 // happens as before. A thread of the app reads the pipe and runs the hook
 // under the GIL, which a hung request lets go of between bytecodes. After
-// worker_abort, ABRT is raised again with its default action, so the
-// worker still ends as a timed-out worker ends (the arbiter KILLs it 2 s
+// worker_abort (and worker_exit, as in Gunicorn), ABRT is raised again with
+// its default action, so the worker still ends as a timed-out worker ends (the arbiter KILLs it 2 s
 // after ABRT in any case). Only while a gunicorn.conf.py defines one of the
 // two hooks; one per process. [worker main] creates and destroys it, in
 // worker_start and worker_exit (which waits for a hook that runs, so

@@ -85,9 +85,10 @@ void WsgiApp::load() {
 }
 
 void WsgiApp::worker_start() {
-    if (hooks_) hooks_->worker_start();
+    // The handlers first: from post_worker_init on, worker_int and worker_abort run, as in Gunicorn.
     if (hooks_ && hooks_->has_signal_hooks())
         signal_hooks_ = std::make_unique<SignalHooks>([hooks = hooks_.get()](int sig) { hooks->worker_signal(sig); });
+    if (hooks_) hooks_->worker_start();
     if (reload_ && !reloader_) reloader_ = std::make_unique<CodeReloader>(host_, reload_extra_files_);
 }
 
