@@ -19,6 +19,10 @@ constexpr std::string_view kHttp1 = "hornet speaks HTTP/1.1; there is no HTTP/2 
 constexpr std::string_view kNoDirty = "hornet has no dirty arbiters: run that work in a service of its own";
 constexpr std::string_view kNoStatsd = "hornet sends no statsd metrics";
 
+bool listed(const std::vector<std::string_view>& names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 } // namespace
 
 const std::vector<GunicornOnly>& gunicorn_only_settings() {
@@ -122,20 +126,14 @@ const std::vector<std::string_view>& worker_hook_names() {
     return names;
 }
 
-bool is_worker_hook(std::string_view name) {
-    const auto& n = worker_hook_names();
-    return std::find(n.begin(), n.end(), name) != n.end();
-}
+bool is_worker_hook(std::string_view name) { return listed(worker_hook_names(), name); }
 
 const std::vector<std::string_view>& server_hook_names() {
     static const std::vector<std::string_view> names = {"on_starting", "when_ready", "on_reload", "on_exit"};
     return names;
 }
 
-bool is_server_hook(std::string_view name) {
-    const auto& n = server_hook_names();
-    return std::find(n.begin(), n.end(), name) != n.end();
-}
+bool is_server_hook(std::string_view name) { return listed(server_hook_names(), name); }
 
 const char* unrun_hook_reason(std::string_view name) {
     static const std::pair<std::string_view, const char*> kReasons[] = {
