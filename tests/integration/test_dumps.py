@@ -23,6 +23,7 @@ import harness
 from harness import HornetTestCase, Load, wait_until
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wsgi_apps")
+FIXTURES = os.environ.get("HORNET_FIXTURE_DIR", "")
 WSGI_SO = os.path.join(harness.PLUGIN_DIR, "wsgi.so")
 NO_WSGI = "" if os.path.exists(WSGI_SO) else f"no {WSGI_SO}: built with -DHORNET_WSGI=OFF?"
 
@@ -120,6 +121,19 @@ class TimeoutDumpTest(DumpTestCase):
             "(libpython3", "app wsgi stacks:", "Python threads, most recent call first:",
             "in innermost_sleeper", "in middle_step", "in outer_handler", "in application"])
         self.assertIn("hang.py", text)
+
+    def test_a_boot_that_never_ends_is_dumped_where_it_waits(self):
+        # reply_v1.so's create() sleeps boot_ms: the dump thread runs before it.
+        h = self.daemon(["-k", "sync", "--timeout", "1s", "--app-config", "boot_ms=60000",
+                         os.path.join(FIXTURES, "reply_v1.so")], workers=1)
+        line = h.wait_log(r"Worker timeout \(pid: (\d+)\): no heartbeat for \d+ ms while booting", 1, 20)
+        self.assertTrue(line, h.log())
+        pid, (head, body) = self.wait_dump(h, "before its timeout kill")
+        text = "\n".join(body)
+        self.assertIn("serving: no request", text)
+        self.assertInOrder(text, ["nanosleep", "(reply_v1.so)", "run_worker_process"])
+        self.assertNotIn("(sync.so)", text, "the worker type never ran")
+        self.assertTrue(h.wait_log(rf"Worker with pid {pid} was killed by signal 6", 1, 10), h.log())
 
     def test_a_worker_that_cannot_answer_is_still_killed_on_time(self):
         h = self.daemon(["-k", "sync", "--timeout", "1s", "--dump-timeout", "1s", "sleep"], workers=1)
