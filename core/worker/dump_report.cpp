@@ -20,8 +20,10 @@
 namespace hornet {
 namespace {
 
-// How long one thread gets to run its capture handler.
-constexpr std::chrono::milliseconds kCaptureWait{100};
+// How long one thread gets to run its capture handler: long enough for a
+// loaded machine to schedule it; only a thread stuck in the kernel waits
+// it out (one that blocks the signal is not asked).
+constexpr std::chrono::milliseconds kCaptureWait{500};
 // What an app may add; the rest is cut.
 constexpr std::size_t kAppBytes = 1 << 20;
 
@@ -98,9 +100,11 @@ std::string hex(std::uintptr_t v, int width) {
 
 void add_native_stack(std::string& out, pid_t tid, const Symbolizer& names) {
     NativeStack stack;
-    if (!stack_capture::capture(tid, kCaptureWait, stack)) {
-        out += "    (no answer within " + std::to_string(kCaptureWait.count()) +
-               " ms: the thread blocks signals or is stuck in the kernel)\n";
+    switch (stack_capture::capture(tid, kCaptureWait, stack)) {
+    case stack_capture::Outcome::taken: break;
+    case stack_capture::Outcome::blocks_signal: out += "    (it blocks signals: no native stack)\n"; return;
+    case stack_capture::Outcome::no_answer:
+        out += "    (no answer within " + std::to_string(kCaptureWait.count()) + " ms: stuck in the kernel?)\n";
         return;
     }
     out += "    pthread " + hex(stack.pthread, 16) + "\n";
@@ -165,6 +169,7 @@ std::string dump_report(const DumpSubject& s) {
                       " thread(s), innermost frame first:\n";
     add_threads(out, tids);
     add_app_stacks(out, s);
+    out += "end of stack dump\n"; // a reader knows it has all of it
     return out;
 }
 

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <csignal>
 #include <execinfo.h>
+#include <fstream>
+#include <string>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <thread>
@@ -75,6 +77,17 @@ void take_frames(NativeStack& out) {
     out.pthread = slot.pthread;
 }
 
+// Does thread tid block sig? From SigBlk in /proc (a hex mask, bit sig-1).
+bool blocks(pid_t tid, int sig) {
+    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/status");
+    std::string key, mask;
+    while (in >> key) {
+        if (key == "SigBlk:" && in >> mask) return (std::stoull(mask, nullptr, 16) >> (sig - 1)) & 1u;
+        in.ignore(4096, '\n');
+    }
+    return false;
+}
+
 bool wait_for(int phase, std::chrono::steady_clock::time_point deadline) {
     while (slot.phase.load() != phase) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -97,23 +110,24 @@ void install() {
     ::backtrace(warm, 4); // loads libgcc_s now, never in the handler
 }
 
-bool capture(pid_t tid, std::chrono::milliseconds wait, NativeStack& out) {
-    if (slot.phase.load() != idle) return false; // a handler never finished: no capture is safe
+Outcome capture(pid_t tid, std::chrono::milliseconds wait, NativeStack& out) {
+    if (blocks(tid, capture_signal())) return Outcome::blocks_signal;
+    if (slot.phase.load() != idle) return Outcome::no_answer; // a handler never finished: no capture is safe
     slot.target.store(tid);
     slot.phase.store(armed);
     if (::syscall(SYS_tgkill, ::getpid(), tid, capture_signal()) != 0) {
         slot.phase.store(idle);
-        return false;
+        return Outcome::no_answer; // the thread is gone
     }
     const auto deadline = std::chrono::steady_clock::now() + wait;
     if (!wait_for(done, deadline)) {
         int expected = armed;
-        if (slot.phase.compare_exchange_strong(expected, idle)) return false; // it never started
-        if (!wait_for(done, deadline + wait)) return false; // stuck mid-unwind: the slot stays taken
+        if (slot.phase.compare_exchange_strong(expected, idle)) return Outcome::no_answer; // it never started
+        if (!wait_for(done, deadline + wait)) return Outcome::no_answer; // stuck mid-unwind: the slot stays taken
     }
     take_frames(out);
     slot.phase.store(idle);
-    return true;
+    return Outcome::taken;
 }
 
 } // namespace hornet::stack_capture

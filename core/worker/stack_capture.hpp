@@ -8,7 +8,8 @@
 // is safe once warmed up: its first call loads libgcc_s, which allocates, so
 // install() makes that call). A thread that does not run the handler in
 // time (the signal blocked, the thread stuck in the kernel) is reported as
-// such and the slot is taken back, so a late handler writes nothing.
+// such and the slot is taken back, so a late handler writes nothing; one
+// that blocks the signal is not asked at all (its mask is in /proc).
 //
 // install(): [worker main] once, before any capture. capture(): the dump
 // thread only (one capture at a time). Symbolising is Symbolizer's job,
@@ -40,9 +41,10 @@ int capture_signal();
 // Installs the handler and warms backtrace() up.
 void install();
 
-// The stack of thread tid, or nullopt-like false when it gave no answer
-// within `wait`.
-bool capture(pid_t tid, std::chrono::milliseconds wait, NativeStack& out);
+enum class Outcome { taken, blocks_signal, no_answer };
+
+// The stack of thread tid into out, waiting at most `wait` for it.
+Outcome capture(pid_t tid, std::chrono::milliseconds wait, NativeStack& out);
 
 } // namespace stack_capture
 } // namespace hornet

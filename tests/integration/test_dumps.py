@@ -64,7 +64,7 @@ class DumpTestCase(HornetTestCase):
         self.assertTrue(hits, h.log())
         pid = int(hits[0].group(1))
         # The record is written at once; its lines reach the harness one by one.
-        wait_until(lambda: any(l.startswith(f"[{pid}] ") for l in h.log_lines()), 5)
+        self.assertTrue(h.wait_log(rf"^\[{pid}\] end of stack dump$", 1, 5), h.log())
         return pid, self.block(h, pid)
 
     def assertInOrder(self, text, needles):
