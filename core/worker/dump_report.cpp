@@ -145,22 +145,22 @@ void add_threads(std::string& out, const std::vector<pid_t>& tids) {
     if (auto n = ThreadRequests::process().untracked()) out += std::to_string(n) + " more serving thread(s) untracked\n";
 }
 
-// The app's part: whatever its dump_stacks wrote into the memfd.
-void add_app_stacks(std::string& out, const DumpSubject& s) {
-    if (!s.app || s.app_fd < 0 || !HORNET_HAS(s.app, hornet_app_t, dump_stacks) || !s.app->dump_stacks) return;
-    if (::ftruncate(s.app_fd, 0) != 0) return;
-    ::lseek(s.app_fd, 0, SEEK_SET);
-    const int rc = s.app->dump_stacks(s.app_instance, s.app_fd);
-    out += std::string("app ") + s.app->name + " stacks:\n";
+} // namespace
+
+std::string app_stacks(const hornet_app_t* app, void* instance, int fd) {
+    if (!app || fd < 0 || !HORNET_HAS(app, hornet_app_t, dump_stacks) || !app->dump_stacks) return "";
+    if (::ftruncate(fd, 0) != 0) return "";
+    ::lseek(fd, 0, SEEK_SET);
+    const int rc = app->dump_stacks(instance, fd);
+    std::string out = std::string("app ") + app->name + " stacks:\n";
     std::string text(kAppBytes, '\0');
-    const ssize_t n = ::pread(s.app_fd, text.data(), text.size(), 0);
+    const ssize_t n = ::pread(fd, text.data(), text.size(), 0);
     text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     out += text;
     if (!text.empty() && text.back() != '\n') out += "\n";
     if (rc != HORNET_OK) out += "(the app's dump_stacks returned " + std::to_string(rc) + ")\n";
+    return out;
 }
-
-} // namespace
 
 std::string dump_report(const DumpSubject& s) {
     const auto tids = live_threads();
@@ -168,7 +168,7 @@ std::string dump_report(const DumpSubject& s) {
                       ", worker " + std::to_string(s.worker_id) + "), " + std::to_string(tids.size()) +
                       " thread(s), innermost frame first:\n";
     add_threads(out, tids);
-    add_app_stacks(out, s);
+    if (s.app_part) out += s.app_part();
     out += "end of stack dump\n"; // a reader knows it has all of it
     return out;
 }

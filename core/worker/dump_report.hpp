@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <hornet/app.h>
@@ -18,11 +19,14 @@ namespace hornet {
 struct DumpSubject {
     std::uint32_t generation = 0;
     int worker_id = 0;
-    const hornet_app_t* app = nullptr; // its dump_stacks, when it has one (ABI 1.3)
-    void* app_instance = nullptr;
-    int app_fd = -1; // a memfd the app writes its part into; -1: no app part
+    // The app's part (app_stacks, below), after the native stacks; none when empty.
+    std::function<std::string()> app_part;
 };
 
 std::string dump_report(const DumpSubject& subject);
+
+// What app's dump_stacks (ABI 1.3) writes into fd, a memfd the caller owns,
+// headed "app NAME stacks:"; "" when the app has none (or is older).
+std::string app_stacks(const hornet_app_t* app, void* instance, int fd);
 
 } // namespace hornet

@@ -57,19 +57,24 @@ bool wait_for_request() {
     return n > 0 || (n < 0 && errno == EINTR);
 }
 
+// The app's part, while set_app waits: the app is not torn down under it.
+std::string app_part() {
+    struct InApp {
+        InApp() { state.in_app.store(true); }
+        ~InApp() { state.in_app.store(false); }
+    } guard;
+    return app_stacks(state.app.load(), state.instance.load(), state.app_fd);
+}
+
 void answer() {
-    DumpSubject subject{.generation = state.who.generation, .worker_id = state.who.worker_id};
-    state.in_app.store(true);
-    subject.app = state.app.load();
-    subject.app_instance = state.instance.load();
-    subject.app_fd = state.app_fd;
+    const DumpSubject subject{.generation = state.who.generation, .worker_id = state.who.worker_id,
+                              .app_part = app_part};
     std::string text;
     try {
         text = dump_report(subject);
     } catch (...) {
         text = "worker " + std::to_string(::getpid()) + ": the dump failed (out of memory?)\n";
     }
-    state.in_app.store(false);
     dump::write_dump(state.out_fd, ::getpid(), text);
 }
 

@@ -165,6 +165,8 @@ class OnDemandDumpTest(DumpTestCase):
         h = self.daemon(["-k", "gthread", "--threads", "4", "sleep"], workers=2)
         victim = sorted(h.workers())[0]
         with Load(h.port, threads=2, path="/?ms=1") as load:
+            # Both workers serve (a dump while one still boots shows its boot).
+            self.assertTrue(wait_until(lambda: load.served() > 20, 10), "the load did not start")
             served = load.served()
             os.kill(victim, signal.SIGURG)
             pid, (head, body) = self.wait_dump(h, "on request")
