@@ -70,7 +70,9 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       tick_timer_(io_),
       shutdown_timer_(io_),
       wake_(io_, ::dup(scoreboard_.wake_fd())),
-      pid_(::getpid()) {
+      control_(io_),
+      pid_(::getpid()),
+      started_ms_(system_.now_ms()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
     start(std::move(config), std::move(plugins));
 }
@@ -101,6 +103,7 @@ void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
     log_limits(gen->config);
+    open_control(gen->config); // before the pid file: a refusal leaves nothing behind
     write_pidfile(gen->config.pid);
     reconciler_.serve(gen->id, gen->plan());
     generations_[gen->id] = std::move(gen);
@@ -188,6 +191,7 @@ void Arbiter::stop(bool graceful) {
     shutdown_timer_.cancel();
     if (upgrade_.child == 0 && !pool_.shared()) pool_.stop_listening();
     reconciler_.stop(graceful);
+    abandon_reloads("hornet is stopping: the reload was abandoned");
 }
 void Arbiter::handle_chld() {} // reconcile() reaps
 void Arbiter::handle_ttin() { reconciler_.add_worker(); }
@@ -202,6 +206,7 @@ void Arbiter::handle_usr1() {
 
 void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
     const Generation& gen = *generations_.at(generation);
+    control_.close_in_child(); // the control socket is the arbiter's alone
     run_worker_process(WorkerSpec{
         .config = gen.config,
         .listen_fds = gen.listen_fds,
@@ -226,7 +231,11 @@ void Arbiter::on_other_child(pid_t pid, int status) {
 
 void Arbiter::on_promoted() { set_title(); }
 
-void Arbiter::reload() { handle_hup(); }
+// The HUP that came during the reload that just ended: its askers are answered by this one.
+void Arbiter::reload() {
+    reload_waiters_.running = std::exchange(reload_waiters_.queued, {});
+    start_reload();
+}
 
 void Arbiter::drop_generation(std::uint32_t generation) {
     generations_.erase(generation);
@@ -244,6 +253,7 @@ void Arbiter::wake_at(std::int64_t ms) {
 void Arbiter::on_stopped() {
     const std::string pidfile = active().config.pid;
     generations_.clear();
+    control_.close();
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
     pool_.prune(upgrade_.child == 0);
     if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());
