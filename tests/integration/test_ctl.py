@@ -19,8 +19,9 @@ import stat
 import subprocess
 import time
 
-from harness import (HORNET_BIN, HornetTestCase, children_of, main, optional,
-                     stop_arbiter, wait_until)
+from harness import (HORNET_BIN, HornetTestCase, children_of, main, open_reader, optional,
+                     read_response, stop_arbiter, wait_closed, wait_until)
+from http_wire import PROBE_APP
 
 NOBODY = 65534
 
@@ -136,7 +137,8 @@ class CtlTest(HornetTestCase):
         with open(config, "w") as f:
             f.write("app: hello\n")
         h = self.start("-c", config, app=None)
-        s = self.wait_status(lambda s: len(self.ready_pids(s)) == 2)
+        # "ready" and the rows are read one after the other from live workers: wait for both.
+        s = self.wait_status(lambda s: s["ready"] and len(self.ready_pids(s)) == 2)
         self.assertEqual(s["pid"], h.pid)
         self.assertEqual(s["generation"], 1)
         self.assertEqual(s["config_file"], config)
@@ -251,7 +253,7 @@ class CtlTest(HornetTestCase):
                               r"did you mean 'workers'\?"
                               r"; still serving generation 1 \(worker sync, app hello")
         # The same line as the log's.
-        self.assertIn(err[len("hornet ctl: "):].strip(), h.log())
+        self.assertTrue(h.wait_log(re.escape(err[len("hornet ctl: "):].strip())), h.log())
         self.assertEqual(self.get(h)[0], 200)
         s = self.status()
         self.assertEqual((s["generation"], self.ready_pids(s)), (1, before))
@@ -342,17 +344,34 @@ class CtlTest(HornetTestCase):
 
     # ----------------------------------------------------------------- stop
 
-    def test_stop_graceful_exits_0_and_removes_the_socket(self):
-        h = self.start()
-        rc, out, err = self.ctl("stop", "--graceful")
-        self.assertEqual((rc, out), (0, "Stopping gracefully\n"), err)
-        self.assertEqual(h.wait_exit(), 0, h.log())
+    def half_a_body(self, h):
+        """A POST whose app waits for the rest of its body (the probe app's
+        /read): what a fast stop cuts and a graceful one lets finish."""
+        r = open_reader(h.port, timeout=20)
+        self.addCleanup(r.close)
+        r.sock.sendall(b"POST /read HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        self.assertTrue(r.until(b"\r\n\r\n").startswith(b"HTTP/1.1 100 Continue\r\n"))  # the app reads
+        r.sock.sendall(b"12345")
+        return r
+
+    def test_stop_graceful_finishes_what_is_in_flight_and_exits_0(self):
+        h = self.start(app=PROBE_APP, workers=1)
+        r = self.half_a_body(h)
+        rc, text, err = self.ctl("stop", "--graceful")
+        self.assertEqual((rc, text), (0, "Stopping gracefully\n"), err)
         self.assertTrue(h.wait_log(r"Handling control command: stop --graceful"), h.log())
+        r.sock.sendall(b"67890")
+        resp = read_response(r)
+        self.assertEqual((resp.status, resp.body), (200, b"read 10\n"))
+        self.assertEqual(h.wait_exit(), 0, h.log())
         self.assertFalse(os.path.exists(self.sock))
 
-    def test_stop_now(self):
-        h = self.start()
+    def test_stop_now_cuts_what_is_in_flight(self):
+        # A graceful stop would hold the request for 30 s; this one cuts it.
+        h = self.start("--graceful-timeout", "30s", app=PROBE_APP, workers=1)
+        r = self.half_a_body(h)
         self.assertEqual(self.ctl_json("stop")["result"], {"stopping": True, "graceful": False})
+        self.assertIsNotNone(wait_closed(r, 10.0), "the request waiting on its body was not cut")
         self.assertEqual(h.wait_exit(), 0, h.log())
         self.assertFalse(os.path.exists(self.sock))
 
