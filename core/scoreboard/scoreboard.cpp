@@ -60,6 +60,8 @@ int Scoreboard::claim(std::uint32_t generation, std::int64_t now) {
         s.requests = 0;
         s.connections = 0;
         s.max_requests = 0;
+        s.in_flight = 0;
+        s.busy.clear();
         s.state = WorkerState::booting;
         return static_cast<int>(i);
     }

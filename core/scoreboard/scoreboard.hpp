@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <sys/types.h>
 
+#include "scoreboard/busy_request.hpp"
+
 namespace hornet {
 
 enum class WorkerState : std::uint32_t { free = 0, booting, ready };
@@ -25,6 +27,8 @@ struct ScoreboardSlot {
     std::atomic<std::uint64_t> requests;
     std::atomic<std::int64_t> connections;
     std::uint64_t max_requests; // written by the arbiter before fork; 0 = never recycle
+    std::atomic<std::int64_t> in_flight; // requests with the app now
+    BusyRequest busy;                    // the latest of them, while any
 };
 
 class Scoreboard {

@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "hornet/support/text.hpp"
 #include "worker/stop_signal.hpp"
+#include "worker/thread_requests.hpp"
 
 namespace hornet {
 namespace {
@@ -42,6 +44,29 @@ void write_access_log(const hornet_worker_ctx_t* ctx, const hornet_access_record
     }
 }
 
+// ABI 1.3: the request goes to the app; the arbiter's status and a stack
+// dump show it while it is there.
+void exchange_begin(const hornet_worker_ctx_t* ctx, const hornet_request_t* request, int64_t) {
+    if (!request) return;
+    ScoreboardSlot& s = *WorkerContext::of(ctx).slot;
+    const std::string_view method = support::view(request->method), path = support::view(request->path);
+    const std::int64_t now = Scoreboard::now_ms();
+    s.in_flight.fetch_add(1, std::memory_order_relaxed);
+    s.busy.set(method, path, now);
+    ThreadRequests::process().begin(method, path, now);
+}
+
+// A refused head (no request) had no exchange_begin: only the log line.
+void exchange_end(const hornet_worker_ctx_t* ctx, const hornet_access_record_t* record) {
+    if (!record) return;
+    const WorkerContext& wc = WorkerContext::of(ctx);
+    if (record->request) {
+        ThreadRequests::process().end();
+        if (wc.slot->in_flight.fetch_sub(1, std::memory_order_relaxed) <= 1) wc.slot->busy.clear();
+    }
+    if (wc.access_log->enabled()) write_access_log(ctx, record);
+}
+
 // ABI 1.1: the worker type's extensions, answered by the host's get_extension.
 int provide_extension(const hornet_worker_ctx_t* ctx, const char* id, const void* table) {
     HostServices* services = WorkerContext::of(ctx).host_services;
@@ -69,6 +94,9 @@ WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const Acces
     ctx.access_log = &write_access_log;
     ctx.provide_extension = &provide_extension;
     ctx.server_state = &server_state;
+    ctx.exchange_begin = &exchange_begin;
+    ctx.exchange_end = &exchange_end;
+    ctx.observe_flags = 0;
 }
 
 WorkerContext& WorkerContext::of(const hornet_worker_ctx_t* ctx) {

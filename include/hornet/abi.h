@@ -23,6 +23,12 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.3  2026-12-02  Worker context: exchange_begin and exchange_end (the
+ *                    host sees every request start and end, for its
+ *                    control socket, metrics and stack dumps; exchange_end
+ *                    replaces access_log for a 1.3 worker type) and
+ *                    observe_flags (HORNET_OBSERVE_QUEUE_TIME). Access
+ *                    record: queued_us and request_bytes.
  *   1.2  2026-12-02  hornet_limits_t.max_discard: how much of an unread
  *                    request body the worker drops to keep the connection.
  *                    Worker context: health_path, ready_path and
@@ -68,7 +74,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 2 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 3 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -43,6 +43,12 @@ enum {
                                        * generation is ready */
 };
 
+/* ABI 1.3: observe_flags. */
+enum {
+    HORNET_OBSERVE_QUEUE_TIME = 1u << 0 /* measure queued_us (a TCP_INFO
+                                         * read per accepted connection) */
+};
+
 /* Counters for count(). */
 enum {
     HORNET_COUNT_REQUESTS = 1,   /* requests answered (delta +1 each)     */
@@ -95,7 +101,16 @@ typedef struct hornet_access_record_s {
     size_t response_header_count;
     int64_t start_unix_us; /* when the request began, wall clock */
     int64_t duration_us;
-    /* ABI 1.3: append below, never above. */
+    /* ABI 1.3. Microseconds the request waited before it went to the app:
+     * in the kernel (a new connection's accept queue, read from TCP_INFO at
+     * accept, millisecond-grained) and in the worker (its first bytes seen
+     * to the app called). -1: not measured (the context's observe_flags
+     * did not ask, or a refused head). */
+    int64_t queued_us;
+    /* Request bytes read from the connection: the head and the body bytes
+     * the app read or the worker discarded. */
+    uint64_t request_bytes;
+    /* ABI 1.4: append below, never above. */
 } hornet_access_record_t;
 
 typedef struct hornet_worker_ctx_s {
@@ -172,7 +187,29 @@ typedef struct hornet_worker_ctx_s {
     hornet_str_t ready_path;
     /* [any thread] HORNET_SERVER_* flags, read from shared memory. */
     uint32_t (*server_state)(const struct hornet_worker_ctx_s *ctx);
-    /* ABI 1.3: append below, never above. */
+
+    /* ABI 1.3. What the host watches per request, for its control socket,
+     * metrics and stack dumps. A worker type that calls these calls both and
+     * no longer calls access_log() (the host writes the access-log line from
+     * exchange_end); check HORNET_HAS(ctx, hornet_worker_ctx_t,
+     * exchange_end) first. The SDK's RequestCycle calls them.
+     * [the thread serving the connection] The parsed request goes to the
+     * app now. queued_us as in hornet_access_record_t.queued_us. `request`
+     * stays valid until the matching exchange_end. */
+    void (*exchange_begin)(const struct hornet_worker_ctx_s *ctx,
+                           const hornet_request_t *request,
+                           int64_t queued_us);
+    /* [the thread that called exchange_begin] The exchange is over (the
+     * response sent or given up): once for every exchange_begin, with
+     * record->request the same pointer; and once for every refused head,
+     * with record->request NULL and no exchange_begin before it. The
+     * record is filled whether or not access_log_enabled. */
+    void (*exchange_end)(const struct hornet_worker_ctx_s *ctx,
+                         const hornet_access_record_t *record);
+    /* HORNET_OBSERVE_* flags: optional measurements the host wants, each
+     * with a cost per connection or request. */
+    uint32_t observe_flags;
+    /* ABI 1.4: append below, never above. */
 } hornet_worker_ctx_t;
 
 typedef struct hornet_worker_s {

@@ -140,7 +140,7 @@ asio::awaitable<Connection::HeadOutcome> Connection::refuse_head(const sdk::Head
 
 asio::awaitable<Connection::Next> Connection::run_exchange() {
     // Decided before the app runs, so a stop's last answer says Connection: close.
-    route_ = cycle_.begin_exchange(worker_.keep_going());
+    route_ = cycle_.begin_exchange(ref(), worker_.keep_going());
     const Outcome o = route_.on_loop() ? co_await run_on_loop() : co_await run_on_pool();
     cycle_.end_exchange(ref());
     writer_.buffer().shrink();

@@ -19,8 +19,16 @@ hornet_str_t str(std::string_view s) { return {s.data(), s.size()}; }
 int64_t wall_clock_us() { return read_clock_us(CLOCK_REALTIME); }
 int64_t monotonic_us() { return read_clock_us(CLOCK_MONOTONIC); }
 
-void log_access(const hornet_worker_ctx_t* ctx, const AccessEntry& entry) {
-    if (!ctx || !ctx->access_log_enabled || !ctx->access_log) return;
+bool host_observes(const hornet_worker_ctx_t* ctx) {
+    return ctx && HORNET_HAS(ctx, hornet_worker_ctx_t, exchange_end) && ctx->exchange_begin && ctx->exchange_end;
+}
+
+bool host_wants_records(const hornet_worker_ctx_t* ctx) {
+    return host_observes(ctx) || (ctx && ctx->access_log_enabled && ctx->access_log);
+}
+
+void report_exchange_end(const hornet_worker_ctx_t* ctx, const AccessEntry& entry) {
+    if (!host_wants_records(ctx)) return;
     hornet_access_record_t record{};
     record.head = HORNET_HEAD_INIT(hornet_access_record_t);
     record.request = entry.request;
@@ -32,6 +40,9 @@ void log_access(const hornet_worker_ctx_t* ctx, const AccessEntry& entry) {
     record.response_header_count = entry.response_headers.size();
     record.start_unix_us = entry.start_unix_us;
     record.duration_us = entry.duration_us;
+    record.queued_us = entry.queued_us;
+    record.request_bytes = entry.request_bytes;
+    if (host_observes(ctx)) return ctx->exchange_end(ctx, &record);
     ctx->access_log(ctx, &record);
 }
 

@@ -153,7 +153,7 @@ BlockingConnection::HeadOutcome BlockingConnection::take_head(BlockingSocket& so
 
 BlockingConnection::Next BlockingConnection::run_exchange(BlockingSocket& socket) {
     // Decided before the app runs, so a stop's last answer says Connection: close.
-    const AppRoute route = cycle_.begin_exchange(cycle_.keep_going(options_.keep_alive));
+    const AppRoute route = cycle_.begin_exchange(ref(), cycle_.keep_going(options_.keep_alive));
     const Timeouts& t = timeouts();
     const BlockingParts io{socket, t.body_ms, t.write_ms, &BlockingConnection::may_keep_alive, this};
     bool reusable = false, unread = false;

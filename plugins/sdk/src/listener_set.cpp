@@ -11,6 +11,7 @@
 #include <system_error>
 #include <unistd.h>
 
+#include "hornet/sdk/access_record.hpp"
 #include "hornet/support/log.hpp"
 
 namespace hornet::sdk {
@@ -44,12 +45,25 @@ void set_first_ack(int fd, ListenerSet::FirstAck first_ack) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
 }
 
+// With TCP_DEFER_ACCEPT a connection is queued once its request is in, so
+// the time since its last data arrived is how long it waited for accept();
+// the kernel counts it in milliseconds.
+int64_t arrival_of(int fd) {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    const int64_t now = monotonic_us();
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return now;
+    return now - static_cast<int64_t>(info.tcpi_last_data_recv) * 1000;
+}
+
 } // namespace
 
 // The stop fd's epoll id; listeners use their index.
 constexpr uint32_t kStopId = UINT32_MAX;
 
-ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack) : ctx_(ctx) {
+ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack)
+    : ctx_(ctx), measure_queue_(HORNET_HAS(ctx, hornet_worker_ctx_t, observe_flags) &&
+                                (ctx->observe_flags & HORNET_OBSERVE_QUEUE_TIME)) {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     for (size_t i = 0; i < ctx->listen_count; ++i) {
@@ -115,6 +129,8 @@ int ListenerSet::accept(size_t i, ConnectionAddresses& addresses) {
     // A wildcard listener's connections each have their own local address.
     addresses.local = l.local.is_wildcard() ? SocketAddress::local_of(fd) : l.local;
     if (is_tcp(ss.ss_family) && !l.nodelay_inherited) set_nodelay(fd);
+    addresses.arrived_us = 0;
+    if (measure_queue_) addresses.arrived_us = is_tcp(ss.ss_family) ? arrival_of(fd) : monotonic_us();
     return fd;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "hornet/sdk/access_record.hpp"
 #include "hornet/sdk/io.hpp"
@@ -30,7 +31,8 @@ std::string_view first_line(std::span<const char> bytes) {
 RequestCycle::RequestCycle(const hornet_worker_ctx_t* ctx, const PeerGate& gate, const char* scheme)
     : ctx_(ctx), gate_(gate), scheme_(scheme), app_name_(app_name_of(ctx)),
       timeouts_(Timeouts::from(limits_of(ctx))), max_discard_(ParserLimits::from(limits_of(ctx)).discard),
-      parser_(ParserLimits::from(limits_of(ctx))) {}
+      parser_(ParserLimits::from(limits_of(ctx))), records_(host_wants_records(ctx)),
+      measure_queue_(host_observes(ctx) && (ctx->observe_flags & HORNET_OBSERVE_QUEUE_TIME)) {}
 
 void RequestCycle::begin_head(const ConnectionRef& c) {
     parser_.reset();
@@ -72,17 +74,31 @@ void RequestCycle::end_refused(const ConnectionRef& c, const HeadStep& step) {
     const std::string_view peer = c.addresses.peer.host();
     support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "answered %d to %.*s: the request head was refused",
          step.http_status, static_cast<int>(peer.size()), peer.data());
-    log_access(c, nullptr, step.line.empty() ? first_line(c.input.data()) : step.line);
+    report_end(c, nullptr, step.line.empty() ? first_line(c.input.data()) : step.line);
     count_request();
 }
 
-AppRoute RequestCycle::begin_exchange(bool keep_going) {
+AppRoute RequestCycle::begin_exchange(const ConnectionRef& c, bool keep_going) {
     encoder_.reset({request_.version, parser_.head_request(), keep_going && parser_.keep_alive()});
+    if (host_observes(ctx_)) {
+        queued_us_ = queued_us(c);
+        ctx_->exchange_begin(ctx_, &request_, queued_us_);
+    }
     return route_request(ctx_, request_);
 }
 
+// From the kernel's accept queue for a connection's first request; from its
+// first bytes seen for the next ones (they wait in the socket unseen only
+// while the worker serves this connection's previous request).
+int64_t RequestCycle::queued_us(const ConnectionRef& c) {
+    if (!measure_queue_) return -1;
+    const int64_t from = c.addresses.arrived_us ? c.addresses.arrived_us : start_mono_us_;
+    c.addresses.arrived_us = 0;
+    return std::max<int64_t>(0, monotonic_us() - from);
+}
+
 void RequestCycle::end_exchange(const ConnectionRef& c) {
-    log_access(c, &request_, parser_.request_line());
+    report_end(c, &request_, parser_.request_line());
     c.input.unpin();
     count_request();
 }
@@ -99,13 +115,14 @@ ExchangeParts RequestCycle::parts(InputBuffer& input) {
 }
 
 void RequestCycle::mark_start() {
-    if (!ctx_ || !ctx_->access_log_enabled) return;
+    if (!records_) return;
     start_unix_us_ = wall_clock_us();
     start_mono_us_ = monotonic_us();
 }
 
-void RequestCycle::log_access(const ConnectionRef& c, const hornet_request_t* request, std::string_view line) {
-    if (!ctx_ || !ctx_->access_log_enabled || !ctx_->access_log) return;
+void RequestCycle::report_end(const ConnectionRef& c, const hornet_request_t* request, std::string_view line) {
+    const int64_t queued = std::exchange(queued_us_, -1);
+    if (!records_) return;
     AccessEntry e;
     e.request = request;
     e.request_line = line;
@@ -115,7 +132,9 @@ void RequestCycle::log_access(const ConnectionRef& c, const hornet_request_t* re
     if (encoder_.started()) e.response_headers = encoder_.head().headers();
     e.start_unix_us = start_unix_us_;
     e.duration_us = monotonic_us() - start_mono_us_;
-    sdk::log_access(ctx_, e);
+    e.queued_us = request ? queued : -1;
+    e.request_bytes = parser_.bytes_taken();
+    report_exchange_end(ctx_, e);
 }
 
 void RequestCycle::count_request() const {

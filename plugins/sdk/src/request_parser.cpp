@@ -117,6 +117,7 @@ struct RequestParser::Impl {
     HeadFacts facts;
     std::optional<BeastRequestParser> beast;
     size_t consumed = 0;        // head bytes Beast has taken so far
+    uint64_t body_taken = 0;    // body input bytes used, framing included
     size_t head_start = 0;      // after the empty lines skipped
     size_t scanned = 0;         // incomplete(): bytes already looked at
     Span line;                  // the request line, once seen
@@ -155,6 +156,7 @@ void RequestParser::Impl::start() {
     facts.fields.clear();
     headers.clear();
     consumed = head_start = scanned = 0;
+    body_taken = 0;
     line = Span{};
     line_seen = false;
     head = nullptr;
@@ -290,6 +292,7 @@ BodyResult RequestParser::parse_body(std::span<const char> in, std::span<char> o
     detail::error_code ec;
     const size_t used = s.beast->put(boost::asio::const_buffer(in.data(), in.size()), ec);
     const size_t produced = s.beast->produced();
+    s.body_taken += used;
     if (ec == detail::http::error::need_buffer || ec == detail::http::error::need_more) ec = {};
     if (ec) return {ParseStatus::error, used, produced, s.status_for(ec)};
     const ParseStatus status = s.beast->is_done() ? ParseStatus::done : ParseStatus::need_more;
@@ -297,6 +300,8 @@ BodyResult RequestParser::parse_body(std::span<const char> in, std::span<char> o
 }
 
 bool RequestParser::body_done() const { return impl_->beast->is_done(); }
+
+uint64_t RequestParser::bytes_taken() const { return impl_->consumed + impl_->body_taken; }
 
 std::optional<uint64_t> RequestParser::body_left() const {
     const Impl& s = *impl_;

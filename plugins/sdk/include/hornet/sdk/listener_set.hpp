@@ -45,7 +45,8 @@ public:
     // poller watching connections too) and accepts here with accept(i).
     int fd(size_t i) const { return listeners_[i].fd; }
     bool ready(size_t i) const { return listeners_[i].ready; } // after wait()
-    // A connected socket from listener i, or -1 when there is none now.
+    // A connected socket from listener i, or -1 when there is none now;
+    // addresses.arrived_us is set when the host asked for queue time.
     int accept(size_t i, ConnectionAddresses& addresses);
 
     bool stop_requested() const;
@@ -63,6 +64,7 @@ private:
     const hornet_worker_ctx_t* ctx_;
     int epoll_fd_ = -1;
     std::vector<Listener> listeners_;
+    bool measure_queue_;  // HORNET_OBSERVE_QUEUE_TIME
     bool warned_ = false; // fd exhaustion logged once per burst
 };
 

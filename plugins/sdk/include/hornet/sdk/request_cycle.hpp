@@ -1,8 +1,8 @@
 // hornet/sdk/request_cycle.hpp: the life of one request on a connection, as
 // every worker type goes through it, without the I/O.
 //
-//   gate → parse the head → fill the request → the app (through an exchange)
-//   → access-log record → count
+//   gate → parse the head → fill the request → exchange_begin → the app
+//   (through an exchange) → exchange_end (or the access log) → count
 //
 // A worker type reads bytes into the connection's input and calls
 // parse_head() until it says ready or refused; for refused it sends
@@ -74,8 +74,8 @@ public:
     void end_refused(const ConnectionRef& c, const HeadStep& step);
 
     // A ready head: reset the encoder for the response (keep_going false
-    // makes it say Connection: close); the app that serves it.
-    AppRoute begin_exchange(bool keep_going);
+    // makes it say Connection: close), tell the host; the app that serves it.
+    AppRoute begin_exchange(const ConnectionRef& c, bool keep_going);
     // The exchange is done: the access-log record and the count; the head's
     // views are released (leftover bytes may start the next request).
     void end_exchange(const ConnectionRef& c);
@@ -91,7 +91,8 @@ public:
 private:
     int fill_request(const ConnectionRef& c);
     void mark_start();
-    void log_access(const ConnectionRef& c, const hornet_request_t* request, std::string_view line);
+    int64_t queued_us(const ConnectionRef& c);
+    void report_end(const ConnectionRef& c, const hornet_request_t* request, std::string_view line);
     void count_request() const;
 
     const hornet_worker_ctx_t* ctx_;
@@ -105,6 +106,9 @@ private:
     hornet_request_t request_{};
     int64_t start_unix_us_ = 0;
     int64_t start_mono_us_ = 0;
+    int64_t queued_us_ = -1;
+    bool records_;       // the host wants a record of every request
+    bool measure_queue_; // HORNET_OBSERVE_QUEUE_TIME
 };
 
 } // namespace hornet::sdk

@@ -69,6 +69,8 @@ public:
     // read more input. Call until done; done at once for a body-less request.
     BodyResult parse_body(std::span<const char> in, std::span<char> out);
     bool body_done() const;
+    // The request's bytes used so far: head and body, framing included.
+    uint64_t bytes_taken() const;
     // Body bytes still to come, when the head said how many (Content-Length);
     // nothing for a chunked body.
     std::optional<uint64_t> body_left() const;

@@ -32,10 +32,13 @@ private:
     bool wildcard_ = false;
 };
 
-// Both ends of an accepted connection.
+// Both ends of an accepted connection, and when its first request arrived.
 struct ConnectionAddresses {
     SocketAddress peer;
     SocketAddress local;
+    // Monotonic µs: when the first request entered the kernel's accept
+    // queue (HORNET_OBSERVE_QUEUE_TIME); 0 once used, or not measured.
+    int64_t arrived_us = 0;
 };
 
 } // namespace hornet::sdk
