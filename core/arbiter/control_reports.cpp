@@ -18,6 +18,14 @@ const char* state_of(const WorkerRecord& w, const ScoreboardSlot& s) {
     return s.state.load() == WorkerState::ready ? "ready" : "booting";
 }
 
+// The latest request with the app, while any is (ABI 1.3 exchange_begin).
+json::value busy_request(const ScoreboardSlot& s, std::int64_t now) {
+    auto busy = s.busy.read();
+    if (!busy) return nullptr;
+    return json::object{
+        {"method", busy->method}, {"path", busy->path}, {"age_ms", std::max<std::int64_t>(0, now - busy->since_ms)}};
+}
+
 json::object worker_row(pid_t pid, const WorkerRecord& w, const ScoreboardSlot& s, System& system,
                         std::int64_t now) {
     json::object row;
@@ -31,6 +39,8 @@ json::object worker_row(pid_t pid, const WorkerRecord& w, const ScoreboardSlot& 
     auto rss = system.memory_bytes(pid, MemoryMetric::rss);
     row["rss_bytes"] = rss ? json::value(*rss) : json::value(nullptr);
     row["heartbeat_age_ms"] = std::max<std::int64_t>(0, now - s.last_beat_ms.load());
+    row["in_flight"] = s.in_flight.load();
+    row["request"] = busy_request(s, now);
     return row;
 }
 

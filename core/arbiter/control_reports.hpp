@@ -19,7 +19,9 @@ namespace hornet {
 
 // Every live worker, oldest first: pid, worker_id, generation, state
 // (booting, ready, retiring, timed_out, killed), age_ms, requests,
-// connections, rss_bytes (null when /proc says nothing), heartbeat_age_ms.
+// connections, rss_bytes (null when /proc says nothing), heartbeat_age_ms,
+// in_flight (requests with the app now) and request (the latest of them:
+// method, path, age_ms; null when idle).
 boost::json::array worker_rows(Supervisor& workers, System& system, std::int64_t now_ms);
 
 boost::json::object restart_counts(const RestartCounts& counts);

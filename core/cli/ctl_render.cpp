@@ -46,15 +46,22 @@ const json::array& list(const json::object& o, std::string_view key) {
     return v.is_array() ? v.get_array() : empty;
 }
 
+// "GET /slow for 1.2s", or "-" when idle.
+std::string request_text(const json::value& v) {
+    if (!v.is_object()) return "-";
+    const json::object& r = v.get_object();
+    return text(field(r, "method")) + " " + text(field(r, "path")) + " for " + ms_text(field(r, "age_ms"));
+}
+
 void print_workers(std::ostream& out, const json::array& workers) {
-    TextTable table({"PID", "ID", "GEN", "STATE", "AGE", "REQUESTS", "CONNS", "RSS", "HEARTBEAT"});
+    TextTable table({"PID", "ID", "GEN", "STATE", "AGE", "REQUESTS", "CONNS", "INFLIGHT", "RSS", "HEARTBEAT", "REQUEST"});
     for (const json::value& v : workers) {
         if (!v.is_object()) continue;
         const json::object& w = v.get_object();
         table.add({text(field(w, "pid")), text(field(w, "worker_id")), text(field(w, "generation")),
                    text(field(w, "state")), ms_text(field(w, "age_ms")), text(field(w, "requests")),
-                   text(field(w, "connections")), rss_text(field(w, "rss_bytes")),
-                   ms_text(field(w, "heartbeat_age_ms")) + " ago"});
+                   text(field(w, "connections")), text(field(w, "in_flight")), rss_text(field(w, "rss_bytes")),
+                   ms_text(field(w, "heartbeat_age_ms")) + " ago", request_text(field(w, "request"))});
     }
     table.print(out);
 }

@@ -152,6 +152,7 @@ class CtlTest(HornetTestCase):
         for w in s["workers"]:
             self.assertEqual(w["requests"], 0)
             self.assertEqual(w["connections"], 0)
+            self.assertEqual((w["in_flight"], w["request"]), (0, None))
             self.assertGreater(w["rss_bytes"], 0)
             self.assertGreaterEqual(w["age_ms"], 0)
             self.assertGreaterEqual(w["heartbeat_age_ms"], 0)
@@ -163,7 +164,7 @@ class CtlTest(HornetTestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn(f"arbiter pid {h.pid}", out)
         self.assertIn(f"config:    {config}", out)
-        self.assertRegex(out, r"PID +ID +GEN +STATE +AGE +REQUESTS +CONNS +RSS +HEARTBEAT")
+        self.assertRegex(out, r"PID +ID +GEN +STATE +AGE +REQUESTS +CONNS +INFLIGHT +RSS +HEARTBEAT +REQUEST")
         for pid in h.workers():
             self.assertRegex(out, rf"(?m)^{pid} +\d +1 +ready ")
 
@@ -178,6 +179,21 @@ class CtlTest(HornetTestCase):
         self.assertEqual(rc, 0)
         served = [int(re.split(r" +", row)[5]) for row in out.splitlines()[1:]]
         self.assertEqual(sum(served), 25, out)
+
+    def test_a_busy_worker_shows_its_request(self):
+        h = self.start(app=PROBE_APP, workers=1)
+        r = self.half_a_body(h)  # with the app until the body's end
+        s = self.wait_status(lambda s: s["workers"][0]["in_flight"] == 1 and s["workers"][0]["request"])
+        w = s["workers"][0]
+        self.assertEqual((w["in_flight"], w["connections"]), (1, 1))
+        self.assertEqual((w["request"]["method"], w["request"]["path"]), ("POST", "/read"))
+        self.assertGreaterEqual(w["request"]["age_ms"], 0)
+        rc, out, _ = self.ctl("workers")
+        self.assertRegex(out, rf"(?m)^{w['pid']} .* 1 +\S+ MiB +\S+ ago +POST /read for \S+$")
+        r.sock.sendall(b"67890")
+        self.assertEqual(read_response(r).status, 200)
+        s = self.wait_status(lambda s: s["workers"][0]["in_flight"] == 0)
+        self.assertEqual((s["workers"][0]["in_flight"], s["workers"][0]["request"]), (0, None))
 
     def test_status_counts_a_worker_that_died(self):
         h = self.start()
