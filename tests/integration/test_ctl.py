@@ -11,8 +11,8 @@ proc_name under /run/hornet), so tests running in parallel never meet.
 
 import json
 import os
-import pwd
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -39,6 +39,19 @@ def become(uid):
         os.setgid(uid)
         os.setuid(uid)
     return drop
+
+
+def fork_as(uid, body):
+    """Run body() in a forked child that has become uid; returns its pid."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            body()
+        finally:
+            os._exit(0)
+    return pid
 
 
 class Client:
@@ -85,19 +98,44 @@ class Client:
         self.sock.close()
 
 
+OK_APP = ("def app(environ, start_response):\n"
+          "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+          "    return [b'ok']\n")
+
+
 class CtlTest(HornetTestCase):
     def setUp(self):
         super().setUp()
         self.sock = os.path.join(self.tmp, "ctl.sock")
 
+    def python_modules(self, **sources):
+        """A folder for pythonpath holding NAME.py for each NAME=source."""
+        folder = os.path.join(self.tmp, "py")
+        os.makedirs(folder, exist_ok=True)
+        for name, source in sources.items():
+            with open(os.path.join(folder, f"{name}.py"), "w") as f:
+                f.write(source)
+        return folder
+
     def start(self, *args, app="hello", workers=2, env=None):
         """A daemon on this test's socket; app=None when a -c file names it."""
         return self.daemon(["--control-socket", self.sock, *args, *([app] if app else [])], workers=workers, env=env)
 
+    def binary_for(self, uid):
+        """HORNET_BIN, or for another uid a copy it may run: the build tree
+        may sit in a folder only root can enter."""
+        if uid is None:
+            return HORNET_BIN
+        os.chmod(self.tmp, 0o755)
+        copy = os.path.join(self.tmp, "hornet")
+        if not os.path.exists(copy):
+            shutil.copy(HORNET_BIN, copy)
+        return copy
+
     def ctl(self, *args, uid=None, socket_path=None, env=None, timeout=60):
-        """hornet ctl ARGS: (exit status, stdout, stderr)."""
+        """hornet ctl ARGS, as uid when given: (exit status, stdout, stderr)."""
         where = [] if socket_path is False else ["--socket", socket_path or self.sock]
-        p = subprocess.run([HORNET_BIN, "ctl", *where, *args], capture_output=True, text=True,
+        p = subprocess.run([self.binary_for(uid), "ctl", *where, *args], capture_output=True, text=True,
                            timeout=timeout, env=clean_env(env), cwd=self.tmp,
                            preexec_fn=become(uid) if uid is not None else None)
         self.assertNotIn("Traceback", p.stderr)
@@ -284,14 +322,7 @@ class CtlTest(HornetTestCase):
     def test_a_reload_whose_workers_cannot_boot_answers_when_it_is_dropped(self):
         # The new generation's app fails in every new worker (the wsgi app
         # imports the module there): the answer comes from the Reconciler.
-        pkg = os.path.join(self.tmp, "py")
-        os.mkdir(pkg)
-        with open(os.path.join(pkg, "good.py"), "w") as f:
-            f.write("def app(environ, start_response):\n"
-                    "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
-                    "    return [b'ok']\n")
-        with open(os.path.join(pkg, "bad.py"), "w") as f:
-            f.write("raise RuntimeError('bad module')\n")
+        pkg = self.python_modules(good=OK_APP, bad="raise RuntimeError('bad module')\n")
         config = os.path.join(self.tmp, "hornet.yaml")
         with open(config, "w") as f:
             f.write(f"app: good:app\npythonpath: {pkg}\n")
@@ -407,7 +438,6 @@ class CtlTest(HornetTestCase):
         self.assertTrue(stat.S_ISSOCK(st.st_mode))
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
         self.assertEqual(st.st_uid, 0)
-        os.chmod(self.tmp, 0o755)  # nobody may reach the socket, not use it
         rc, _, err = self.ctl("status", uid=NOBODY)
         self.assertEqual(rc, 1)
         self.assertEqual(err, f"hornet ctl: {self.sock}: permission denied: only uid 0 (who runs that hornet) "
@@ -420,17 +450,12 @@ class CtlTest(HornetTestCase):
         self.assertTrue(h.wait_log(rf"Control socket: refused uid {NOBODY} \(pid \d+\)"), h.log())
         # And the raw protocol: one error object, then the connection closes.
         r, w = os.pipe()
-        child = os.fork()
-        if child == 0:  # pragma: no cover - the child
-            try:
-                os.close(r)
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
-                c = Client(self.sock)
-                c.send({"command": "stop"})
-                os.write(w, c.line() + b"\n" + c.line())
-            finally:
-                os._exit(0)
+
+        def ask_to_stop():
+            c = Client(self.sock)
+            c.send({"command": "stop"})
+            os.write(w, c.line() + b"\n" + c.line())
+        child = fork_as(NOBODY, ask_to_stop)
         os.close(w)
         with os.fdopen(r, "rb") as f:
             got = f.read()
@@ -450,25 +475,21 @@ class CtlTest(HornetTestCase):
         place = os.path.join(self.tmp, "shared")
         os.mkdir(place)
         os.chmod(place, 0o777)
-        os.chmod(self.tmp, 0o755)
+        self.binary_for(NOBODY - 1)  # and opens the temp dir to other users
         path = os.path.join(place, "hornet.sock")
         ready_r, ready_w = os.pipe()
-        server = os.fork()
-        if server == 0:  # pragma: no cover - the child
-            try:
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
-                s = socket.socket(socket.AF_UNIX)
-                s.bind(path)
-                os.chmod(path, 0o666)
-                s.listen(4)
-                os.write(ready_w, b"x")
-                s.settimeout(20)
-                conn, _ = s.accept()
-                conn.sendall(b'{"id":1,"ok":true,"result":{"workers":99}}\n')
-                time.sleep(1)
-            finally:
-                os._exit(0)
+
+        def serve():
+            s = socket.socket(socket.AF_UNIX)
+            s.bind(path)
+            os.chmod(path, 0o666)
+            s.listen(4)
+            os.write(ready_w, b"x")
+            s.settimeout(20)
+            conn, _ = s.accept()
+            conn.sendall(b'{"id":1,"ok":true,"result":{"workers":99}}\n')
+            conn.recv(100)  # until the client hangs up
+        server = fork_as(NOBODY, serve)
         self.addCleanup(lambda: (os.kill(server, signal.SIGKILL), os.waitpid(server, 0)))
         os.read(ready_r, 1)
         rc, out, err = self.ctl("incr", uid=NOBODY - 1, socket_path=path)
@@ -584,13 +605,7 @@ class CtlTest(HornetTestCase):
     def test_a_reload_does_not_hold_up_other_clients(self):
         # The new worker takes a while to boot (its module sleeps on import):
         # status on another connection is answered meanwhile, reload after.
-        pkg = os.path.join(self.tmp, "py")
-        os.mkdir(pkg)
-        with open(os.path.join(pkg, "slow.py"), "w") as f:
-            f.write("import time\ntime.sleep(1.5)\n"
-                    "def app(environ, start_response):\n"
-                    "    start_response('200 OK', [])\n"
-                    "    return [b'ok']\n")
+        pkg = self.python_modules(slow="import time\ntime.sleep(1.5)\n" + OK_APP)
         self.start("--pythonpath", pkg, app="slow:app", workers=1)
         self.wait_status(lambda s: len(self.ready_pids(s)) == 1)
         waiting = Client(self.sock)
