@@ -40,14 +40,17 @@ void Arbiter::add_commands(CommandRegistry& c) {
     auto with_args = [this](void (Arbiter::*fn)(const ControlRequest&, const Responder&)) {
         return [this, fn](const ControlRequest& q, const Responder& r) { (this->*fn)(q, r); };
     };
-    c.add({"status", "status", "the arbiter, its generations and every worker", 0, 0, true, plain(&Arbiter::command_status)});
-    c.add({"workers", "workers", "every worker: pid, state, requests, memory", 0, 0, true, plain(&Arbiter::command_workers)});
+    c.add({"status", "status", "the arbiter, its generations and every worker", 0, 0, true,
+           plain(&Arbiter::command_status)});
+    c.add({"workers", "workers", "every worker: pid, state, requests, memory", 0, 0, true,
+           plain(&Arbiter::command_workers)});
     c.add({"reload", "reload", "HUP: reload the config; answers once the new workers serve, or why not", 0, 0, false,
            plain(&Arbiter::command_reload)});
     c.add({"scale", "scale N", "set the number of workers", 1, 1, false, with_args(&Arbiter::command_scale)});
     c.add({"incr", "incr", "TTIN: one worker more", 0, 0, false, plain(&Arbiter::command_incr)});
     c.add({"decr", "decr", "TTOU: one worker fewer (never below one)", 0, 0, false, plain(&Arbiter::command_decr)});
-    c.add({"reopen-logs", "reopen-logs", "USR1: reopen the log files", 0, 0, false, plain(&Arbiter::command_reopen_logs)});
+    c.add({"reopen-logs", "reopen-logs", "USR1: reopen the log files", 0, 0, false,
+           plain(&Arbiter::command_reopen_logs)});
     c.add({"stop", "stop [--graceful]", "INT: stop now; --graceful: TERM, finish what is in flight", 0, 1, false,
            with_args(&Arbiter::command_stop)});
     c.add({"config", "config", "the effective configuration of the serving generation", 0, 0, true,
@@ -103,8 +106,8 @@ void Arbiter::command_scale(const ControlRequest& request, const Responder& repl
         workers = static_cast<unsigned>(parse_uint(request.args[0], 1, reconciler_.max_workers()));
     } catch (const std::exception&) {
         return reply.fail("bad_arguments", "scale: expected a number of workers from 1 to " +
-                                               std::to_string(reconciler_.max_workers()) + ", got '" +
-                                               request.args[0] + "'");
+                                               std::to_string(reconciler_.max_workers()) + ", got '" + request.args[0] +
+                                               "'");
     }
     reply_workers(reply, reconciler_.scale_to(workers));
 }

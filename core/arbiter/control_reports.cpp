@@ -26,8 +26,7 @@ json::value busy_request(const ScoreboardSlot& s, std::int64_t now) {
         {"method", busy->method}, {"path", busy->path}, {"age_ms", std::max<std::int64_t>(0, now - busy->since_ms)}};
 }
 
-json::object worker_row(pid_t pid, const WorkerRecord& w, const ScoreboardSlot& s, System& system,
-                        std::int64_t now) {
+json::object worker_row(pid_t pid, const WorkerRecord& w, const ScoreboardSlot& s, System& system, std::int64_t now) {
     json::object row;
     row["pid"] = pid;
     row["worker_id"] = w.worker_id;

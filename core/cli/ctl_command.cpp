@@ -23,12 +23,11 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_not_running = 3;
 
-constexpr const char* kFooter =
-    "COMMAND is one of: status, workers, reload, scale N, incr, decr, reopen-logs,\n"
-    "stop [--graceful], config, plugins, help (`hornet ctl help` asks the running\n"
-    "hornet for its list). Without --socket the socket is found from the same\n"
-    "-c, --pid, --name, --control-socket and --chdir (and HORNET_* environment)\n"
-    "the server was started with. Exit status: 0 done, 1 failed, 2 usage, 3 no hornet.";
+constexpr const char* kFooter = "COMMAND is one of: status, workers, reload, scale N, incr, decr, reopen-logs,\n"
+                                "stop [--graceful], config, plugins, help (`hornet ctl help` asks the running\n"
+                                "hornet for its list). Without --socket the socket is found from the same\n"
+                                "-c, --pid, --name, --control-socket and --chdir (and HORNET_* environment)\n"
+                                "the server was started with. Exit status: 0 done, 1 failed, 2 usage, 3 no hornet.";
 
 // The server's settings that decide where its control socket is.
 constexpr const char* kPlaceSettings[] = {"pid", "proc_name", "control_socket", "chdir"};
@@ -116,12 +115,14 @@ int show(const CtlLine& line, const ControlReply& reply) {
     if (!success) {
         const auto* error = reply.object.if_contains("error");
         const auto* message = error && error->is_object() ? error->get_object().if_contains("message") : nullptr;
-        std::cerr << "hornet ctl: " << (message && message->is_string() ? message->get_string().c_str() : reply.line.c_str())
+        std::cerr << "hornet ctl: "
+                  << (message && message->is_string() ? message->get_string().c_str() : reply.line.c_str())
                   << std::endl;
         return exit_failed;
     }
     const auto* result = reply.object.if_contains("result");
-    render_result(std::cout, line.command, result && result->is_object() ? result->get_object() : boost::json::object{});
+    render_result(std::cout, line.command,
+                  result && result->is_object() ? result->get_object() : boost::json::object{});
     return 0;
 }
 

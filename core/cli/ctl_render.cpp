@@ -38,7 +38,9 @@ std::string text(const json::value& v) {
 
 std::string ms_text(const json::value& v) { return v.is_null() ? "-" : duration_text(number(v)); }
 
-std::string rss_text(const json::value& v) { return v.is_null() ? "-" : bytes_text(static_cast<std::uint64_t>(number(v))); }
+std::string rss_text(const json::value& v) {
+    return v.is_null() ? "-" : bytes_text(static_cast<std::uint64_t>(number(v)));
+}
 
 const json::array& list(const json::object& o, std::string_view key) {
     static const json::array empty;
@@ -54,7 +56,8 @@ std::string request_text(const json::value& v) {
 }
 
 void print_workers(std::ostream& out, const json::array& workers) {
-    TextTable table({"PID", "ID", "GEN", "STATE", "AGE", "REQUESTS", "CONNS", "INFLIGHT", "RSS", "HEARTBEAT", "REQUEST"});
+    TextTable table(
+        {"PID", "ID", "GEN", "STATE", "AGE", "REQUESTS", "CONNS", "INFLIGHT", "RSS", "HEARTBEAT", "REQUEST"});
     for (const json::value& v : workers) {
         if (!v.is_object()) continue;
         const json::object& w = v.get_object();
@@ -81,7 +84,8 @@ std::size_t ready_workers(const json::object& status) {
     for (const json::value& v : list(status, "workers")) {
         if (!v.is_object()) continue;
         const json::object& w = v.get_object();
-        n += text(field(w, "state")) == "ready" && number(field(w, "generation")) == number(field(status, "generation"));
+        n +=
+            text(field(w, "state")) == "ready" && number(field(w, "generation")) == number(field(status, "generation"));
     }
     return n;
 }
@@ -94,7 +98,8 @@ void print_status(std::ostream& out, const json::object& s) {
     const json::value& file = field(s, "config_file");
     out << "config:    " << (file.is_null() ? "none (defaults, environment and command line)" : text(file)) << "\n";
     for (const json::value& l : list(s, "listeners")) out << "listening: " << text(l) << "\n";
-    if (!field(s, "reloading").is_null()) out << "reloading: generation " << text(field(s, "reloading")) << " is booting\n";
+    if (!field(s, "reloading").is_null())
+        out << "reloading: generation " << text(field(s, "reloading")) << " is booting\n";
     if (field(s, "stopping").is_bool() && field(s, "stopping").get_bool()) out << "stopping\n";
     out << "restarts:  " << restarts_text(field(s, "restarts")) << "\n\n";
     print_workers(out, list(s, "workers"));
@@ -130,7 +135,9 @@ void print_fields(std::ostream& out, const json::object& r) {
 }
 
 void print_config(std::ostream& out, const json::object& r) { out << text(field(r, "yaml")); }
-void print_reload(std::ostream& out, const json::object& r) { out << "Reloaded: now serving " << text(field(r, "serving")) << "\n"; }
+void print_reload(std::ostream& out, const json::object& r) {
+    out << "Reloaded: now serving " << text(field(r, "serving")) << "\n";
+}
 void print_scale(std::ostream& out, const json::object& r) { out << "Workers: " << text(field(r, "workers")) << "\n"; }
 void print_reopened(std::ostream& out, const json::object&) { out << "Reopened log files\n"; }
 
@@ -147,9 +154,9 @@ struct Renderer {
     void (*print)(std::ostream&, const json::object&);
 };
 const Renderer renderers[] = {
-    {"status", print_status}, {"workers", print_workers_of}, {"plugins", print_plugins}, {"help", print_help},
-    {"config", print_config}, {"reload", print_reload},       {"scale", print_scale},     {"incr", print_scale},
-    {"decr", print_scale},    {"stop", print_stop},           {"reopen-logs", print_reopened},
+    {"status", print_status}, {"workers", print_workers_of}, {"plugins", print_plugins},      {"help", print_help},
+    {"config", print_config}, {"reload", print_reload},      {"scale", print_scale},          {"incr", print_scale},
+    {"decr", print_scale},    {"stop", print_stop},          {"reopen-logs", print_reopened},
 };
 
 } // namespace

@@ -32,10 +32,9 @@ struct Responder::State {
     ~State() {
         if (answered) return;
         try {
-            send({{"ok", false},
-                  {"error", {{"code", "internal"}, {"message", "the command ended without an answer"}}}});
-        } catch (...) {
-        }
+            send(
+                {{"ok", false}, {"error", {{"code", "internal"}, {"message", "the command ended without an answer"}}}});
+        } catch (...) {}
     }
 };
 

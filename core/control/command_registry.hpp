@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 #include <sys/types.h>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>

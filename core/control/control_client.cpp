@@ -30,7 +30,7 @@ std::string error_text(int err) {
     if (err == ENOENT || err == ECONNREFUSED || err == ENOTDIR)
         throw ControlClientError(Kind::not_running, "no hornet listening on " + path + ": " + error_text(err));
     if (err == EACCES) {
-        struct stat st{};
+        struct stat st {};
         const std::string owner = ::stat(path.c_str(), &st) == 0 ? "uid " + std::to_string(st.st_uid) : "its owner";
         throw ControlClientError(Kind::failed, path + ": permission denied: only " + owner +
                                                    " (who runs that hornet) and root may use it");
@@ -119,7 +119,8 @@ ControlReply parse_reply(std::string line) {
     std::string why;
     auto value = parse_json_line(line, why);
     if (!value || !value->is_object())
-        throw ControlClientError(Kind::failed, "the reply is not a JSON object (" + (value ? "another value" : why) + ")");
+        throw ControlClientError(Kind::failed,
+                                 "the reply is not a JSON object (" + (value ? "another value" : why) + ")");
     return {std::move(line), std::move(value->get_object())};
 }
 

@@ -22,7 +22,8 @@ std::string file_name_of(const std::string& proc_name) {
 
 std::string runtime_dir(const RuntimeFacts& facts) {
     if (facts.euid == 0) return "/run/hornet";
-    if (!facts.xdg_runtime_dir.empty() && facts.xdg_runtime_dir.front() == '/') return facts.xdg_runtime_dir + "/hornet";
+    if (!facts.xdg_runtime_dir.empty() && facts.xdg_runtime_dir.front() == '/')
+        return facts.xdg_runtime_dir + "/hornet";
     return "/tmp/hornet-" + std::to_string(facts.euid);
 }
 

@@ -85,8 +85,7 @@ void ControlServer::step_aside() {
 // rename() replaces it.
 void ControlServer::step_back() {
     if (!file_ || file_->path() == home_) return;
-    if (!file_->move_to(home_))
-        spdlog::warn("Control socket {}: cannot move it back: {}", home_, std::strerror(errno));
+    if (!file_->move_to(home_)) spdlog::warn("Control socket {}: cannot move it back: {}", home_, std::strerror(errno));
 }
 
 } // namespace hornet

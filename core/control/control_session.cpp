@@ -50,8 +50,8 @@ void ControlSession::start() {
     const uid_t arbiter = ::geteuid();
     if (peer.uid != 0 && peer.uid != arbiter) {
         spdlog::warn("Control socket: refused uid {} (pid {}): {}", peer.uid, peer.pid, who_may(arbiter));
-        return hang_up("permission_denied", "uid " + std::to_string(peer.uid) + " may not use this control socket: " +
-                                                who_may(arbiter));
+        return hang_up("permission_denied",
+                       "uid " + std::to_string(peer.uid) + " may not use this control socket: " + who_may(arbiter));
     }
     read_next();
 }
@@ -61,10 +61,9 @@ void ControlSession::refuse_busy() {
 }
 
 void ControlSession::read_next() {
-    boost::asio::async_read_until(socket_, in_, '\n',
-                                  [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                      self->on_read(ec, n);
-                                  });
+    boost::asio::async_read_until(
+        socket_, in_, '\n',
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void ControlSession::on_read(const boost::system::error_code& ec, std::size_t bytes) {
@@ -101,7 +100,13 @@ void ControlSession::dispatch(ControlRequest request) {
     auto level = command->read_only ? spdlog::level::debug : spdlog::level::info;
     spdlog::log(level, "Handling control command: {} (uid {}, pid {})", described(request), peer_uid_, peer_pid_);
     ++unanswered_;
-    command->handler(request, Responder(shared_from_this(), request.id));
+    Responder reply(shared_from_this(), request.id);
+    try {
+        command->handler(request, reply);
+    } catch (const std::exception& e) { // a bug: say so, and keep the arbiter up
+        spdlog::error("Control command {} failed: {}", request.command, e.what());
+        reply.fail("internal", std::string("the command failed: ") + e.what());
+    }
     if (after_command_) after_command_();
 }
 

@@ -60,8 +60,8 @@ private:
     boost::asio::streambuf in_;
     std::deque<std::string> out_;
     bool writing_ = false;
-    bool reading_ = true;         // false after EOF or a fatal line: close once all is answered
-    std::size_t unanswered_ = 0;  // requests whose Responder has not answered yet
+    bool reading_ = true;        // false after EOF or a fatal line: close once all is answered
+    std::size_t unanswered_ = 0; // requests whose Responder has not answered yet
     uid_t peer_uid_ = 0;
     pid_t peer_pid_ = 0;
 };

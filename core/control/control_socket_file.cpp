@@ -48,7 +48,7 @@ int connect_errno(const std::string& path) {
 
 // The path is taken: remove it if it is a dead arbiter's socket, else refuse.
 void clear_stale(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return; // gone meanwhile
     if (!S_ISSOCK(st.st_mode)) fail(path, "the path exists and is not a socket; remove it or choose another path");
     const int err = connect_errno(path);
@@ -78,7 +78,7 @@ ControlSocketFile::ControlSocketFile(std::string path) : path_(std::move(path)) 
         bound = true;
         // Before listen(): until then a connect() is refused, whatever the mode.
         if (::chmod(path_.c_str(), 0600) != 0) fail(path_, "cannot make it 0600: " + error_text(errno));
-        struct stat st{};
+        struct stat st {};
         if (::stat(path_.c_str(), &st) != 0) fail(path_, "cannot stat it: " + error_text(errno));
         dev_ = st.st_dev;
         ino_ = st.st_ino;
@@ -102,7 +102,7 @@ int ControlSocketFile::take_fd() {
 }
 
 bool ControlSocketFile::is_ours() const {
-    struct stat st{};
+    struct stat st {};
     return ::lstat(path_.c_str(), &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_;
 }
 
@@ -119,7 +119,7 @@ bool ControlSocketFile::move_to(const std::string& path) {
 void make_private_directory(const std::string& dir) {
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         throw std::runtime_error("control socket folder " + dir + ": cannot create it: " + error_text(errno));
-    struct stat st{};
+    struct stat st {};
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw std::runtime_error("control socket folder " + dir + ": not a folder");
     if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)

@@ -24,9 +24,16 @@ TEST(CtlRender, Durations) {
 TEST(CtlRender, Bytes) { EXPECT_EQ(bytes_text(3 * 1048576 + 104858), "3.1 MiB"); }
 
 TEST(CtlRender, WorkersTableLinesUpItsColumns) {
-    json::object w1{{"pid", 101},       {"worker_id", 1},   {"generation", 2},       {"state", "ready"},
-                    {"age_ms", 65000},  {"requests", 1500}, {"connections", 1},      {"in_flight", 1},
-                    {"rss_bytes", 3145728}, {"heartbeat_age_ms", 200},
+    json::object w1{{"pid", 101},
+                    {"worker_id", 1},
+                    {"generation", 2},
+                    {"state", "ready"},
+                    {"age_ms", 65000},
+                    {"requests", 1500},
+                    {"connections", 1},
+                    {"in_flight", 1},
+                    {"rss_bytes", 3145728},
+                    {"heartbeat_age_ms", 200},
                     {"request", json::object{{"method", "GET"}, {"path", "/slow"}, {"age_ms", 1200}}}};
     json::object w2 = w1;
     w2["pid"] = 99999;

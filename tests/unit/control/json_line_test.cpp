@@ -21,8 +21,12 @@ TEST(JsonLine, ClientBytesCannotEndTheLine) {
 }
 
 TEST(JsonLine, EveryKind) {
-    json::object o{{"i", -3}, {"u", std::uint64_t{18446744073709551615ULL}}, {"b", true}, {"n", nullptr},
-                   {"a", json::array{1, "x"}}, {"o", json::object{{"k", false}}}};
+    json::object o{{"i", -3},
+                   {"u", std::uint64_t{18446744073709551615ULL}},
+                   {"b", true},
+                   {"n", nullptr},
+                   {"a", json::array{1, "x"}},
+                   {"o", json::object{{"k", false}}}};
     EXPECT_EQ(to_json_line(o), R"({"i":-3,"u":18446744073709551615,"b":true,"n":null,"a":[1,"x"],"o":{"k":false}})");
 }
 
