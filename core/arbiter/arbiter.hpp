@@ -21,6 +21,7 @@
 //                      the shell's side of the Reconciler
 // arbiter_reload.cpp   HUP: read the config, build the new generation
 // arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
+// arbiter_hooks.cpp    when Gunicorn's arbiter hooks run (server_hooks.hpp)
 // arbiter_control.cpp  the control socket's commands (hornet ctl), each the
 //                      same transaction as its signal
 // reconciler*.cpp      the decisions (see reconciler.hpp)
@@ -41,6 +42,7 @@
 
 #include "arbiter/generation.hpp"
 #include "arbiter/reconciler.hpp"
+#include "arbiter/server_hooks.hpp"
 #include "arbiter/supervisor.hpp"
 #include "arbiter/system.hpp"
 #include "config/config_loader.hpp"
@@ -142,6 +144,12 @@ private:
     void upgrade();
     void on_upgrade_exit(int status);
 
+    // arbiter_hooks.cpp: Gunicorn's on_starting, when_ready, on_reload, on_exit
+    void start_hooks(const Config& config);
+    void reload_hooks(const Config& config);
+    ServerHooks::Outcome run_hook(std::string_view hook, const Config& config,
+                                  const std::vector<std::shared_ptr<Listener>>& listeners, bool quiet = false);
+
     StartContext start_;
     ListenerPool pool_;
     std::map<std::uint32_t, std::unique_ptr<Generation>> generations_;
@@ -161,6 +169,7 @@ private:
     Upgrade upgrade_;
     Shutdown shutdown_;
     ReloadWaiters reload_waiters_;
+    std::unique_ptr<ServerHooks> hooks_; // a gunicorn.conf.py's arbiter hooks, or none
 };
 
 } // namespace hornet

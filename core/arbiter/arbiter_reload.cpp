@@ -81,6 +81,8 @@ void Arbiter::begin_reload() {
     auto changes = describe_changes(active().config, gen->config);
     spdlog::info("Reloading: starting {}; {}", gen->describe(), changes.empty() ? "no setting changed" : changes);
     const Generation& g = *(generations_[id] = std::move(gen));
+    reload_hooks(g.config);
+    run_hook("on_reload", g.config, g.listeners);
     reconciler_.begin_reload(id, g.plan());
 }
 
