@@ -69,7 +69,9 @@ void take_command(const CLI::App& app, CtlLine& line) {
 }
 
 std::variant<CtlLine, int> parse(int argc, char** argv) {
-    CLI::App app{"hornet ctl: send one COMMAND to a running hornet through its control socket", "hornet ctl"};
+    CLI::App app{
+        "hornet ctl [OPTIONS] COMMAND [ARGS...]: send one COMMAND to a running hornet through its control socket",
+        "hornet ctl"};
     app.footer(kFooter);
     app.prefix_command();
     CtlLine line;
