@@ -72,8 +72,10 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       tick_timer_(io_),
       shutdown_timer_(io_),
       wake_(io_, ::dup(scoreboard_.wake_fd())),
+      control_(io_),
       dumps_(io_),
-      pid_(::getpid()) {
+      pid_(::getpid()),
+      started_ms_(system_.now_ms()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
     start(std::move(config), std::move(plugins));
 }
@@ -109,6 +111,7 @@ void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
     log_limits(gen->config);
+    open_control(gen->config); // before the pid file: a refusal leaves nothing behind
     write_pidfile(gen->config.pid);
     reconciler_.serve(gen->id, gen->plan());
     generations_[gen->id] = std::move(gen);
@@ -197,6 +200,7 @@ void Arbiter::stop(bool graceful) {
     shutdown_timer_.cancel();
     if (upgrade_.child == 0 && !pool_.shared()) pool_.stop_listening();
     reconciler_.stop(graceful);
+    abandon_reloads("hornet is stopping: the reload was abandoned");
 }
 void Arbiter::handle_chld() {} // reconcile() reaps
 void Arbiter::handle_ttin() { reconciler_.add_worker(); }
@@ -212,6 +216,7 @@ void Arbiter::handle_usr1() {
 void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
     if (hooks_) hooks_->forget_in_child(); // the runner must see EOF once the arbiter is gone
     const Generation& gen = *generations_.at(generation);
+    control_.close_in_child(); // the control socket is the arbiter's alone
     dumps_.close_in_child();
     run_worker_process(WorkerSpec{
         .config = gen.config,
@@ -239,7 +244,11 @@ void Arbiter::on_other_child(pid_t pid, int status) {
 
 void Arbiter::on_promoted() { set_title(); }
 
-void Arbiter::reload() { handle_hup(); }
+// The HUP that came during the reload that just ended: its askers are answered by this one.
+void Arbiter::reload() {
+    reload_waiters_.running = std::exchange(reload_waiters_.queued, {});
+    start_reload();
+}
 
 void Arbiter::drop_generation(std::uint32_t generation) {
     generations_.erase(generation);
@@ -258,6 +267,7 @@ void Arbiter::on_stopped() {
     const std::string pidfile = active().config.pid;
     const Config last = active().config; // what on_exit shows, once the generations are gone
     generations_.clear();
+    control_.close();
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
     pool_.prune(upgrade_.child == 0);
     if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());

@@ -53,6 +53,7 @@ void Reconciler::promote_incoming() {
     spdlog::info("Reloaded: now serving {}; {} is stopping", plans_.at(active_).name, plans_.at(old).name);
     shell_.on_promoted();
     sd_notify("READY=1");
+    shell_.on_reload_finished({active_, ""});
     if (std::exchange(reload_.again, false)) shell_.reload();
 }
 
@@ -63,8 +64,10 @@ void Reconciler::abort_reload(const std::string& why) {
         workers_.retire(pid);
         workers_.signal(pid, SIGQUIT); // they served nothing: no need to be gentle
     }
-    spdlog::error("Reload failed: {}; still serving {}", why, plans_.at(active_).name);
+    const std::string line = "Reload failed: " + why + "; still serving " + plans_.at(active_).name;
+    spdlog::error("{}", line);
     sd_notify("READY=1");
+    shell_.on_reload_finished({failed, line});
 }
 
 } // namespace hornet
