@@ -170,6 +170,7 @@ private:
     void command_config(const Responder& reply);
     void command_plugins(const Responder& reply);
     void command_help(const Responder& reply);
+    void command_dump(const ControlRequest& request, const Responder& reply); // arbiter_dump.cpp
     void reply_workers(const Responder& reply, const std::string& refusal);
 
     // arbiter_upgrade.cpp

@@ -56,6 +56,8 @@ void Arbiter::add_commands(CommandRegistry& c) {
     c.add({"config", "config", "the effective configuration of the serving generation", 0, 0, true,
            plain(&Arbiter::command_config)});
     c.add({"plugins", "plugins", "the plugins each generation loaded", 0, 0, true, plain(&Arbiter::command_plugins)});
+    c.add({"dump", "dump [PID]", "stack dumps of worker PID, or of every worker; they serve on", 0, 1, true,
+           with_args(&Arbiter::command_dump)});
     c.add({"help", "help", "these commands", 0, 0, true, plain(&Arbiter::command_help)});
 }
 

@@ -1,18 +1,23 @@
 // Stack dumps on the arbiter's side (docs/operations.md): ask a worker for
-// one (request_dump, URG to the arbiter), read what the workers send on the
-// dump pipe, log each dump as one record, answer whoever waits for it, and
-// tell the Reconciler, which kills a timed-out worker once its dump is in.
+// one (request_dump: URG to the arbiter, `hornet ctl dump`), read what the
+// workers send on the dump pipe, log each dump as one record, answer
+// whoever waits for it, and tell the Reconciler, which kills a timed-out
+// worker once its dump is in.
 //
 // A dump is logged as one multi-line record: a head line naming the worker
 // and why it was dumped, then every line of the dump prefixed with
 // "[PID] ", so `grep '\[4242\]'` finds the whole of it and a JSON error log
 // keeps it as one object.
 #include <csignal>
+#include <memory>
 
 #include <boost/asio/post.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
 
 #include "arbiter/arbiter.hpp"
+#include "config/units.hpp"
 #include "worker/dump_protocol.hpp"
 
 namespace hornet {
@@ -37,7 +42,49 @@ std::string tagged(const std::string& text, pid_t pid) {
     return out;
 }
 
+// `ctl dump` without a PID: every worker's answer, then one reply.
+class DumpGathering {
+public:
+    DumpGathering(Responder reply, std::size_t expected) : reply_(std::move(reply)), left_(expected) {}
+
+    void add(const Arbiter::DumpAnswer& a) {
+        if (a.ok) dumps_.push_back(boost::json::object{{"pid", a.pid}, {"text", a.text}});
+        else failed_.push_back(boost::json::object{{"pid", a.pid}, {"error", a.error}});
+        if (--left_ == 0) reply_.reply({{"dumps", std::move(dumps_)}, {"failed", std::move(failed_)}});
+    }
+
+private:
+    Responder reply_;
+    std::size_t left_;
+    boost::json::array dumps_, failed_;
+};
+
 } // namespace
+
+// dump PID: that worker's dump, or why none came (no_dump); dump: every
+// worker's, and which sent none. Logged as every dump is; nobody is killed.
+void Arbiter::command_dump(const ControlRequest& request, const Responder& reply) {
+    if (request.args.empty()) {
+        const auto pids = worker_pids();
+        if (pids.empty()) return reply.reply({{"dumps", boost::json::array()}, {"failed", boost::json::array()}});
+        auto all = std::make_shared<DumpGathering>(reply, pids.size());
+        for (pid_t pid : pids) request_dump(pid, [all](const DumpAnswer& a) { all->add(a); });
+        return;
+    }
+    pid_t pid = 0;
+    try {
+        pid = static_cast<pid_t>(parse_uint(request.args[0], 1, 4194304)); // Linux's pid_max limit
+    } catch (const std::exception&) {
+        return reply.fail("bad_arguments", "usage: dump [PID]; '" + request.args[0] + "' is no pid");
+    }
+    if (!supervisor_.workers().count(pid))
+        return reply.fail("bad_arguments", "dump: no worker with pid " + request.args[0] + " (hornet ctl workers lists them)");
+    request_dump(pid, [reply](const DumpAnswer& a) {
+        if (!a.ok) return reply.fail("no_dump", a.error);
+        reply.reply({{"dumps", boost::json::array{boost::json::object{{"pid", a.pid}, {"text", a.text}}}},
+                     {"failed", boost::json::array()}});
+    });
+}
 
 void Arbiter::request_dump(pid_t pid, DumpCallback done) {
     const std::int64_t wait = dump_wait_ms(pid);

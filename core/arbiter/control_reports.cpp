@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 const char* state_of(const WorkerRecord& w, const ScoreboardSlot& s) {
     if (w.memory_killed) return "killed";
-    if (w.aborted_at_ms != 0) return "timed_out";
+    if (w.aborted_at_ms != 0 || w.dump_asked_at_ms != 0) return "timed_out"; // dumped, then ABRT
     if (w.retiring) return "retiring";
     return s.state.load() == WorkerState::ready ? "ready" : "booting";
 }

@@ -148,6 +148,19 @@ void print_stop(std::ostream& out, const json::object& r) {
 
 void print_workers_of(std::ostream& out, const json::object& r) { print_workers(out, list(r, "workers")); }
 
+// Each dump as the worker wrote it (docs/operations.md), a blank line
+// between; then a line for each worker that sent none.
+void print_dumps(std::ostream& out, const json::object& r) {
+    bool first = true;
+    for (const json::value& d : list(r, "dumps")) {
+        if (!d.is_object()) continue;
+        out << (first ? "" : "\n") << text(field(d.get_object(), "text"));
+        first = false;
+    }
+    for (const json::value& f : list(r, "failed"))
+        if (f.is_object()) out << text(field(f.get_object(), "error")) << "\n";
+}
+
 // One row per built-in command; any other prints as "key: value" lines.
 struct Renderer {
     const char* command;
@@ -157,6 +170,7 @@ const Renderer renderers[] = {
     {"status", print_status}, {"workers", print_workers_of}, {"plugins", print_plugins},      {"help", print_help},
     {"config", print_config}, {"reload", print_reload},      {"scale", print_scale},          {"incr", print_scale},
     {"decr", print_scale},    {"stop", print_stop},          {"reopen-logs", print_reopened},
+    {"dump", print_dumps},
 };
 
 } // namespace

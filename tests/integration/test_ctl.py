@@ -385,7 +385,7 @@ class CtlTest(HornetTestCase):
         self.start(workers=1)
         names = [c["name"] for c in self.ctl_json("help")["result"]["commands"]]
         self.assertEqual(names, ["status", "workers", "reload", "scale", "incr", "decr", "reopen-logs",
-                                 "stop", "config", "plugins", "help"])
+                                 "stop", "config", "plugins", "dump", "help"])
         rc, out, _ = self.ctl("help")
         self.assertIn("stop [--graceful]", out)
 

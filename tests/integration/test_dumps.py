@@ -7,14 +7,16 @@ error log, tagged with the worker's pid, headed by the request it serves and
 naming the frames it hangs in (native ones, and for wsgi the Python
 functions), and are then replaced by a worker that serves. A worker that
 cannot answer (SIGSTOPped) is still killed on time, and the log says no dump
-came. URG to a worker, or to the arbiter for all of them, dumps live
-workers that keep serving.
+came. URG to a worker, or to the arbiter for all of them, and `hornet ctl
+dump [PID]` dump live workers that keep serving.
 """
 
 import http.client
+import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -202,6 +204,55 @@ class OnDemandDumpTest(DumpTestCase):
         rc, _, err = harness.run_once(["--dump-timeout", "2m", "--check-config", "sleep"], self.tmp)
         self.assertEqual(rc, 2, err)
         self.assertOneErrorLine(err, "dump-timeout", "at most 1m, got '2m'")
+
+
+class CtlDumpTest(DumpTestCase):
+    def start(self, *args, workers=2):
+        self.sock = os.path.join(self.tmp, "ctl.sock")
+        return self.daemon(["--control-socket", self.sock, *args], workers=workers)
+
+    def ctl(self, *args):
+        """hornet ctl ARGS on this test's socket: (exit status, stdout, stderr)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HORNET_")}
+        p = subprocess.run([harness.HORNET_BIN, "ctl", "--socket", self.sock, *args], capture_output=True,
+                           text=True, timeout=60, env=env)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_ctl_dump_pid_prints_a_live_workers_dump(self):
+        h = self.start("-k", "sync", "sleep")
+        victim = sorted(h.workers())[0]
+        rc, out, err = self.ctl("dump", str(victim))
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith(f"worker {victim} (generation 1, worker "), out)
+        self.assertTrue(out.endswith("end of stack dump\n"), out)
+        self.assertIn("(sync.so)", out)
+        self.assertTrue(h.wait_log(DUMP_HEAD.format(why="on request").replace(r"(\d+)", str(victim))), h.log())
+        self.assertIn(victim, h.workers(), "a dump on demand kills no one")
+        self.assertEqual(self.get(h, "/?ms=0")[0], 200)
+
+    def test_ctl_dump_without_pid_dumps_every_worker_and_names_the_silent_one(self):
+        h = self.start("-k", "sync", "--dump-timeout", "1s", "sleep")
+        stopped, other = sorted(h.workers())
+        os.kill(stopped, signal.SIGSTOP)
+        self.addCleanup(lambda: harness.Seen(stopped).kill(signal.SIGCONT))
+        rc, out, err = self.ctl("--json", "dump")
+        self.assertEqual(rc, 0, err)
+        result = json.loads(out)["result"]
+        self.assertEqual([d["pid"] for d in result["dumps"]], [other], result)
+        self.assertTrue(result["dumps"][0]["text"].startswith(f"worker {other} "), result)
+        self.assertEqual(result["failed"], [{"pid": stopped, "error": f"worker {stopped}: no stack dump within 1000 ms"}])
+        rc, out, err = self.ctl("dump", str(stopped))
+        self.assertEqual((rc, out), (1, ""), err)
+        self.assertEqual(err, f"hornet ctl: worker {stopped}: no stack dump within 1000 ms\n")
+        self.assertEqual(h.workers(), {stopped, other})
+
+    def test_ctl_dump_of_no_worker_is_one_line(self):
+        h = self.start("-k", "sync", "sleep", workers=1)
+        for arg, says in ((str(h.pid), f"dump: no worker with pid {h.pid}"), ("x1", "usage: dump [PID]")):
+            rc, out, err = self.ctl("dump", arg)
+            self.assertEqual((rc, out), (1, ""), err)
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn(says, err)
 
 
 if __name__ == "__main__":
