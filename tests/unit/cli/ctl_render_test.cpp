@@ -50,8 +50,19 @@ TEST(CtlRender, WorkersTableLinesUpItsColumns) {
 
 TEST(CtlRender, ACommandItDoesNotKnowPrintsItsFields) {
     std::ostringstream out;
-    render_result(out, "dump", {{"pid", 7}, {"file", "/tmp/x"}});
+    render_result(out, "uptime", {{"pid", 7}, {"file", "/tmp/x"}});
     EXPECT_EQ(out.str(), "pid: 7\nfile: /tmp/x\n");
+}
+
+TEST(CtlRender, DumpsPrintAsWrittenThenTheWorkersThatSentNone) {
+    std::ostringstream out;
+    render_result(out, "dump",
+                  {{"dumps", boost::json::array{boost::json::object{{"pid", 7}, {"text", "worker 7\nend of stack dump\n"}},
+                                                boost::json::object{{"pid", 8}, {"text", "worker 8\nend of stack dump\n"}}}},
+                   {"failed", boost::json::array{boost::json::object{
+                                  {"pid", 9}, {"error", "worker 9: no stack dump within 2000 ms"}}}}});
+    EXPECT_EQ(out.str(), "worker 7\nend of stack dump\n\nworker 8\nend of stack dump\n"
+                         "worker 9: no stack dump within 2000 ms\n");
 }
 
 } // namespace
