@@ -41,7 +41,8 @@ std::string describe(int status) {
 //     max_worker_memory_hard (replaced once reaped), note the others' figures;
 //  5. recycle: retire the worker at max_requests or past max_worker_memory
 //     once its replacement is ready, then start on the next one;
-//  6. murder stale workers: ABRT, then KILL (replaced once reaped);
+//  6. murder stale workers: a stack dump (up to dump_timeout), then ABRT,
+//     then KILL (replaced once reaped; reconciler_timeout.cpp);
 //  7. retire generations that neither serve nor boot, once their last
 //     worker is gone;
 //  8. manage the worker count of the serving generation, last among the
