@@ -5,9 +5,10 @@
 // Arbiter (arbiter_dump.cpp), which calls dump_arrived(): the kill then
 // comes at once, not at the end of dump_timeout.
 //
-// So a hung worker gets ABRT at most timeout + dump_timeout + one tick
-// (250 ms) after its last beat, and KILL abort_grace_ms later if ABRT did
-// not end it.
+// The tick (250 ms) sees the stale beat and the end of dump_timeout, so a
+// hung worker gets ABRT at most timeout + dump_timeout + two ticks after
+// its last beat, and KILL at most abort_grace_ms + a tick later if ABRT
+// did not end it.
 #include "arbiter/reconciler.hpp"
 
 #include <csignal>
