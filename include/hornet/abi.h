@@ -29,6 +29,9 @@
  *                    replaces access_log for a 1.3 worker type) and
  *                    observe_flags (HORNET_OBSERVE_QUEUE_TIME). Access
  *                    record: queued_us and request_bytes.
+ *                    "hornet.metrics/1" (hornet_metrics_ext_t, hornet/ext.h):
+ *                    counters of an app's own, offered by the host in
+ *                    every process, shown by the arbiter's /metrics.
  *   1.2  2026-12-02  hornet_limits_t.max_discard: how much of an unread
  *                    request body the worker drops to keep the connection.
  *                    Worker context: health_path, ready_path and
