@@ -30,6 +30,7 @@ void Arbiter::handle_hup() {
         begin_reload();
     } catch (const std::exception& e) {
         spdlog::error("Reload failed: {}; still serving {}", e.what(), active().describe());
+        reconciler_.note_reload_failed();
         sd_notify("READY=1");
     }
 }
@@ -53,6 +54,7 @@ void Arbiter::begin_reload() {
     auto changes = describe_changes(active().config, gen->config);
     spdlog::info("Reloading: starting {}; {}", gen->describe(), changes.empty() ? "no setting changed" : changes);
     const Generation& g = *(generations_[id] = std::move(gen));
+    name_generation(g);
     reconciler_.begin_reload(id, g.plan());
 }
 

@@ -215,12 +215,12 @@ TEST(GunicornConfigFile, ExceptionIsOneLineWithItsLine) {
 TEST(GunicornConfigFile, WorkerHooksAreLeftToTheApp) {
     TempDir dir;
     std::string file = dir.write("g.conf.py", "def post_fork(server, worker):\n    pass\n"
-                                              "def when_ready(server):\n    pass\nstatsd_host = 'x:1'\n");
+                                              "def when_ready(server):\n    pass\nspew = True\n");
     auto o = run({"-c", file, "m:app"});
     ASSERT_TRUE(o.inv) << o.err;
     EXPECT_EQ(scalar(o.inv->config.app_config, "gunicorn_config"), file);
     EXPECT_NE(o.err.find("'when_ready': a Gunicorn hook hornet does not run"), std::string::npos) << o.err;
-    EXPECT_NE(o.err.find("'statsd_host': Gunicorn's setting is not taken by hornet (no metrics yet"),
+    EXPECT_NE(o.err.find("'spew': Gunicorn's setting is not taken by hornet (hornet has no line tracing"),
               std::string::npos) << o.err;
 }
 
