@@ -72,6 +72,7 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       wake_(io_, ::dup(scoreboard_.wake_fd())),
       pid_(::getpid()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
+    start_metrics(); // before any app is created: the app counters live in the scoreboard
     start(std::move(config), std::move(plugins));
 }
 
@@ -101,7 +102,10 @@ void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
     log_limits(gen->config);
+    metrics_->configure(gen->config, pool_.shared() ? metrics::MetricsService::When::start_shared
+                                                    : metrics::MetricsService::When::start);
     write_pidfile(gen->config.pid);
+    name_generation(*gen);
     reconciler_.serve(gen->id, gen->plan());
     generations_[gen->id] = std::move(gen);
     set_title();
@@ -202,6 +206,7 @@ void Arbiter::handle_usr1() {
 
 void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
     const Generation& gen = *generations_.at(generation);
+    metrics_->close_after_fork();
     run_worker_process(WorkerSpec{
         .config = gen.config,
         .listen_fds = gen.listen_fds,
@@ -224,7 +229,10 @@ void Arbiter::on_other_child(pid_t pid, int status) {
     if (pid == upgrade_.child) on_upgrade_exit(status);
 }
 
-void Arbiter::on_promoted() { set_title(); }
+void Arbiter::on_promoted() {
+    set_title();
+    metrics_->configure(active().config, metrics::MetricsService::When::reload);
+}
 
 void Arbiter::reload() { handle_hup(); }
 

@@ -21,6 +21,7 @@
 //                      the shell's side of the Reconciler
 // arbiter_reload.cpp   HUP: read the config, build the new generation
 // arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
+// arbiter_metrics.cpp  what /metrics and statsd see (core/metrics serves it)
 // reconciler*.cpp      the decisions (see reconciler.hpp)
 // supervisor.cpp       the set of live workers; system.cpp its system calls
 // generation.cpp       one config and everything its workers need
@@ -42,6 +43,9 @@
 #include "arbiter/system.hpp"
 #include "config/config_loader.hpp"
 #include "listen/listener_pool.hpp"
+#include "metrics/metric_totals.hpp"
+#include "metrics/metrics_service.hpp"
+#include "metrics/server_view.hpp"
 #include "scoreboard/scoreboard.hpp"
 
 namespace hornet {
@@ -111,6 +115,11 @@ private:
     void upgrade();
     void on_upgrade_exit(int status);
 
+    // arbiter_metrics.cpp
+    void start_metrics();
+    void name_generation(const Generation& gen);
+    metrics::ServerView gather_metrics();
+
     StartContext start_;
     ListenerPool pool_;
     std::map<std::uint32_t, std::unique_ptr<Generation>> generations_;
@@ -127,6 +136,9 @@ private:
     pid_t pid_;
     Upgrade upgrade_;
     Shutdown shutdown_;
+    metrics::MetricsArchive metric_archive_; // what exited workers counted
+    double start_unix_s_ = 0;
+    std::unique_ptr<metrics::MetricsService> metrics_; // after io_: it serves on it
 };
 
 } // namespace hornet
