@@ -378,12 +378,41 @@ class Statsd(MetricsTestCase):
         path = os.path.join(self.tmp, "statsd.sock")
         self.check_statsd(StatsdListener(socket.AF_UNIX, path), f"unix:{path}")
 
-    def test_a_dead_statsd_host_does_not_slow_serving(self):
-        port = free_port()  # nothing listens there
-        h = self.daemon(["hello", "--statsd-host", f"127.0.0.1:{port}"])
+    def test_a_statsd_host_that_does_not_read_never_blocks_the_arbiter(self):
+        # A unix datagram socket whose queue the test fills and never reads:
+        # a blocking send would wait there for good.
+        path = os.path.join(self.tmp, "full.sock")
+        sink = StatsdListener(socket.AF_UNIX, path)
+        self.addCleanup(sink.close)
+        filler = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(filler.close)
+        filler.setblocking(False)
+        try:
+            while True:
+                filler.sendto(b"x" * 512, path)
+        except BlockingIOError:
+            pass
+        h = self.metrics_daemon(["hello", "--statsd-host", f"unix:{path}"])
         self.requests(h, 20)
-        self.assertTrue(h.running())
-        self.assertNotIn("ERROR", h.log())
+        # Past a few statsd intervals the arbiter still answers at once.
+        deadline = time.monotonic() + 3 * 1.0 + 0.5
+        scrapes = 0
+        while time.monotonic() < deadline:
+            self.assertEqual(self.scrape(h)[0], 200)
+            scrapes += 1
+        self.assertGreater(scrapes, 10)
+        self.assertEqual(sample(self.metrics(h), "hornet_http_requests_total", worker_type="sync",
+                                status_class="2xx", method="GET"), 20)
+        # Once read, the socket gets the next reports.
+        sink.sock.setblocking(False)
+        try:
+            while sink.sock.recv(65536) == b"x" * 512:
+                pass
+        except BlockingIOError:
+            pass
+        sink.sock.settimeout(0.2)
+        self.requests(h, 3)
+        self.assertTrue(sink.collect_until(lambda ls: counter_sum(ls, "gunicorn.requests") >= 3), sink.lines)
 
 
 APP = '''

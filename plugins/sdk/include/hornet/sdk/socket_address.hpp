@@ -39,6 +39,10 @@ struct ConnectionAddresses {
     // Monotonic µs: when the first request entered the kernel's accept
     // queue (HORNET_OBSERVE_QUEUE_TIME); 0 once used, or not measured.
     int64_t arrived_us = 0;
+    // QueueClock::first_read: arrived_us is the accept time until the
+    // connection's first read, which replaces it with the kernel's receive
+    // timestamp of the request (read_first_stamped); false once read.
+    bool stamp_first_read = false;
 };
 
 } // namespace hornet::sdk
