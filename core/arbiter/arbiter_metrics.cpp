@@ -13,6 +13,7 @@ namespace hornet {
 void Arbiter::start_metrics() {
     start_unix_s_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     metrics::AppCounters::install(&scoreboard_.app_counters());
+    metrics::LogCounts::install(&scoreboard_.log_counts());
     scoreboard_.on_release([this](const ScoreboardSlot& slot) {
         metric_archive_.retire(slot.generation.load(std::memory_order_relaxed), slot.metrics);
     });
@@ -52,6 +53,8 @@ metrics::ServerView Arbiter::gather_metrics() {
     scoreboard_.app_counters().for_each([&view](const metrics::AppCounters::View& c) {
         view.app_counters.push_back({std::string(c.name), std::string(c.help), c.value});
     });
+    for (std::size_t i = 0; i < view.log_lines.size(); ++i)
+        view.log_lines[i] = scoreboard_.log_counts().lines[i].load(std::memory_order_relaxed);
     view.start_unix_s = start_unix_s_;
     return view;
 }

@@ -104,6 +104,12 @@ void reloads(PrometheusText& out, const ServerView& v) {
     out.sample("hornet_reload_last_timestamp_seconds", {}, static_cast<double>(r.last_unix_ms) / 1000.0);
 }
 
+void log_lines(PrometheusText& out, const ServerView& v) {
+    out.family("hornet_log_messages_total", "counter", "Error-log lines written, arbiter and workers, by level");
+    for (std::size_t i = 0; i < v.log_lines.size(); ++i)
+        out.sample("hornet_log_messages_total", {{"level", LogCounts::kLevels[i]}}, v.log_lines[i]);
+}
+
 void app_counters(PrometheusText& out, const ServerView& v) {
     for (const AppCounterView& c : v.app_counters) {
         std::string_view base = c.name;
@@ -119,7 +125,7 @@ void app_counters(PrometheusText& out, const ServerView& v) {
 std::string exposition(const ServerView& view) {
     PrometheusText out;
     for (auto part : {build_info, requests, histograms, bytes, live, workers, listeners, restarts, reloads,
-                      app_counters})
+                      log_lines, app_counters})
         part(out, view);
     return out.text();
 }

@@ -66,10 +66,7 @@ void MetricsService::configure_statsd(const Config& c) {
         statsd_.reset();
         return;
     }
-    if (!running) {
-        const ServerView now = gather_();
-        statsd_ = Statsd{{}, nullptr, now.all(), now.app_counters};
-    }
+    if (!running) statsd_ = Statsd{{}, nullptr, StatsdSnapshot::of(gather_())};
     statsd_->naming = {c.statsd_prefix, c.dogstatsd_tags};
     statsd_->sender = std::move(sender);
     if (!running) schedule_statsd();
@@ -86,13 +83,11 @@ void MetricsService::schedule_statsd() {
 
 void MetricsService::report_statsd() {
     const ServerView view = gather_();
-    MetricTotals now = view.all();
+    StatsdSnapshot now = StatsdSnapshot::of(view);
     std::uint64_t workers = 0;
     for (const auto& [type, g] : view.live) workers += g.workers;
-    statsd_->sender->send(
-        statsd_lines(statsd_->naming, now, statsd_->sent, workers, view.app_counters, statsd_->apps_sent));
-    statsd_->sent = now;
-    statsd_->apps_sent = view.app_counters;
+    statsd_->sender->send(statsd_lines(statsd_->naming, now, statsd_->sent, workers));
+    statsd_->sent = std::move(now);
 }
 
 } // namespace hornet::metrics

@@ -50,8 +50,7 @@ private:
     struct Statsd {
         StatsdNaming naming;
         std::unique_ptr<StatsdSender> sender;
-        MetricTotals sent;                     // totals at the last report
-        std::vector<AppCounterView> apps_sent;
+        StatsdSnapshot sent; // the counters at the last report
     };
     void configure_statsd(const Config& config);
     bool bind(const std::string& spec, bool may_wait);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "arbiter/reconciler.hpp"
+#include "metrics/log_counts.hpp"
 #include "metrics/metric_totals.hpp"
 
 namespace hornet::metrics {
@@ -57,6 +58,7 @@ struct ServerView {
     RestartCounts restarts;
     ReloadCounts reloads;
     std::vector<AppCounterView> app_counters;
+    std::array<std::uint64_t, LogCounts::kLevels.size()> log_lines{}; // by LogCounts::kLevels
     double start_unix_s = 0;
 
     MetricTotals all() const; // every worker type together

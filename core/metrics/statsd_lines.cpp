@@ -55,10 +55,12 @@ std::string statsd_prefix(const std::string& configured) {
     return p.empty() ? p : p + ".";
 }
 
-std::vector<std::string> statsd_lines(const StatsdNaming& naming, const MetricTotals& now,
-                                      const MetricTotals& before, std::uint64_t workers,
-                                      const std::vector<AppCounterView>& apps_now,
-                                      const std::vector<AppCounterView>& apps_before) {
+StatsdSnapshot StatsdSnapshot::of(const ServerView& view) { return {view.all(), view.app_counters, view.log_lines}; }
+
+std::vector<std::string> statsd_lines(const StatsdNaming& naming, const StatsdSnapshot& now_all,
+                                      const StatsdSnapshot& before_all, std::uint64_t workers) {
+    const MetricTotals& now = now_all.totals;
+    const MetricTotals& before = before_all.totals;
     Lines out(naming);
     out.counter("gunicorn.requests", now.request_count() - before.request_count());
     for (std::size_t i = 0; i < kCodes; ++i)
@@ -67,7 +69,10 @@ std::vector<std::string> statsd_lines(const StatsdNaming& naming, const MetricTo
     for (std::size_t i = 0; i < kBuckets; ++i)
         out.timing("gunicorn.request.duration", bucket_ms(i), now.duration.buckets[i] - before.duration.buckets[i]);
     out.gauge("gunicorn.workers", workers);
-    for (const AppCounterView& c : apps_now) out.counter("app." + c.name, c.value - app_before(apps_before, c.name));
+    for (std::size_t i = 0; i < LogCounts::kLevels.size(); ++i)
+        out.counter("gunicorn.log." + std::string(LogCounts::kLevels[i]), now_all.log_lines[i] - before_all.log_lines[i]);
+    for (const AppCounterView& c : now_all.apps)
+        out.counter("app." + c.name, c.value - app_before(before_all.apps, c.name));
     return out.take();
 }
 

@@ -7,6 +7,7 @@
 //       bucket that filled, MS its middle, R = 1/N (statsd counts 1/R
 //       samples of MS: the count is exact, the value is the bucket's)
 //   <prefix>gunicorn.workers:N|g
+//   <prefix>gunicorn.log.<level>:N|c|@1.0         warning, error, critical lines
 //   <prefix>app.<name>:N|c|@1.0                   hornet.metrics/1 counters
 // each followed by |#<dogstatsd_tags> when tags are set. Pure.
 #pragma once
@@ -24,11 +25,17 @@ struct StatsdNaming {
     std::string tags;   // dogstatsd_tags, "" for none
 };
 
-// `now` and `before` are totals of every worker type; app counters by name.
-std::vector<std::string> statsd_lines(const StatsdNaming& naming, const MetricTotals& now,
-                                      const MetricTotals& before, std::uint64_t workers,
-                                      const std::vector<AppCounterView>& apps_now,
-                                      const std::vector<AppCounterView>& apps_before);
+// The counters a report is the difference of.
+struct StatsdSnapshot {
+    MetricTotals totals; // every worker type together
+    std::vector<AppCounterView> apps;
+    std::array<std::uint64_t, LogCounts::kLevels.size()> log_lines{};
+
+    static StatsdSnapshot of(const ServerView& view);
+};
+
+std::vector<std::string> statsd_lines(const StatsdNaming& naming, const StatsdSnapshot& now,
+                                      const StatsdSnapshot& before, std::uint64_t workers);
 
 // Gunicorn's rule: a non-empty prefix ends with exactly one '.'.
 std::string statsd_prefix(const std::string& configured);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "metrics/app_counters.hpp"
+#include "metrics/log_counts.hpp"
 #include "metrics/request_metrics.hpp"
 #include "scoreboard/busy_request.hpp"
 
@@ -54,6 +55,7 @@ public:
     std::size_t size() const { return size_; }
     // The apps' own counters (hornet.metrics/1), after the slots.
     metrics::AppCounters& app_counters() { return *app_counters_; }
+    metrics::LogCounts& log_counts() { return header_->log_counts; }
 
     static std::int64_t now_ms();
 
@@ -70,6 +72,7 @@ public:
 private:
     struct Header {
         std::atomic<std::uint32_t> server_state;
+        metrics::LogCounts log_counts; // every process's error-log lines
     };
     static_assert(sizeof(Header) <= 64);
 

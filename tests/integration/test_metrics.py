@@ -267,6 +267,8 @@ class Monotonic(MetricsTestCase):
         self.assertEqual(sample(m, "hornet_reloads_total", result="success"), 1)
         self.assertEqual(sample(m, "hornet_reload_last_success"), 1)
         self.assertGreater(sample(m, "hornet_reload_last_timestamp_seconds"), time.time() - 60)
+        # "Worker with pid N was killed by signal 9" is an error line.
+        self.assertGreaterEqual(sample(m, "hornet_log_messages_total", level="error"), 1)
 
 
 def histogram(metrics, name, **labels):

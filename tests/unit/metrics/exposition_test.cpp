@@ -24,6 +24,7 @@ ServerView sample_view() {
     v.restarts.died = 2;
     v.reloads = {3, 1, false, 1500};
     v.app_counters.push_back({"jobs_total", "Jobs \\ done\nnow", 9});
+    v.log_lines = {4, 1, 0};
     return v;
 }
 
@@ -47,6 +48,8 @@ TEST(Exposition, NamesLabelsAndTypesFollowTheGuide) {
     EXPECT_TRUE(has(text, "hornet_reload_last_timestamp_seconds 1.5"));
     EXPECT_TRUE(has(text, "# HELP hornet_app_jobs_total Jobs \\\\ done\\nnow"));
     EXPECT_TRUE(has(text, "hornet_app_jobs_total 9")) << "a name's own _total is not doubled";
+    EXPECT_TRUE(has(text, R"(hornet_log_messages_total{level="warning"} 4)"));
+    EXPECT_TRUE(has(text, R"(hornet_log_messages_total{level="critical"} 0)"));
 }
 
 TEST(PrometheusText, EscapesLabelValues) {
@@ -66,12 +69,15 @@ TEST(StatsdLines, GunicornsNamesFromDeltas) {
     now.requests[1][0] = 9;
     now.by_code[200 - kFirstCode] = 8;
     now.duration.buckets[2] = 8;
-    const auto lines = statsd_lines({"shop..", "env:prod"}, now, before, 3, {{"jobs", "", 12}}, {{"jobs", "", 2}});
+    StatsdSnapshot then{before, {{"jobs", "", 2}}, {1, 0, 0}};
+    StatsdSnapshot later{now, {{"jobs", "", 12}}, {3, 0, 0}};
+    const auto lines = statsd_lines({"shop..", "env:prod"}, later, then, 3);
     const std::vector<std::string> want = {
         "shop.gunicorn.requests:4|c|@1.0|#env:prod",
         "shop.gunicorn.request.status.200:4|c|@1.0|#env:prod",
         "shop.gunicorn.request.duration:1.75|ms|@0.25|#env:prod",
         "shop.gunicorn.workers:3|g|#env:prod",
+        "shop.gunicorn.log.warning:2|c|@1.0|#env:prod",
         "shop.app.jobs:10|c|@1.0|#env:prod",
     };
     EXPECT_EQ(lines, want);
