@@ -1,6 +1,7 @@
 // A gunicorn.conf.py's worker hooks; see gunicorn_hooks.hpp.
 #include "gunicorn_hooks.hpp"
 
+#include <csignal>
 #include <unistd.h>
 
 #include "error_stream.hpp"
@@ -15,13 +16,25 @@ constexpr const char* kHelpers = R"PY(
 import http, logging, os, runpy, types
 def load(path):
     ns = runpy.run_path(path, run_name="__config__")
-    return {k: ns.get(k) for k in ("post_fork", "post_worker_init", "worker_exit", "pre_request", "post_request")}
-def response(code):
-    try:
-        phrase = http.HTTPStatus(code).phrase
-    except ValueError:
-        phrase = ""
-    return types.SimpleNamespace(status=f"{code} {phrase}".strip(), status_code=code)
+    return {k: ns.get(k) for k in ("post_fork", "post_worker_init", "worker_int", "worker_abort", "worker_exit",
+                                   "pre_request", "post_request")}
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+               "transfer-encoding", "upgrade"}
+def response(status, code, headers, sent, length):
+    if status is None:  # the app never called start_response: hornet answered 500
+        try:
+            status = f"{code} {http.HTTPStatus(code).phrase}"
+        except ValueError:
+            status = str(code)
+    kept = []  # as Gunicorn's Response.headers: values stripped, hop-by-hop headers left out
+    for name, value in headers or ():
+        value = value.strip(" \t")
+        lname = name.lower()
+        if lname in _HOP_BY_HOP and not (lname == "upgrade" and value.lower() == "websocket"):
+            continue
+        kept.append((name, value))
+    return types.SimpleNamespace(status=status, status_code=code, headers=kept, sent=sent,
+                                 response_length=None if length < 0 else length, headers_sent=True)
 class _HornetLog(logging.Handler):
     def __init__(self, write):
         super().__init__()
@@ -93,6 +106,8 @@ GunicornHooks::GunicornHooks(const hornet_host_t* host, const std::string& path,
     helpers_ = std::move(globals);
     post_fork_ = item(hooks.get(), "post_fork");
     post_worker_init_ = item(hooks.get(), "post_worker_init");
+    worker_int_ = item(hooks.get(), "worker_int");
+    worker_abort_ = item(hooks.get(), "worker_abort");
     worker_exit_ = item(hooks.get(), "worker_exit");
     pre_request_ = item(hooks.get(), "pre_request");
     post_request_ = item(hooks.get(), "post_request");
@@ -102,6 +117,8 @@ GunicornHooks::~GunicornHooks() {
     GilHold gil;
     post_fork_.reset();
     post_worker_init_.reset();
+    worker_int_.reset();
+    worker_abort_.reset();
     worker_exit_.reset();
     pre_request_.reset();
     post_request_.reset();
@@ -141,6 +158,17 @@ void GunicornHooks::worker_start() {
     call("post_worker_init", post_worker_init_.get(), worker_.get());
 }
 
+// On the signal thread of signal_hooks.hpp, while the worker stops (INT,
+// QUIT) or hangs (ABRT): the GIL comes once a request lets go of it. ABRT
+// ends the worker right after, so worker_exit runs here too, as Gunicorn's
+// worker runs it after worker_abort.
+void GunicornHooks::worker_signal(int sig) {
+    GilHold gil;
+    if (sig != SIGABRT) return call("worker_int", worker_int_.get(), worker_.get());
+    call("worker_abort", worker_abort_.get(), worker_.get());
+    call("worker_exit", worker_exit_.get(), server_.get(), worker_.get());
+}
+
 void GunicornHooks::worker_exit() {
     GilHold gil;
     call("worker_exit", worker_exit_.get(), server_.get(), worker_.get());
@@ -158,11 +186,27 @@ void GunicornHooks::pre_request(PyObject* environ) {
     if (PyRef req = helper("request", environ)) call("pre_request", pre_request_.get(), worker_.get(), req.get());
 }
 
-void GunicornHooks::post_request(PyObject* environ, int status) {
+// resp as Gunicorn's Response shows it to the hook.
+PyRef GunicornHooks::response_of(const Response* r) {
+    PyObject* fn = PyDict_GetItemString(helpers_.get(), "response");
+    const bool started = r && r->started();
+    PyObject* none = Py_None;
+    PyRef code = PyRef::steal(PyLong_FromLong(started ? r->status() : 500));
+    PyRef sent = PyRef::steal(PyLong_FromUnsignedLongLong(started ? r->sent() : 0));
+    PyRef length = PyRef::steal(PyLong_FromLongLong(started ? r->app_length() : -1));
+    PyObject* status = started && r->status_text() ? r->status_text() : none;
+    PyObject* headers = started && r->headers() ? r->headers() : none;
+    PyRef made = fn && code && sent && length ? PyRef::steal(PyObject_CallFunctionObjArgs(
+                                                    fn, status, code.get(), headers, sent.get(), length.get(), nullptr))
+                                              : PyRef();
+    if (!made) log_traceback(host_, "wsgi: cannot make the resp object for Gunicorn's post_request");
+    return made;
+}
+
+void GunicornHooks::post_request(PyObject* environ, const Response* response) {
     if (!post_request_ || !worker_) return;
     PyRef req = helper("request", environ);
-    PyRef code = PyRef::steal(PyLong_FromLong(status));
-    PyRef resp = req ? helper("response", code.get()) : PyRef();
+    PyRef resp = req ? response_of(response) : PyRef();
     if (!resp) return;
     PyRef result = PyRef::steal(
         PyObject_CallFunctionObjArgs(post_request_.get(), worker_.get(), req.get(), environ, resp.get(), nullptr));

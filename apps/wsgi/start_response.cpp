@@ -24,9 +24,11 @@ struct StartResponse {
     hornet_exchange_t* x; // nullptr once detached
     const hornet_exchange_ops_t* ops;
     PyObject* headers;    // the app's list (or tuple), checked; owned
+    PyObject* status_text; // the app's status str ("200 OK"); owned
     int status;
     bool started, head_sent;
-    int64_t content_length; // the app's, or -1
+    int64_t content_length; // the app's, or ours once offered, or -1
+    int64_t app_length;     // the app's own Content-Length, or -1
     uint64_t written;
     int io_error;           // the first failed write or sendfile, or 0
     char offered[24];       // our Content-Length digits, if offered
@@ -249,8 +251,11 @@ PyObject* sr_call_body(PyObject* o, PyObject* const* args, size_t nargsf, PyObje
     if (!parse_status(a[0], status) || !check_headers(a[1], length)) return nullptr;
     Py_INCREF(a[1]);
     Py_XSETREF(s->headers, a[1]);
+    Py_INCREF(a[0]);
+    Py_XSETREF(s->status_text, a[0]);
     s->status = status;
     s->content_length = length;
+    s->app_length = length;
     s->offered_len = 0;
     s->started = true;
     return PyCFunction_New(&kWriteDef, o);
@@ -286,6 +291,7 @@ PyObject* sr_write(PyObject* o, PyObject* data) {
 void sr_dealloc(PyObject* o) {
     PyTypeObject* type = Py_TYPE(o);
     Py_XDECREF(self_of(o)->headers);
+    Py_XDECREF(self_of(o)->status_text);
     type->tp_free(o);
     Py_DECREF(type);
 }
@@ -321,12 +327,21 @@ PyRef new_start_response(PyTypeObject* type, const hornet_host_t* host, hornet_e
     s->x = x;
     s->ops = ops;
     s->content_length = -1;
+    s->app_length = -1;
     return o;
 }
 
 bool Response::started() const { return self_of(o_)->started; }
 
 int Response::status() const { return self_of(o_)->status; }
+
+PyObject* Response::status_text() const { return self_of(o_)->status_text; }
+
+PyObject* Response::headers() const { return self_of(o_)->headers; }
+
+uint64_t Response::sent() const { return self_of(o_)->written; }
+
+int64_t Response::app_length() const { return self_of(o_)->app_length; }
 
 int64_t Response::length_left() const {
     const StartResponse* s = self_of(o_);

@@ -37,6 +37,13 @@ public:
 
     bool started() const;       // start_response has been called
     int status() const;         // valid once started()
+    // For Gunicorn's post_request hook, valid once started(): borrowed
+    // references to the app's status str and headers list, the body bytes
+    // let through so far, and the app's own Content-Length (-1: none).
+    PyObject* status_text() const;
+    PyObject* headers() const;
+    uint64_t sent() const;
+    int64_t app_length() const;
     int64_t length_left() const; // bytes the app's Content-Length still allows; -1: no length
 
     // Sets Content-Length: total unless the app set one, the head is out or

@@ -87,18 +87,23 @@ void WsgiApp::load() {
 }
 
 void WsgiApp::worker_start() {
+    // The handlers first: from post_worker_init on, worker_int and worker_abort run, as in Gunicorn.
+    if (hooks_ && hooks_->has_signal_hooks())
+        signal_hooks_ = std::make_unique<SignalHooks>([hooks = hooks_.get()](int sig) { hooks->worker_signal(sig); });
     if (hooks_) hooks_->worker_start();
     if (reload_ && !reloader_) reloader_ = std::make_unique<CodeReloader>(host_, reload_extra_files_);
 }
 
 void WsgiApp::worker_exit() {
+    signal_hooks_.reset(); // a worker_int that runs ends first
     reloader_.reset();
     if (hooks_) hooks_->worker_exit();
 }
 
 WsgiApp::~WsgiApp() {
-    reloader_.reset(); // its thread takes the GIL: gone before the interpreter
-    hooks_.reset();    // takes the GIL itself
+    signal_hooks_.reset(); // its thread takes the GIL: gone before the interpreter
+    reloader_.reset();     // so does this one's
+    hooks_.reset();        // takes the GIL itself
     {
         GilHold gil;
         environ_.reset();
@@ -153,7 +158,7 @@ int WsgiApp::call_app(const hornet_request_t& r, hornet_exchange_t* x, const hor
     int rc = sent.python_error ? report(r, input.get(), start.get()) : sent.rc;
     if (rc == HORNET_OK) rc = response.flush_head(); // an empty body: the head still goes out
     if (hooks_ && hooks_->has_post_request())
-        hooks_->post_request(env.get(), response.started() ? response.status() : 500);
+        hooks_->post_request(env.get(), &response);
     detach_input_stream(input.get());
     response.detach();
     return rc;

@@ -19,6 +19,7 @@
 #include "gunicorn_hooks.hpp"
 #include "hornet/app.h"
 #include "py_ref.hpp"
+#include "signal_hooks.hpp"
 
 namespace hornet::wsgi {
 
@@ -54,6 +55,7 @@ private:
     std::vector<std::string> reload_extra_files_;
     std::unique_ptr<CodeReloader> reloader_; // between worker_start and worker_exit
     std::unique_ptr<GunicornHooks> hooks_;   // a gunicorn.conf.py's, or none
+    std::unique_ptr<SignalHooks> signal_hooks_; // worker_int, worker_abort: between worker_start and worker_exit
 };
 
 } // namespace hornet::wsgi

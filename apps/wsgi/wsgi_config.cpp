@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "module_check.hpp"
 #include "wsgi_error.hpp"
 
 namespace hornet::wsgi {
@@ -158,6 +159,7 @@ void check_config(const hornet_host_t* host) {
         if (!std::filesystem::is_directory(dir))
             throw WsgiError("app_config.pythonpath: no folder '" + dir + "'; fix the path or remove it");
     }
+    check_module(host, c);
 }
 
 } // namespace hornet::wsgi

@@ -35,7 +35,9 @@ struct WsgiConfig {
 WsgiConfig read_config(const hornet_host_t* host);
 
 // read_config, plus what only the arbiter's check looks at: every pythonpath
-// folder exists. Starts no interpreter. Throws WsgiError.
+// folder exists, and the module and its callable are there
+// (module_check.hpp: in a child python, without importing the app). Starts
+// no interpreter in this process. Throws WsgiError.
 void check_config(const hornet_host_t* host);
 
 } // namespace hornet::wsgi

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <stdexcept>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -83,6 +84,7 @@ int Arbiter::run() {
     wait_for_signal();
     wait_for_wake();
     schedule_tick();
+    run_hook("when_ready", active().config, active().listeners);
     reconcile(); // forks the first workers
     sd_notify("READY=1");
     io_.run();
@@ -91,6 +93,9 @@ int Arbiter::run() {
 
 void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Starting hornet {}", HORNET_VERSION);
+    start_hooks(config);
+    if (run_hook("on_starting", config, {}, true) == ServerHooks::Outcome::raised)
+        throw std::runtime_error(hooks_->last_error() + "; not starting"); // fatal, as in Gunicorn
     auto systemd = pool_.systemd_specs();
     if (!systemd.empty()) {
         spdlog::info("Using {} socket(s) from systemd instead of bind", systemd.size());
@@ -205,6 +210,7 @@ void Arbiter::handle_usr1() {
 }
 
 void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
+    if (hooks_) hooks_->forget_in_child(); // the runner must see EOF once the arbiter is gone
     const Generation& gen = *generations_.at(generation);
     metrics_->close_after_fork();
     run_worker_process(WorkerSpec{
@@ -227,6 +233,7 @@ void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int wor
 
 void Arbiter::on_other_child(pid_t pid, int status) {
     if (pid == upgrade_.child) on_upgrade_exit(status);
+    if (hooks_ && pid == hooks_->pid()) hooks_->runner_exited(status);
 }
 
 void Arbiter::on_promoted() {
@@ -251,12 +258,15 @@ void Arbiter::wake_at(std::int64_t ms) {
 
 void Arbiter::on_stopped() {
     const std::string pidfile = active().config.pid;
+    const Config last = active().config; // what on_exit shows, once the generations are gone
     generations_.clear();
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
     pool_.prune(upgrade_.child == 0);
     if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());
     spdlog::info("Worker restarts: {}", describe(reconciler_.restarts()));
     spdlog::info("Shutting down: {}", reconciler_.exit_code() == 0 ? "done" : "halted");
+    run_hook("on_exit", last, {});
+    hooks_.reset(); // the runner leaves with the arbiter
     io_.stop();
 }
 

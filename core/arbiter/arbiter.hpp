@@ -22,6 +22,7 @@
 // arbiter_reload.cpp   HUP: read the config, build the new generation
 // arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
 // arbiter_metrics.cpp  what /metrics and statsd see (core/metrics serves it)
+// arbiter_hooks.cpp    when Gunicorn's arbiter hooks run (server_hooks.hpp)
 // reconciler*.cpp      the decisions (see reconciler.hpp)
 // supervisor.cpp       the set of live workers; system.cpp its system calls
 // generation.cpp       one config and everything its workers need
@@ -39,6 +40,7 @@
 
 #include "arbiter/generation.hpp"
 #include "arbiter/reconciler.hpp"
+#include "arbiter/server_hooks.hpp"
 #include "arbiter/supervisor.hpp"
 #include "arbiter/system.hpp"
 #include "config/config_loader.hpp"
@@ -119,6 +121,11 @@ private:
     void start_metrics();
     void name_generation(const Generation& gen);
     metrics::ServerView gather_metrics();
+    // arbiter_hooks.cpp: Gunicorn's on_starting, when_ready, on_reload, on_exit
+    void start_hooks(const Config& config);
+    void reload_hooks(const Config& config);
+    ServerHooks::Outcome run_hook(std::string_view hook, const Config& config,
+                                  const std::vector<std::shared_ptr<Listener>>& listeners, bool quiet = false);
 
     StartContext start_;
     ListenerPool pool_;
@@ -139,6 +146,7 @@ private:
     metrics::MetricsArchive metric_archive_; // what exited workers counted
     double start_unix_s_ = 0;
     std::unique_ptr<metrics::MetricsService> metrics_; // after io_: it serves on it
+    std::unique_ptr<ServerHooks> hooks_; // a gunicorn.conf.py's arbiter hooks, or none
 };
 
 } // namespace hornet

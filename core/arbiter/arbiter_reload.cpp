@@ -55,6 +55,8 @@ void Arbiter::begin_reload() {
     spdlog::info("Reloading: starting {}; {}", gen->describe(), changes.empty() ? "no setting changed" : changes);
     const Generation& g = *(generations_[id] = std::move(gen));
     name_generation(g);
+    reload_hooks(g.config);
+    run_hook("on_reload", g.config, g.listeners);
     reconciler_.begin_reload(id, g.plan());
 }
 

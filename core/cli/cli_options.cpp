@@ -1,6 +1,8 @@
 // CLI11 adapter; see cli_options.hpp.
 #include "cli/cli_options.hpp"
 
+#include <cstdio>
+#include <deque>
 #include <iostream>
 #include <vector>
 
@@ -69,6 +71,31 @@ std::vector<std::string> all_flag_names(const CLI::App& app) {
     throw ConfigError("unknown option '" + flag + "'" + (hint.empty() ? "; see hornet --help" : hint));
 }
 
+// Gunicorn's flags that hornet has no use for but a deploy script may pass
+// (--worker-tmp-dir /dev/shm): taken, so that a value is not read as APP,
+// and a warning each once parsed. Hidden from --help. The flags whose
+// absence would change what is served (TLS, syslog) stay errors (reject_extra).
+using IgnoredSeen = std::deque<std::pair<const GunicornOnly*, std::vector<std::string>>>;
+
+void add_ignored_gunicorn_flags(CLI::App& app, IgnoredSeen& seen) {
+    for (const GunicornOnly& g : gunicorn_only_settings()) {
+        if (g.handling != GunicornOnly::Handling::ignore || g.flag.empty()) continue;
+        auto& slot = seen.emplace_back(&g, std::vector<std::string>{}).second;
+        const std::string flag(g.flag);
+        CLI::Option* opt = g.takes_value ? app.add_option(flag, slot)->expected(1)->allow_extra_args(false)
+                                         : app.add_flag_callback(flag, [&slot] { slot.assign({"true"}); });
+        opt->group("")->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+}
+
+void warn_ignored(const IgnoredSeen& seen) {
+    for (const auto& [g, values] : seen) {
+        if (values.empty()) continue;
+        std::fprintf(stderr, "hornet: warning: %s: Gunicorn's setting %s is not needed by hornet (%s); ignored\n",
+                     std::string(g->flag).c_str(), std::string(g->name).c_str(), std::string(g->why).c_str());
+    }
+}
+
 void add_all(CLI::App& app, Storage& storage) {
     const std::vector<Setting>& table = settings();
     for (std::size_t i = 0; i < table.size(); ++i) {
@@ -100,6 +127,8 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
         ->type_name("PATH")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     add_all(app, storage);
+    IgnoredSeen ignored;
+    add_ignored_gunicorn_flags(app, ignored);
     app.add_flag("--check-config", cmd.check_config, "Check the configuration and exit");
     app.add_flag("--print-config", cmd.print_config, "Print the effective configuration as YAML and exit");
     app.add_flag("--list-plugins", cmd.list_plugins,
@@ -113,6 +142,7 @@ std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
         throw ConfigError(e.what());
     }
     cmd.cli = collect(app, storage);
+    warn_ignored(ignored);
     return cmd;
 }
 

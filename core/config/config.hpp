@@ -54,6 +54,7 @@ struct Config {
     bool reload = false;
     std::vector<std::string> reload_extra_files;
     std::vector<std::string> raw_env;     // KEY=VALUE set in the arbiter's environment (-e)
+    std::string server_hooks;             // a .py file whose on_starting, when_ready, on_reload, on_exit run; "" none
     std::vector<std::string> plugin_path; // searched before the built-in folder
     bool preload_app = false;             // create the app in the arbiter, before fork
 

@@ -5,8 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/wait.h>
+#include <filesystem>
 #include <unistd.h>
 
 #include <yaml-cpp/yaml.h>
@@ -15,6 +14,7 @@
 #include "config/gunicorn_settings.hpp"
 #include "config/setting.hpp"
 #include "config/yaml_file_layer.hpp"
+#include "hornet/support/python_child.hpp"
 
 #ifndef HORNET_PYTHON
 #define HORNET_PYTHON "/usr/bin/python3"
@@ -24,12 +24,13 @@ namespace hornet {
 namespace {
 
 // argv: FILE, hornet's setting names (','), names to keep as hooks (',').
-// Prints one JSON object: {"settings": {...}, "other": [...], "hooks": [...]}
-// or {"error": "LINE: what"}. The file's own prints go to stderr.
+// Writes one JSON object on fd 3: {"settings": {...}, "other": [...],
+// "hooks": [...]} or {"error": "LINE: what"}. The file's own prints go to
+// stderr, so that --print-config's stdout stays YAML.
 constexpr const char* kEvaluator = R"PY(
-import json, sys, traceback, types
+import json, os, sys, traceback, types
 path, known, hook_names = sys.argv[1], set(sys.argv[2].split(",")), set(sys.argv[3].split(","))
-out, sys.stdout = sys.stdout, sys.stderr
+out, sys.stdout = os.fdopen(3, "w"), sys.stderr
 def value(k, v):
     if k == "umask" and isinstance(v, int) and not isinstance(v, bool):
         return format(v, "o")
@@ -63,42 +64,34 @@ for k, v in ns.items():
 json.dump(result, out)
 )PY";
 
-std::string joined_names() {
+// A config file that computes its values may wait on something; not forever.
+constexpr int kEvaluatorTimeoutMs = 30000;
+
+std::string joined(const std::vector<std::string_view>& names) {
     std::string out;
-    for (std::string_view n : setting_names()) {
+    for (std::string_view n : names) {
         if (!out.empty()) out.push_back(',');
         out.append(n);
     }
     return out;
 }
 
-// Runs the evaluator; its stdout. stderr stays hornet's (the file's prints).
+std::vector<std::string_view> run_hook_names() {
+    std::vector<std::string_view> names = worker_hook_names();
+    for (std::string_view n : server_hook_names()) names.push_back(n);
+    return names;
+}
+
+// Runs the evaluator; what it wrote on fd 3. stderr stays hornet's (the file's prints).
 std::string run_evaluator(const std::string& path, const std::string& shown) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw ConfigError(shown + ": cannot run python: " + std::strerror(errno));
-    const std::string names = joined_names();
-    const std::string hooks = "post_fork,post_worker_init,worker_exit,pre_request,post_request";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(fds[1], 1);
-        const char* argv[] = {HORNET_PYTHON, "-c", kEvaluator, path.c_str(), names.c_str(), hooks.c_str(), nullptr};
-        ::execv(HORNET_PYTHON, const_cast<char* const*>(argv));
-        ::_exit(127);
-    }
-    ::close(fds[1]);
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
-        if (n > 0) out.append(buf, static_cast<size_t>(n));
-        else if (errno != EINTR) break;
-    }
-    ::close(fds[0]);
-    int status = 0;
-    while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
-        throw ConfigError(shown + ": a Python config file needs " HORNET_PYTHON " (apt install python3)");
-    return out;
+    const auto run = support::run_python(HORNET_PYTHON, kEvaluator,
+                                         {path, joined(setting_names()), joined(run_hook_names())},
+                                         kEvaluatorTimeoutMs);
+    if (!run.ran) throw ConfigError(shown + ": a Python config file needs " HORNET_PYTHON " (apt install python3)");
+    if (run.timed_out)
+        throw ConfigError(shown + ": python did not finish running it within " +
+                          std::to_string(kEvaluatorTimeoutMs / 1000) + " s");
+    return run.output;
 }
 
 // The same values without positions: those would point into the JSON that
@@ -119,11 +112,23 @@ void warn_about(const std::string& shown, const std::string& name) {
     if (const GunicornOnly* g = find_gunicorn_only(name)) {
         warn(shown + ": '" + name + "': Gunicorn's setting is not taken by hornet (" + std::string(g->why) +
              "); ignored");
-    } else if (is_unrun_hook(name)) {
-        warn(shown + ": '" + name + "': a Gunicorn hook hornet does not run (it runs post_fork, "
-                                    "post_worker_init, worker_exit, pre_request and post_request); ignored");
+    } else if (const char* why = unrun_hook_reason(name)) {
+        warn(shown + ": '" + name + "': a Gunicorn hook hornet does not run (" + why + "); ignored");
     }
     // Any other name is the file's own variable or function, as Gunicorn treats it.
+}
+
+// Worker hooks are the wsgi app's to run (app_config.gunicorn_config), the
+// arbiter's are the arbiter's (server_hooks): each side reads the file itself.
+void note_hooks(const YAML::Node& hooks, const std::string& path, Config& config) {
+    bool worker = false, server = false;
+    for (const auto& h : hooks) {
+        worker = worker || is_worker_hook(h.Scalar());
+        server = server || is_server_hook(h.Scalar());
+    }
+    const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
+    if (worker) config.app_config["gunicorn_config"] = absolute;
+    if (server) config.server_hooks = absolute;
 }
 
 } // namespace
@@ -145,7 +150,7 @@ void apply_python_config_file(const std::string& path, const std::string& shown,
     }
     for (const auto& name : result["other"]) warn_about(shown, name.as<std::string>());
     apply_settings_document(without_marks(result["settings"]), shown, config);
-    if (result["hooks"] && result["hooks"].size() > 0) config.app_config["gunicorn_config"] = path;
+    note_hooks(result["hooks"], path, config);
 }
 
 } // namespace hornet

@@ -6,10 +6,13 @@
 // then checks them as it checks a YAML file. Gunicorn's settings hornet has
 // no use for are one warning line each, naming the file, the setting and
 // why (gunicorn_settings.cpp); the file's own variables are ignored, as
-// Gunicorn ignores them. Worker hooks (post_fork, post_worker_init,
-// worker_exit, pre_request, post_request) stay in the file: the wsgi app
-// runs them in each worker, told by app_config.gunicorn_config. Other
-// hooks are a warning each. [arbiter], at start and on every reload.
+// Gunicorn ignores them. Hooks stay in the file: the worker hooks
+// (post_fork, post_worker_init, worker_int, worker_abort, worker_exit,
+// pre_request, post_request) are the wsgi app's, told by
+// app_config.gunicorn_config; the arbiter's (on_starting, when_ready,
+// on_reload, on_exit) are run by the arbiter's ServerHooks, told by
+// server_hooks. Other hooks are a warning each. [arbiter], at start and on
+// every reload, in a child python (hornet/support/python_child.hpp).
 #pragma once
 
 #include <string>

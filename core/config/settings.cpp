@@ -132,6 +132,10 @@ std::vector<Setting> make_table() {
         {.name = "raw_env", .aliases = {"env"}, .short_flag = "-e", .cli_aliases = {"--env"}, .default_text = "none",
          .help = "Set an environment variable (KEY=VALUE) for the app and workers; repeat for several",
          .codec = list_field(&Config::raw_env, "KEY=VALUE", '\n', 0, env_entry)},
+        {.name = "server_hooks", .default_text = "none",
+         .help = "A Python file (a gunicorn.conf.py) whose arbiter hooks hornet runs: on_starting, when_ready, "
+                 "on_reload, on_exit (set by -c gunicorn.conf.py when it defines them)",
+         .codec = string_field(&Config::server_hooks, "PATH", true)},
         {.name = "plugin_path", .default_text = "none",
          .help = "Folders searched for plugins before the built-in one; repeat, or separate with ':'",
          .codec = list_field(&Config::plugin_path, "DIR", ':', 0, any_path)},

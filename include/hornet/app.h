@@ -184,7 +184,8 @@ typedef struct hornet_app_s {
      * fork: at start, for --check-config and for every reload (before the
      * serving generation is touched). Checks app_config through
      * host->config_get (and the files it names) without side effects:
-     * start no interpreter, no thread, write no file, keep no state.
+     * start no interpreter or thread in this process, write no file, keep
+     * no state (a child process reaped before returning is fine).
      * Returns HORNET_OK, or <0 with one line in err (NUL-terminated, at
      * most err_cap bytes including the NUL, caller-owned) naming the key
      * and what to do; hornet then refuses the configuration: exit status 2

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import unittest
 
 import harness
@@ -147,6 +148,197 @@ class AppConfigCheckedBeforeForkTest(HornetTestCase):
 
 
 @unittest.skipIf(NO_WSGI, NO_WSGI)
+class AppCheckedBeforeForkTest(HornetTestCase):
+    """A module that is missing, does not compile or lacks its callable: one
+    line, exit status 2, no worker forked, and the app never imported."""
+
+    def refused(self, *args):
+        rc, _, log = harness.run_once(["-b", "127.0.0.1:0", "-w", "2", *args], self.tmp)
+        self.assertEqual(rc, 2, log)
+        self.assertNotIn("Booting worker", log)
+        self.assertNotIn("Listening at", log)
+        return log
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_missing_module_syntax_error_and_missing_callable_at_a_plain_start(self):
+        self.assertOneErrorLine(self.refused("--pythonpath", APPS, "no_such_module:app"),
+                                "app_config.module: no module named 'no_such_module' on sys.path")
+        broken = self.write("broken.py", "def app(environ, start_response):\n    return [\n")
+        self.assertOneErrorLine(self.refused("--pythonpath", self.tmp, "broken:app"),
+                                f"{broken}:2: SyntaxError")
+        line = self.assertOneErrorLine(self.refused("--pythonpath", APPS, "compare_app:apps"),
+                                       "'compare_app'", "defines no 'apps' at its top level")
+        self.assertIn("did you mean 'compare_app:app'?", line)
+
+    def test_the_app_is_not_imported_to_check_it(self):
+        # A package whose __init__ has a side effect: the check finds pkg/wsgi.py without running it.
+        marker = os.path.join(self.tmp, "imported")
+        self.write("pkg/__init__.py", f"open({marker!r}, 'w').close()\n")
+        self.write("pkg/wsgi.py", f"open({marker!r}, 'w').close()\napplication = None\n")
+        self.assertOneErrorLine(self.refused("--pythonpath", self.tmp, "pkg.wsgi:app"),
+                                "'pkg.wsgi'", "defines no 'app'")
+        self.assertOneErrorLine(self.refused("--pythonpath", self.tmp, "pkg.nothing:app"),
+                                "no module named 'pkg.nothing'")
+        self.assertFalse(os.path.exists(marker), "the check ran the app's code")
+
+    def test_what_a_static_look_cannot_follow_is_left_to_the_workers(self):
+        self.write("starred.py", "from os import *\n")
+        h = self.daemon(["--pythonpath", self.tmp, "starred:app"], workers=1, ready=False)
+        self.assertEqual(h.wait_exit(20), 3, h.log())  # the workers' boot fails, as before
+        self.assertIn("Booting worker", h.log())
+
+    def test_check_config_says_the_same(self):
+        rc, _, log = harness.run_once(["--check-config", "--pythonpath", APPS, "compare_app:nothing"], self.tmp)
+        self.assertEqual(rc, 2, log)
+        self.assertOneErrorLine(log, "defines no 'nothing' at its top level")
+
+    def test_a_reload_to_a_missing_callable_keeps_the_old_generation_serving(self):
+        config = os.path.join(self.tmp, "hornet.yaml")
+
+        def write(app):
+            with open(config, "w") as f:
+                f.write(f"app: '{app}'\npythonpath: {APPS}\n")
+
+        write("compare_app:app")
+        h = self.daemon(["-c", config], workers=2)
+        write("compare_app:nothing")
+        os.kill(h.pid, signal.SIGHUP)
+        self.assertTrue(h.wait_log(r"Reload failed: .*defines no 'nothing' at its top level"), h.log())
+        self.assertEqual(request(h.port, "/")[::2], (200, b"Hello from Flask"))
+        self.assertEqual(len(h.boot_pids()), 2, h.log())  # no worker of the new generation was forked
+
+
+# Every hook appends one JSON line to MARKS: [hook, facts...]; the arbiter's
+# ones also log a line, so their order among hornet's own lines shows.
+HOOKS_CONF = """
+import json, socket
+MARKS = {marks!r}
+def mark(*what):
+    with open(MARKS, "a") as f:
+        f.write(json.dumps(what) + "\\n")
+def listening(server):
+    host, port = server.cfg.address[0]
+    with socket.socket() as s:
+        return s.connect_ex((host, port)) == 0
+def on_starting(server):
+    server.log.info("hook on_starting")
+    mark("on_starting", server.pid, listening(server), server.cfg.workers, server.cfg.timeout, server.cfg.keepalive)
+def when_ready(server):
+    server.log.info("hook when_ready")
+    mark("when_ready", server.pid, listening(server), server.num_workers)
+def on_reload(server):
+    server.log.info("hook on_reload")
+    mark("on_reload", server.pid)
+def on_exit(server):
+    server.log.info("hook on_exit")
+    mark("on_exit", server.pid)
+def post_worker_init(worker):
+    mark("post_worker_init", worker.pid)
+def worker_int(worker):
+    mark("worker_int", worker.pid)
+def worker_abort(worker):
+    mark("worker_abort", worker.pid)
+def worker_exit(server, worker):
+    mark("worker_exit", worker.pid)
+def post_request(worker, req, environ, resp):
+    mark("post_request", req.path, resp.status, resp.status_code, resp.headers, resp.sent, resp.response_length)
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_marks(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def initialized(marks):
+    """The workers whose post_worker_init ran: from then on, worker_int and worker_abort do."""
+    return {m[1] for m in read_marks(marks) if m[0] == "post_worker_init"}
+
+
+@unittest.skipIf(NO_WSGI, NO_WSGI)
+class ServerHooksTest(HornetTestCase):
+    """Gunicorn's arbiter hooks and worker_int/worker_abort, at Gunicorn's moments."""
+
+    def start(self, conf_text, workers=2, extra=()):
+        marks = os.path.join(self.tmp, "marks")
+        conf = write_conf(self.tmp, conf_text.format(marks=marks))
+        port = free_port()
+        h = self.daemon(["-c", conf, "-b", f"127.0.0.1:{port}", "-t", "20", "--keep-alive", "3",
+                         "--pythonpath", APPS, *extra, "compare_app:app"], workers=workers)
+        return h, marks
+
+    def test_arbiter_hooks_run_at_gunicorns_moments(self):
+        h, marks = self.start(HOOKS_CONF)
+        lines = h.log_lines()
+
+        def at(needle):
+            found = [i for i, l in enumerate(lines) if needle in l]
+            self.assertTrue(found, f"no {needle!r} in\n{h.log()}")
+            return found[0]
+
+        self.assertLess(at("hook on_starting"), at("Listening at"))
+        self.assertLess(at("Listening at"), at("hook when_ready"))
+        self.assertLess(at("hook when_ready"), at("Booting worker"))
+        got = {m[0]: m for m in read_marks(marks)}
+        # on_starting: nothing bound yet; the settings by hornet's and Gunicorn's names, in Gunicorn's types.
+        self.assertEqual(got["on_starting"], ["on_starting", h.pid, False, 2, 20, 3])
+        self.assertEqual(got["when_ready"], ["when_ready", h.pid, True, 2])
+
+        os.kill(h.pid, signal.SIGHUP)
+        self.assertTrue(h.wait_log(r"Reloaded: now serving generation 2"), h.log())
+        lines = h.log_lines()
+        self.assertLess(at("Handling signal: hup"), at("hook on_reload"))
+        self.assertLess(at("hook on_reload"), [i for i, l in enumerate(lines) if "Booting worker" in l][2])
+        h.stop()
+        lines = h.log_lines()
+        self.assertLess(at("Shutting down"), at("hook on_exit"))
+        names = [m[0] for m in read_marks(marks) if m[0] in ("on_starting", "when_ready", "on_reload", "on_exit")]
+        self.assertEqual(names, ["on_starting", "when_ready", "on_reload", "on_exit"])
+        runner = int(re.search(r"hook runner pid (\d+)", h.log()).group(1))
+        self.assertFalse(os.path.exists(f"/proc/{runner}"), "the hook runner outlived the arbiter")
+
+    def test_on_starting_that_raises_stops_hornet_and_other_hooks_are_one_line(self):
+        conf = write_conf(self.tmp, "def on_starting(server):\n    raise RuntimeError('not today')\n")
+        rc, _, log = harness.run_once(["-c", conf, "-b", "127.0.0.1:0", "--pythonpath", APPS, "compare_app:app"],
+                                      self.tmp)
+        self.assertEqual(rc, 1, log)
+        self.assertOneErrorLine(log, f"{conf}:2: on_starting raised RuntimeError: not today; not starting")
+        self.assertNotIn("Listening at", log)
+        write_conf(self.tmp, "def when_ready(server):\n    server.log.info('about to fail')\n    {}['x']\n")
+        h = self.daemon(["-c", conf, "--pythonpath", APPS, "compare_app:app"], workers=1)
+        self.assertTrue(h.wait_log(r"\[ERROR\] " + re.escape(f"{conf}:3: when_ready raised KeyError: 'x'")), h.log())
+        self.assertIn("[INFO] about to fail", h.log())
+        self.assertEqual(request(h.port, "/")[::2], (200, b"Hello from Flask"))
+
+    def test_worker_int_and_worker_abort_run_in_the_worker(self):
+        h, marks = self.start(HOOKS_CONF)
+        first, second = h.boot_pids()[:2]
+        self.assertTrue(harness.wait_until(lambda: initialized(marks) >= {first, second}, 20), h.log())
+        os.kill(first, signal.SIGQUIT)
+        os.kill(second, signal.SIGABRT)
+        self.assertTrue(h.wait_log(rf"Worker with pid {second} was killed by signal 6"), h.log())
+        self.assertTrue(h.wait_log(rf"Worker with pid {first} exited"), h.log())
+        got = [m for m in read_marks(marks) if m[0].startswith("worker_")]
+        self.assertIn(["worker_abort", second], got)
+        self.assertLess(got.index(["worker_int", first]), got.index(["worker_exit", first]))  # as in Gunicorn
+        self.assertLess(got.index(["worker_abort", second]), got.index(["worker_exit", second]))
+
+
+@unittest.skipIf(NO_WSGI, NO_WSGI)
 class ReloadOnChangeTest(HornetTestCase):
     """--reload: a saved edit is served; a broken one keeps the old code serving."""
 
@@ -172,7 +364,8 @@ class ReloadOnChangeTest(HornetTestCase):
 
         write("def app(environ, start_response):\n    return [\n")  # a syntax error
         self.assertTrue(h.wait_log(r"live\.py modified; reloading"), h.log())
-        self.assertTrue(h.wait_log(r"cannot import 'live': SyntaxError"), h.log())
+        # Refused before any new worker is forked: the check compiles the module.
+        self.assertTrue(h.wait_log(r"Reload failed: .*live\.py:2: SyntaxError"), h.log())
         self.assertEqual(request(h.port, "/")[2], b"one")  # the old generation still serves
 
         write(app_saying("number two"))
@@ -242,8 +435,9 @@ def on_starting(server):
         self.assertEqual(json.loads(body)["greeting"], "from the conf file")
         self.assertTrue(h.wait_log(r"\[INFO\] pre_request GET /env seen"), h.log())
         request(h.port, "/status/418?q=1")
-        self.assertTrue(h.wait_log(r"\[INFO\] post_request /status/418 418 I'm a Teapot q=1"), h.log())
-        self.assertIn("'on_starting': a Gunicorn hook hornet does not run", h.log())
+        # resp.status is the app's own status line, as in Gunicorn (Werkzeug's capitals).
+        self.assertTrue(h.wait_log(r"\[INFO\] post_request /status/418 418 I'M A TEAPOT q=1"), h.log())
+        self.assertIn("Server hooks from " + conf + ": on_starting", h.log())
         h.stop()
         self.assertEqual(marked("worker_exit"), pids)
 
@@ -392,6 +586,43 @@ keepalive = 3
         for name in logs:
             self.assertTrue(harness.wait_until(lambda: len(lines(name)) >= len(requests), 20), (name, lines(name)))
         self.assertEqual(lines("hornet"), lines("gunicorn"))
+
+    def test_same_hooks_at_the_same_moments_and_the_same_resp(self):
+        marks = {}
+        for name in ("gunicorn", "hornet"):
+            marks[name] = os.path.join(self.tmp, f"{name}.marks")
+            conf = write_conf(self.tmp, HOOKS_CONF.format(marks=marks[name]), f"{name}.conf.py")
+            h = harness.Hornet(["-c", conf, "-b", f"127.0.0.1:{free_port()}", "-w", "2", "--graceful-timeout", "5",
+                                "-t", "20", "--keep-alive", "3", "--pythonpath", APPS, "compare_app:app"], self.tmp)
+            if name == "gunicorn":
+                h.args[0] = GUNICORN
+            self.addCleanup(h.stop)
+            h.start().wait_ready(2)
+            for path in ("/", "/status/418", "/stream", "/nothing", "/crash"):
+                request(h.port, path)
+            first, second = h.boot_pids()[:2]
+            self.assertTrue(harness.wait_until(lambda: initialized(marks[name]) >= {first, second}, 20), h.log())
+            os.kill(first, signal.SIGQUIT)
+            os.kill(second, signal.SIGABRT)
+            self.assertTrue(harness.wait_until(lambda: len(h.boot_pids()) >= 4, 20), h.log())
+            os.kill(h.pid, signal.SIGHUP)
+            self.assertTrue(harness.wait_until(lambda: any(m[0] == "on_reload" for m in read_marks(marks[name])), 20),
+                            h.log())
+            h.stop()
+
+        def summary(name):
+            got = read_marks(marks[name])
+            arbiter = [m[0] for m in got if m[0] in ("on_starting", "when_ready", "on_reload", "on_exit")]
+            signals = sorted({m[0] for m in got if m[0] in ("worker_int", "worker_abort")})
+            exits = len([m for m in got if m[0] == "worker_exit"]) >= 2  # after worker_int and worker_abort
+            facts = [m[2:] for m in got if m[0] in ("on_starting", "when_ready")]
+            resp = [m[1:] for m in got if m[0] == "post_request"]
+            return arbiter, signals, exits, facts, resp
+
+        self.assertEqual(summary("hornet"), summary("gunicorn"))
+        resp = {r[0]: r for r in summary("hornet")[4]}
+        self.assertEqual(resp["/status/418"][1:4], ["418 I'M A TEAPOT", 418, [["X-Custom", "yes"],
+                         ["Content-Type", "text/html; charset=utf-8"], ["Content-Length", "10"]]])
 
     def test_same_check_config_verdicts(self):
         # --chdir, not --pythonpath: Gunicorn 20.1 checks before it applies pythonpath.

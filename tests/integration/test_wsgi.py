@@ -631,7 +631,9 @@ class ConfigErrorTest(HornetTestCase):
 
     def test_missing_callable(self):
         log = self.run_config(module="plain:no_such_app")
-        self.assertOneErrorLine(log, "'plain' has no attribute 'no_such_app'")
+        # Told before any fork, by the module check (test_gunicorn.py has the rest of it).
+        self.assertOneErrorLine(log, "'plain' (", "defines no 'no_such_app' at its top level")
+        self.assertNotIn("Booting worker", log)
 
     def test_module_not_set(self):
         config = os.path.join(self.tmp, "hornet.yaml")
@@ -643,7 +645,7 @@ class ConfigErrorTest(HornetTestCase):
 
     def test_error_in_the_apps_own_code_has_a_traceback(self):
         with open(os.path.join(self.tmp, "broken.py"), "w") as f:
-            f.write("import os\nraise ImportError('the app is broken')\n")
+            f.write("import os\nraise ImportError('the app is broken')\napp = None\n")  # the check sees an app
         log = self.run_config(module="broken:app", pythonpath=self.tmp)
         self.assertIn("cannot import 'broken': ImportError: the app is broken", log)
         self.assertIn('broken.py", line 2', log)

@@ -212,16 +212,46 @@ TEST(GunicornConfigFile, ExceptionIsOneLineWithItsLine) {
     EXPECT_NE(o.err.find(file + ":1: SyntaxError"), std::string::npos) << o.err;
 }
 
-TEST(GunicornConfigFile, WorkerHooksAreLeftToTheApp) {
+TEST(GunicornConfigFile, HooksAreLeftToTheAppAndTheArbiter) {
     TempDir dir;
     std::string file = dir.write("g.conf.py", "def post_fork(server, worker):\n    pass\n"
-                                              "def when_ready(server):\n    pass\nspew = True\n");
+                                              "def when_ready(server):\n    pass\n"
+                                              "def pre_fork(server, worker):\n    pass\nsyslog_addr = 'x:1'\n");
     auto o = run({"-c", file, "m:app"});
     ASSERT_TRUE(o.inv) << o.err;
     EXPECT_EQ(scalar(o.inv->config.app_config, "gunicorn_config"), file);
-    EXPECT_NE(o.err.find("'when_ready': a Gunicorn hook hornet does not run"), std::string::npos) << o.err;
-    EXPECT_NE(o.err.find("'spew': Gunicorn's setting is not taken by hornet (hornet has no line tracing"),
+    EXPECT_EQ(o.inv->config.server_hooks, file);
+    EXPECT_NE(o.err.find("'pre_fork': a Gunicorn hook hornet does not run (hornet's arbiter forks workers"),
               std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("'syslog_addr': Gunicorn's setting is not taken by hornet (hornet has no syslog"),
+              std::string::npos) << o.err;
+}
+
+TEST(GunicornConfigFile, OnlyWorkerHooksLeaveTheArbiterAlone) {
+    TempDir dir;
+    std::string file = dir.write("g.conf.py", "def worker_int(worker):\n    pass\n");
+    auto o = run({"-c", file, "m:app"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(scalar(o.inv->config.app_config, "gunicorn_config"), file);
+    EXPECT_EQ(o.inv->config.server_hooks, "");
+}
+
+TEST(GunicornForm, FlagsHornetDoesNotNeedAreTakenWithAWarning) {
+    auto o = run({"--worker-tmp-dir", "/dev/shm", "--no-sendfile", "-R", "--http-protocols", "h1", "hello"});
+    ASSERT_TRUE(o.inv) << o.err;
+    EXPECT_EQ(o.inv->config.app, "hello"); // /dev/shm was the flag's, not APP
+    EXPECT_NE(o.err.find("--worker-tmp-dir: Gunicorn's setting worker_tmp_dir is not needed by hornet (hornet's "
+                         "heartbeat is a shared-memory scoreboard"),
+              std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("-R: Gunicorn's setting enable_stdio_inheritance is not needed"), std::string::npos) << o.err;
+}
+
+TEST(GunicornForm, FlagsWhoseLossWouldChangeTheServiceAreRefused) {
+    for (const char* flag : {"--dirty-app", "--log-syslog-to", "--forwarder-headers"}) {
+        auto o = run({flag, "x", "hello"});
+        EXPECT_EQ(o.code, 2) << flag;
+        EXPECT_NE(o.err.find(std::string(flag) + ": Gunicorn's setting "), std::string::npos) << o.err;
+    }
 }
 
 } // namespace
