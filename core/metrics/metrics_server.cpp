@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,7 +18,8 @@ namespace hornet::metrics {
 namespace asio = boost::asio;
 namespace {
 
-constexpr auto kHeadTimeout = std::chrono::seconds(5);
+constexpr auto kHeadTimeout = std::chrono::seconds(5);  // to send the request head
+constexpr auto kWriteTimeout = std::chrono::seconds(5); // to take the answer
 
 const char* reason(int status) {
     switch (status) {
@@ -78,10 +80,16 @@ private:
     void answer(int status, bool head_only) {
         if (answered_) return;
         answered_ = true;
-        timer_.cancel();
+        // A client that does not read its answer is closed, not waited for.
+        timer_.expires_after(kWriteTimeout);
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            boost::system::error_code ignored;
+            if (!ec) self->socket_.close(ignored);
+        });
         out_ = response(status, head_only, status == 200 ? render_() : std::string());
         asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](auto, std::size_t) {
             boost::system::error_code ignored;
+            self->timer_.cancel();
             self->socket_.close(ignored);
         });
     }
@@ -97,7 +105,8 @@ private:
 };
 
 MetricsServer::MetricsServer(asio::io_context& io, const std::string& spec, Render render)
-    : io_(io), listener_(spec, 64, 0), acceptor_(io, ::dup(listener_.fd())), render_(std::move(render)),
+    : io_(io), listener_(spec, 64, 0), acceptor_(io, ::fcntl(listener_.fd(), F_DUPFD_CLOEXEC, 0)),
+      render_(std::move(render)),
       sessions_(std::make_shared<int>(0)) {
     wait_for_client();
 }
