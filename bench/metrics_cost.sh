@@ -70,6 +70,11 @@ for case in $CASES; do
   for side in off on; do take_median "$side-$case" "$ROUNDS"; names+=("$side-$case"); done
 done
 
+rounds=()
+for case in $CASES; do for ((round = 1; round <= ROUNDS; round++)); do rounds+=("off-$case#$round" "on-$case#$round"); done; done
+echo
+echo "every round:"
+report_table "${rounds[@]}"
 echo
 echo "metrics cost: $WORKERS workers, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, medians of $ROUNDS interleaved rounds"
 echo "hornet: $HORNET"
