@@ -6,12 +6,14 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include "arbiter/arbiter.hpp"
 #include "cli/command_line.hpp"
+#include "cli/ctl_command.hpp"
 #include "config/config_error.hpp"
 #include "host/host_services.hpp"
 #include "log/logging.hpp"
@@ -73,6 +75,7 @@ void change_directory(const std::string& dir) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "ctl") return hornet::run_ctl(argc - 1, argv + 1, environ);
     auto parsed = hornet::parse_invocation(argc, argv, environ);
     if (auto* code = std::get_if<int>(&parsed)) return *code;
     auto& invocation = std::get<hornet::Invocation>(parsed);

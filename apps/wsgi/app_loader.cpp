@@ -40,11 +40,43 @@ PyRef import_module(const hornet_host_t* host, const std::string& module) {
     throw WsgiError("cannot import '" + module + "': " + summary + " (traceback above)");
 }
 
-// "a.b()" -> getattr(getattr(m, "a"), "b")()
+// Gunicorn's rule for "factory(args)": the arguments are Python literals,
+// parsed (never evaluated) with ast.literal_eval.
+constexpr const char* kLiteralArgs = R"(
+import ast
+def _hornet_literal_args(text):
+    call = ast.parse("f" + text, mode="eval").body
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+        raise ValueError("not a call")
+    return (tuple(ast.literal_eval(a) for a in call.args),
+            {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg})
+)";
+
+// "(1, x='y')" -> the (args, kwargs) tuple, or a WsgiError naming the spec.
+PyRef literal_args(const WsgiConfig& c, const std::string& text) {
+    PyRef globals = PyRef::steal(PyDict_New());
+    if (globals && PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) == 0) {
+        PyRef defined = PyRef::steal(PyRun_String(kLiteralArgs, Py_file_input, globals.get(), globals.get()));
+        PyObject* parse = defined ? PyDict_GetItemString(globals.get(), "_hornet_literal_args") : nullptr;
+        PyRef arg = PyRef::steal(PyUnicode_FromString(text.c_str()));
+        PyRef parsed = parse && arg ? PyRef::steal(PyObject_CallOneArg(parse, arg.get())) : PyRef();
+        if (parsed) return parsed;
+    }
+    PyErr_Clear();
+    throw WsgiError("app_config.module: '" + c.module + ":" + c.callable +
+                    "': the factory's arguments must be Python literals (strings, numbers, tuples, ...)");
+}
+
+// "a.b" -> getattr(getattr(m, "a"), "b"); "a.b()" and "a.b(1, x='y')" call it.
 PyRef resolve(const hornet_host_t* host, PyObject* module, const WsgiConfig& c) {
     std::string path = c.callable;
-    const bool factory = path.size() > 2 && path.compare(path.size() - 2, 2, "()") == 0;
-    if (factory) path.resize(path.size() - 2);
+    const size_t paren = path.find('(');
+    const bool factory = paren != std::string::npos;
+    PyRef args;
+    if (factory) {
+        args = literal_args(c, path.substr(paren));
+        path.resize(paren);
+    }
     PyRef obj = PyRef::borrow(module);
     for (size_t begin = 0; begin <= path.size();) {
         size_t end = path.find('.', begin);
@@ -58,7 +90,7 @@ PyRef resolve(const hornet_host_t* host, PyObject* module, const WsgiConfig& c) 
         begin = end + 1;
     }
     if (!factory) return obj;
-    PyRef app = PyRef::steal(PyObject_CallNoArgs(obj.get()));
+    PyRef app = PyRef::steal(PyObject_Call(obj.get(), PyTuple_GET_ITEM(args.get(), 0), PyTuple_GET_ITEM(args.get(), 1)));
     if (app) return app;
     std::string summary = exception_summary();
     log_traceback(host, "wsgi: calling the factory '" + c.module + ":" + c.callable + "' failed");

@@ -102,6 +102,16 @@ except (ValueError, OSError) as e:
     say("refuse", f"{origin}: cannot compile it: {e}")
 
 name = re.split(r"[.(]", spec_text, maxsplit=1)[0].strip()
+if "(" in spec_text:
+    # Gunicorn's rule: a factory's arguments are literals, parsed, not run.
+    try:
+        call = ast.parse("f" + spec_text[spec_text.index("("):], mode="eval").body
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            raise ValueError
+        for a in list(call.args) + [k.value for k in call.keywords]:
+            ast.literal_eval(a)
+    except (SyntaxError, ValueError):
+        say("refuse", f"'{module}:{spec_text}': the factory's arguments must be Python literals (strings, numbers, tuples, ...)")
 DYNAMIC = {"globals", "vars", "setattr", "exec", "eval", "__import__"}
 
 def targets(node):

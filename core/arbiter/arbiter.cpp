@@ -71,7 +71,9 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       tick_timer_(io_),
       shutdown_timer_(io_),
       wake_(io_, ::dup(scoreboard_.wake_fd())),
-      pid_(::getpid()) {
+      control_(io_),
+      pid_(::getpid()),
+      started_ms_(system_.now_ms()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
     start_metrics(); // before any app is created: the app counters live in the scoreboard
     start(std::move(config), std::move(plugins));
@@ -109,6 +111,7 @@ void Arbiter::start(Config config, PluginSet plugins) {
     log_limits(gen->config);
     metrics_->configure(gen->config, pool_.shared() ? metrics::MetricsService::When::start_shared
                                                     : metrics::MetricsService::When::start);
+    open_control(gen->config); // before the pid file: a refusal leaves nothing behind
     write_pidfile(gen->config.pid);
     name_generation(*gen);
     reconciler_.serve(gen->id, gen->plan());
@@ -197,6 +200,7 @@ void Arbiter::stop(bool graceful) {
     shutdown_timer_.cancel();
     if (upgrade_.child == 0 && !pool_.shared()) pool_.stop_listening();
     reconciler_.stop(graceful);
+    abandon_reloads("hornet is stopping: the reload was abandoned");
 }
 void Arbiter::handle_chld() {} // reconcile() reaps
 void Arbiter::handle_ttin() { reconciler_.add_worker(); }
@@ -213,6 +217,7 @@ void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int wor
     if (hooks_) hooks_->forget_in_child(); // the runner must see EOF once the arbiter is gone
     const Generation& gen = *generations_.at(generation);
     metrics_->close_after_fork();
+    control_.close_in_child(); // the control socket is the arbiter's alone
     run_worker_process(WorkerSpec{
         .config = gen.config,
         .listen_fds = gen.listen_fds,
@@ -241,7 +246,11 @@ void Arbiter::on_promoted() {
     metrics_->configure(active().config, metrics::MetricsService::When::reload);
 }
 
-void Arbiter::reload() { handle_hup(); }
+// The HUP that came during the reload that just ended: its askers are answered by this one.
+void Arbiter::reload() {
+    reload_waiters_.running = std::exchange(reload_waiters_.queued, {});
+    start_reload();
+}
 
 void Arbiter::drop_generation(std::uint32_t generation) {
     generations_.erase(generation);
@@ -260,6 +269,7 @@ void Arbiter::on_stopped() {
     const std::string pidfile = active().config.pid;
     const Config last = active().config; // what on_exit shows, once the generations are gone
     generations_.clear();
+    control_.close();
     // After a binary upgrade the new arbiter serves on our sockets: leave its files.
     pool_.prune(upgrade_.child == 0);
     if (!pidfile.empty()) ::unlink((upgrade_.child ? pidfile + ".oldbin" : pidfile).c_str());

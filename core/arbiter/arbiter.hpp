@@ -23,11 +23,14 @@
 // arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
 // arbiter_metrics.cpp  what /metrics and statsd see (core/metrics serves it)
 // arbiter_hooks.cpp    when Gunicorn's arbiter hooks run (server_hooks.hpp)
+// arbiter_control.cpp  the control socket's commands (hornet ctl), each the
+//                      same transaction as its signal
 // reconciler*.cpp      the decisions (see reconciler.hpp)
 // supervisor.cpp       the set of live workers; system.cpp its system calls
 // generation.cpp       one config and everything its workers need
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +47,7 @@
 #include "arbiter/supervisor.hpp"
 #include "arbiter/system.hpp"
 #include "config/config_loader.hpp"
+#include "control/control_server.hpp"
 #include "listen/listener_pool.hpp"
 #include "metrics/metric_totals.hpp"
 #include "metrics/metrics_service.hpp"
@@ -78,6 +82,13 @@ private:
     struct Shutdown {
         bool pending = false; // TERM came; shutdown_delay runs
     };
+    // Who waits for a reload's outcome (`hornet ctl reload`): the running
+    // reload's askers, and those who asked during it, whom the next one answers.
+    using ReloadReply = std::function<void(const ReloadOutcome&)>;
+    struct ReloadWaiters {
+        std::vector<ReloadReply> running;
+        std::vector<ReloadReply> queued;
+    };
 
     // arbiter.cpp
     void start(Config config, PluginSet plugins);
@@ -105,13 +116,33 @@ private:
     void run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) override;
     void on_other_child(pid_t pid, int status) override;
     void on_promoted() override;
+    void on_reload_finished(const ReloadOutcome& outcome) override;
     void reload() override;
     void drop_generation(std::uint32_t generation) override;
     void wake_at(std::int64_t ms) override;
     void on_stopped() override;
 
     // arbiter_reload.cpp
+    void request_reload(ReloadReply reply); // HUP and `ctl reload`
+    void start_reload();
     void begin_reload();
+    void abandon_reloads(const std::string& why);
+
+    // arbiter_control.cpp
+    void open_control(const Config& config);
+    void add_commands(CommandRegistry& commands);
+    void command_status(const Responder& reply);
+    void command_workers(const Responder& reply);
+    void command_reload(const Responder& reply);
+    void command_scale(const ControlRequest& request, const Responder& reply);
+    void command_incr(const Responder& reply);
+    void command_decr(const Responder& reply);
+    void command_reopen_logs(const Responder& reply);
+    void command_stop(const ControlRequest& request, const Responder& reply);
+    void command_config(const Responder& reply);
+    void command_plugins(const Responder& reply);
+    void command_help(const Responder& reply);
+    void reply_workers(const Responder& reply, const std::string& refusal);
 
     // arbiter_upgrade.cpp
     void upgrade();
@@ -140,12 +171,15 @@ private:
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer shutdown_timer_; // shutdown_delay
     boost::asio::posix::stream_descriptor wake_;
+    ControlServer control_; // after io_: it lives on the loop
     pid_t pid_;
+    std::int64_t started_ms_; // System::now_ms at start, for the uptime
     Upgrade upgrade_;
     Shutdown shutdown_;
     metrics::MetricsArchive metric_archive_; // what exited workers counted
     double start_unix_s_ = 0;
     std::unique_ptr<metrics::MetricsService> metrics_; // after io_: it serves on it
+    ReloadWaiters reload_waiters_;
     std::unique_ptr<ServerHooks> hooks_; // a gunicorn.conf.py's arbiter hooks, or none
 };
 

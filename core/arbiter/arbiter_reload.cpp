@@ -18,22 +18,50 @@
 
 namespace hornet {
 
-void Arbiter::handle_hup() {
-    if (reconciler_.stopping()) return;
+void Arbiter::handle_hup() { request_reload({}); }
+
+// HUP and `hornet ctl reload` alike. `reply` (may be empty) hears how the
+// reload ended: at once when the config or a plugin is refused, else once
+// the Reconciler has promoted or dropped the new generation.
+void Arbiter::request_reload(ReloadReply reply) {
+    if (reconciler_.stopping()) {
+        if (reply) reply({0, "hornet is stopping: no reload"});
+        return;
+    }
     if (reconciler_.reloading()) {
         spdlog::info("A reload is in progress; reloading again when it ends");
         reconciler_.reload_again();
+        if (reply) reload_waiters_.queued.push_back(std::move(reply));
         return;
     }
+    if (reply) reload_waiters_.running.push_back(std::move(reply));
+    start_reload();
+}
+
+void Arbiter::start_reload() {
     sd_notify("RELOADING=1");
     try {
         begin_reload();
     } catch (const std::exception& e) {
-        spdlog::error("Reload failed: {}; still serving {}", e.what(), active().describe());
+        const std::string line = "Reload failed: " + std::string(e.what()) + "; still serving " + active().describe();
+        spdlog::error("{}", line);
         reconciler_.note_reload_failed();
         sd_notify("READY=1");
+        on_reload_finished({0, line});
     }
 }
+
+// A failed reload forgets a HUP that came meanwhile (the Reconciler does not
+// reload again), so whoever asked then hears this outcome too.
+void Arbiter::on_reload_finished(const ReloadOutcome& outcome) {
+    std::vector<ReloadReply> done = std::exchange(reload_waiters_.running, {});
+    if (!outcome.error.empty())
+        for (auto& r : std::exchange(reload_waiters_.queued, {})) done.push_back(std::move(r));
+    for (auto& r : done) r(outcome);
+}
+
+// A stop: no reload will finish; everyone waiting hears why.
+void Arbiter::abandon_reloads(const std::string& why) { on_reload_finished({0, why}); }
 
 void Arbiter::begin_reload() {
     Config config = load_config(start_.sources);

@@ -2,7 +2,10 @@
 // nginx's). The arbiter forks and execs the hornet binary anew with the same
 // arguments, handing it the listening sockets by fd number in HORNET_FDS; the
 // new arbiter adopts them instead of binding and starts its own workers. The
-// old pid file gets a ".oldbin" suffix. Both serve until the operator sends
+// old pid file gets a ".oldbin" suffix, and so does the old control socket
+// (renamed before the fork, so the new arbiter finds the path free and binds
+// its own there: `hornet ctl` then talks to the new one, and
+// `--socket PATH.oldbin` to the old). Both serve until the operator sends
 // TERM to the old one (or to the new one, to roll back).
 #include "arbiter/arbiter.hpp"
 
@@ -61,6 +64,7 @@ void Arbiter::upgrade() {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
+    control_.step_aside();
     {
         SignalsBlocked blocked;
         pid = ::fork();
@@ -68,6 +72,7 @@ void Arbiter::upgrade() {
     }
     ::unsetenv(upgrade_fds_variable);
     if (pid < 0) {
+        control_.step_back();
         spdlog::error("Upgrade failed: cannot fork");
         return;
     }
@@ -85,6 +90,7 @@ void Arbiter::on_upgrade_exit(int status) {
     upgrade_.child = 0;
     const std::string& pidfile = active().config.pid;
     if (!pidfile.empty()) std::rename((pidfile + ".oldbin").c_str(), pidfile.c_str());
+    control_.step_back();
 }
 
 } // namespace hornet

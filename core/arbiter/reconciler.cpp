@@ -129,19 +129,31 @@ void Reconciler::announce_ready_workers() {
     }
 }
 
-void Reconciler::add_worker() {
-    if (stop_.requested) return;
-    spdlog::info("Workers: {}", ++plans_.at(active_).workers);
+std::string Reconciler::add_worker() {
+    if (stop_.requested) return "hornet is stopping";
+    return scale_to(plans_.at(active_).workers + 1);
 }
 
-void Reconciler::remove_worker() {
-    if (stop_.requested) return;
-    unsigned& n = plans_.at(active_).workers;
-    if (n <= 1) {
-        spdlog::info("Workers: 1 (TTOU never goes below one)");
-        return;
+std::string Reconciler::remove_worker() {
+    if (stop_.requested) return "hornet is stopping";
+    const unsigned n = plans_.at(active_).workers;
+    if (n > 1) return scale_to(n - 1);
+    spdlog::info("Workers: 1 (TTOU never goes below one)");
+    return "the workers are at 1, and never go below one";
+}
+
+std::string Reconciler::scale_to(unsigned workers) {
+    if (stop_.requested) return "hornet is stopping";
+    if (workers < 1) return "the workers must be at least 1";
+    if (workers > max_workers()) {
+        const std::string why = std::to_string(workers) + " workers do not fit: at most " +
+                                std::to_string(max_workers()) + " (half the scoreboard, to leave room for a reload)";
+        spdlog::warn("Workers: {}", why);
+        return why;
     }
-    spdlog::info("Workers: {}", --n);
+    plans_.at(active_).workers = workers;
+    spdlog::info("Workers: {}", workers);
+    return "";
 }
 
 void Reconciler::stop_workers() {

@@ -60,6 +60,12 @@ struct ReloadCounts {
 // "2 max_requests, 1 max_worker_memory" (reasons with a count), or "none".
 std::string describe(const RestartCounts& counts);
 
+// How a reload ended, for whoever asked for it (`hornet ctl reload`).
+struct ReloadOutcome {
+    std::uint32_t generation = 0; // the new generation; 0 when none was built
+    std::string error;            // "" when it serves now; else the line the log shows
+};
+
 // What the Reconciler asks of the Arbiter: the parts that own generations,
 // sockets, the process title and the event loop.
 class ArbiterShell {
@@ -71,6 +77,8 @@ public:
     virtual void on_other_child(pid_t pid, int status) = 0;
     // A reload was promoted: another generation serves now.
     virtual void on_promoted() = 0;
+    // The reload ended: promoted, or dropped (called before reload()).
+    virtual void on_reload_finished(const ReloadOutcome& outcome) = 0;
     // A HUP came in during the reload that just ended: reload again.
     virtual void reload() = 0;
     // The generation has no worker left and will never get one: close it.
@@ -96,10 +104,18 @@ public:
     // once every new worker is ready, or drops it.
     void begin_reload(std::uint32_t generation, WorkerPlan plan);
     bool reloading() const { return reload_.incoming.has_value(); }
+    std::optional<std::uint32_t> incoming() const { return reload_.incoming; }
     void reload_again() { reload_.again = true; } // a HUP during a reload
 
-    void add_worker();    // TTIN
-    void remove_worker(); // TTOU, never below one
+    // TTIN, TTOU (never below one) and `ctl scale N`: the serving
+    // generation's size. Each returns "" when done, else why not (nothing
+    // changed then).
+    std::string add_worker();
+    std::string remove_worker();
+    std::string scale_to(unsigned workers);
+    // The most workers scale_to allows: half the scoreboard, so that a
+    // reload's new generation fits beside the serving one.
+    unsigned max_workers() const { return static_cast<unsigned>(workers_.capacity() / 2); }
     void stop_workers();  // WINCH: the arbiter stays
     void stop(bool graceful); // TERM graceful; INT, QUIT fast
 

@@ -58,6 +58,7 @@ void Reconciler::promote_incoming() {
     spdlog::info("Reloaded: now serving {}; {} is stopping", plans_.at(active_).name, plans_.at(old).name);
     shell_.on_promoted();
     sd_notify("READY=1");
+    shell_.on_reload_finished({active_, ""});
     if (std::exchange(reload_.again, false)) shell_.reload();
 }
 
@@ -68,9 +69,11 @@ void Reconciler::abort_reload(const std::string& why) {
         workers_.retire(pid);
         workers_.signal(pid, SIGQUIT); // they served nothing: no need to be gentle
     }
-    spdlog::error("Reload failed: {}; still serving {}", why, plans_.at(active_).name);
+    const std::string line = "Reload failed: " + why + "; still serving " + plans_.at(active_).name;
+    spdlog::error("{}", line);
     count_reload(false);
     sd_notify("READY=1");
+    shell_.on_reload_finished({failed, line});
 }
 
 // Wall-clock time: a metric's timestamp, not a deadline.

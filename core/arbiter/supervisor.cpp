@@ -30,7 +30,8 @@ pid_t Supervisor::spawn(std::uint32_t generation, std::uint64_t max_requests, co
         throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
     }
     board_.slot(slot).pid.store(pid);
-    workers_[pid] = WorkerRecord{slot, worker_id, generation};
+    WorkerRecord& w = workers_[pid] = WorkerRecord{slot, worker_id, generation};
+    w.started_ms = system_.now_ms();
     return pid;
 }
 

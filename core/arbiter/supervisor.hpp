@@ -35,6 +35,7 @@ struct WorkerRecord {
     std::int64_t aborted_at_ms = 0; // when it was sent ABRT for a stale heartbeat
     std::uint64_t memory_bytes = 0; // the last reading of max_worker_memory's metric; 0 = none yet
     bool memory_killed = false;     // sent KILL past max_worker_memory_hard (and retiring)
+    std::int64_t started_ms = 0;    // when it was forked (System::now_ms), for its age in `ctl status`
 };
 
 class Supervisor {
@@ -66,6 +67,8 @@ public:
     std::map<pid_t, WorkerRecord>& workers() { return workers_; }
     ScoreboardSlot& slot_of(const WorkerRecord& w) const { return board_.slot(w.slot); }
     bool empty() const { return workers_.empty(); }
+    // How many workers the scoreboard holds at most, all generations together.
+    std::size_t capacity() const { return board_.size(); }
 
 private:
     int free_worker_id(std::uint32_t generation) const;

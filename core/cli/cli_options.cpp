@@ -27,19 +27,13 @@ using Storage = std::vector<std::vector<std::string>>;
 
 std::string describe(const Setting& s) { return std::string(s.help) + " (default: " + default_text(s) + ")"; }
 
-std::string flag_names(const Setting& s) {
-    std::string names = s.long_flag();
-    for (std::string_view alias : s.cli_aliases) names += "," + std::string(alias);
-    return s.short_flag.empty() ? names : std::string(s.short_flag) + "," + names;
-}
-
 CLI::Option* add_switch(CLI::App& app, const Setting& s, std::vector<std::string>& slot) {
-    return app.add_flag_callback(flag_names(s), [&slot] { slot.assign({"true"}); }, describe(s));
+    return app.add_flag_callback(cli_flag_names(s), [&slot] { slot.assign({"true"}); }, describe(s));
 }
 
 CLI::Option* add_setting(CLI::App& app, const Setting& s, std::vector<std::string>& slot) {
     if (s.codec.flag) return add_switch(app, s, slot);
-    std::string names = s.cli == CliForm::positional ? std::string("APP") : flag_names(s);
+    std::string names = s.cli == CliForm::positional ? std::string("APP") : cli_flag_names(s);
     CLI::Option* opt = app.add_option(names, slot, describe(s));
     // A positional is already named by its type in the usage line.
     opt->type_name(s.cli == CliForm::positional ? "" : std::string(s.codec.type_name));
@@ -114,6 +108,12 @@ CliLayer collect(CLI::App& app, const Storage& storage) {
 }
 
 } // namespace
+
+std::string cli_flag_names(const Setting& s) {
+    std::string names = s.long_flag();
+    for (std::string_view alias : s.cli_aliases) names += "," + std::string(alias);
+    return s.short_flag.empty() ? names : std::string(s.short_flag) + "," + names;
+}
 
 std::variant<CommandLine, int> parse_command_line(int argc, char** argv) {
     CLI::App app{"hornet: a pre-fork HTTP/1.1 application server", "hornet"};

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "config/cli_layer.hpp"
+#include "config/setting.hpp"
 
 namespace hornet {
 
@@ -21,6 +22,9 @@ struct CommandLine {
     bool print_config = false;
     bool list_plugins = false;
 };
+
+// A setting's flags for CLI11: "-p,--pid" (short form, long form, aliases).
+std::string cli_flag_names(const Setting& s);
 
 // --help/--version print to stdout and yield exit status 0. Syntax errors
 // (unknown option, missing argument) throw ConfigError.

@@ -30,15 +30,11 @@ std::string default_config_file(const std::string& given) {
 }
 
 Invocation build(CommandLine cmd, char** envp) {
-    cmd.config_file = default_config_file(cmd.config_file);
     Invocation inv;
     inv.check_config = cmd.check_config;
     inv.print_config = cmd.print_config;
     inv.list_plugins = cmd.list_plugins;
-    inv.sources.config_file = cmd.config_file;
-    inv.sources.config_path = absolute_path(cmd.config_file);
-    inv.sources.env = capture_env(envp);
-    inv.sources.cli = std::move(cmd.cli);
+    inv.sources = config_sources(cmd.config_file, std::move(cmd.cli), envp);
     inv.config = load_config(inv.sources);
     return inv;
 }
@@ -98,6 +94,15 @@ std::vector<std::string> with_gunicorn_cmd_args(int argc, char** argv, char** en
 }
 
 } // namespace
+
+ConfigSources config_sources(const std::string& config_file, CliLayer cli, char** envp) {
+    ConfigSources sources;
+    sources.config_file = default_config_file(config_file);
+    sources.config_path = absolute_path(sources.config_file);
+    sources.env = capture_env(envp);
+    sources.cli = std::move(cli);
+    return sources;
+}
 
 std::variant<Invocation, int> parse_invocation(int argc, char** argv, char** envp) {
     try {

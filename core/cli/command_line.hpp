@@ -27,6 +27,12 @@ struct Invocation {
     ConfigSources sources;     // file path, environment snapshot, CLI values: replayed on SIGHUP
 };
 
+// The sources parse_invocation loads a Config from: -c's file (or
+// ./gunicorn.conf.py when there is one and no -c), made absolute; the
+// HORNET_* environment; the command line's settings. `hornet ctl` builds
+// its own the same way, to find the control socket the server computed.
+ConfigSources config_sources(const std::string& config_file, CliLayer cli, char** envp);
+
 // Parses argv (and reads the -c file and the environment). On --help or
 // --version prints to stdout and returns 0; on an error prints ONE line to
 // stderr ("hornet: error: <line>") and returns 2. envp may be null.

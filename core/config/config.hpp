@@ -44,6 +44,7 @@ struct Config {
     std::string log_format = "text";      // error log lines: text or json
     std::string access_logfile;           // "" is off, "-" is stdout
     std::string pid;                      // pid file; "" is none
+    std::string control_socket = "auto";  // hornet ctl's unix socket; "auto": PIDFILE.ctl or the runtime dir; "off"/"": none
     std::string app;                      // short name or path to a .so; "mod:callable" becomes wsgi
     YAML::Node app_config{YAML::NodeType::Map};
     // Gunicorn's pythonpath: folded into app_config.pythonpath (first) by

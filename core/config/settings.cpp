@@ -112,6 +112,10 @@ std::vector<Setting> make_table() {
          .codec = string_field(&Config::access_logfile, "PATH", true)},
         {.name = "pid", .aliases = {"pidfile"}, .short_flag = "-p", .default_text = "none", .help = "PID file to write",
          .codec = string_field(&Config::pid, "PATH", true)},
+        {.name = "control_socket",
+         .help = "Unix socket (mode 0600) that hornet ctl talks to: a path, auto (PIDFILE.ctl with a pid file, "
+                 "else hornet/NAME.sock in the runtime dir), or off",
+         .codec = string_field(&Config::control_socket, "PATH", true)},
         {.name = "app", .aliases = {"wsgi_app"}, .cli = CliForm::positional, .default_text = "none",
          .help = "Application: a short name or the path of an app plugin (.so), or a Python WSGI app as "
                  "Gunicorn names it (MODULE:CALLABLE, e.g. myapp:app or mysite.wsgi), served by the wsgi app",

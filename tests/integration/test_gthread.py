@@ -280,8 +280,10 @@ class StopTest(GthreadTestCase):
 class LeakTest(GthreadTestCase):
 
     def test_threads_and_fds_are_steady_over_10000_requests(self):
-        h = self.gthread("hello", threads=4)
+        h = self.gthread("hello", "--log-level", "debug", threads=4)
         pid = self.worker_pid(h)
+        # Once it serves: right after fork it still closes the arbiter's control socket.
+        self.assertTrue(h.wait_log(rf"Worker with pid {pid} is ready"), h.log())
         listeners = sockets(pid)  # before any request: no connection yet
 
         def connections():  # client connections the worker still holds open

@@ -175,6 +175,8 @@ class AppCheckedBeforeForkTest(HornetTestCase):
         line = self.assertOneErrorLine(self.refused("--pythonpath", APPS, "compare_app:apps"),
                                        "'compare_app'", "defines no 'apps' at its top level")
         self.assertIn("did you mean 'compare_app:app'?", line)
+        self.assertOneErrorLine(self.refused("--pythonpath", APPS, "compare_app:create_greeter(open('x'))"),
+                                "the factory's arguments must be Python literals")
 
     def test_the_app_is_not_imported_to_check_it(self):
         # A package whose __init__ has a side effect: the check finds pkg/wsgi.py without running it.
@@ -530,6 +532,10 @@ class SameAsGunicornTest(HornetTestCase):
         servers = self.both(["--pythonpath", APPS, "compare_app:create_app()"])
         self.assertEqual(self.compare(servers, "/")[2], b"Hello from Flask")
 
+    def test_factory_with_literal_arguments(self):
+        servers = self.both(["--pythonpath", APPS, "compare_app:create_greeter('hi ', times=2)"])
+        self.assertEqual(self.compare(servers, "/")[2], b"hi hi ")
+
     def test_flask_app_on_gthread(self):
         servers = self.both(["-k", "gthread", "--threads", "4", "--keep-alive", "5", "--pythonpath", APPS,
                              "compare_app:app"])
@@ -616,7 +622,8 @@ keepalive = 3
             signals = sorted({m[0] for m in got if m[0] in ("worker_int", "worker_abort")})
             exits = len([m for m in got if m[0] == "worker_exit"]) >= 2  # after worker_int and worker_abort
             facts = [m[2:] for m in got if m[0] in ("on_starting", "when_ready")]
-            resp = [m[1:] for m in got if m[0] == "post_request"]
+            # By path: each worker appends after its answer, so two workers may write in either order.
+            resp = sorted(m[1:] for m in got if m[0] == "post_request")
             return arbiter, signals, exits, facts, resp
 
         self.assertEqual(summary("hornet"), summary("gunicorn"))

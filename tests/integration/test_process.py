@@ -160,8 +160,11 @@ class StopTest(HornetTestCase):
     def test_term_waits_for_in_flight_request(self):
         # A slow upload to echo is in flight when TERM arrives: the graceful
         # stop lets it finish (graceful-timeout 5 s).
-        h = self.daemon(["echo"], workers=1)
+        h = self.daemon(["--log-level", "debug", "echo"], workers=1)
         (worker,) = h.workers()
+        # Counted once it serves: right after fork it still closes what is
+        # the arbiter's alone (the control socket).
+        self.assertTrue(h.wait_log(rf"Worker with pid {worker} is ready"), h.log())
         before = socket_fds(worker)
         s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
         try:

@@ -49,3 +49,12 @@ def crash():
 
 def create_app():
     return app
+
+
+def create_greeter(greeting, times=1):
+    # A factory with arguments, as Gunicorn 20+ takes: "compare_app:create_greeter('hi', times=2)".
+    def greeter(environ, start_response):
+        body = (greeting * times).encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+    return greeter

@@ -64,10 +64,12 @@ public:
     std::vector<std::uint32_t> dropped;
     std::vector<std::int64_t> wakes;
     std::vector<pid_t> others;
+    std::vector<ReloadOutcome> outcomes;
 
     void run_worker(std::uint32_t, ScoreboardSlot&, int) override { FAIL() << "the fake never forks"; }
     void on_other_child(pid_t pid, int) override { others.push_back(pid); }
     void on_promoted() override { ++promoted; }
+    void on_reload_finished(const ReloadOutcome& outcome) override { outcomes.push_back(outcome); }
     void reload() override { ++reloads; }
     void drop_generation(std::uint32_t generation) override { dropped.push_back(generation); }
     void wake_at(std::int64_t ms) override { wakes.push_back(ms); }
@@ -935,6 +937,75 @@ TEST_F(ReconcilerTest, NothingScalesWhileStopping) {
     arbiter.reconcile();
     EXPECT_EQ(arbiter.plan(1).workers, 2u);
     EXPECT_EQ(sys.forked(), 2);
+}
+
+// --- what the control socket asks: scale N, the refusals, a reload's outcome --
+
+TEST_F(ReconcilerTest, ScaleSetsTheWorkerCountBothWays) {
+    start(plan(2));
+    ready_all(1);
+    EXPECT_EQ(arbiter.scale_to(5), "");
+    arbiter.reconcile();
+    EXPECT_EQ(serving(), 5u);
+    EXPECT_EQ(arbiter.scale_to(3), "");
+    arbiter.reconcile();
+    EXPECT_EQ(serving(), 3u);
+    EXPECT_EQ(sent_to_all(SIGTERM), 2) << "the two newest leave";
+}
+
+TEST_F(ReconcilerTest, ScaleStopsAtHalfTheScoreboard) {
+    start(plan(2));
+    ASSERT_EQ(arbiter.max_workers(), 32u); // a board of 64
+    EXPECT_EQ(arbiter.scale_to(32), "");
+    const std::string why = arbiter.scale_to(33);
+    EXPECT_NE(why.find("at most 32"), std::string::npos) << why;
+    EXPECT_EQ(arbiter.plan(1).workers, 32u) << "a refusal changes nothing";
+    EXPECT_NE(arbiter.add_worker(), "") << "TTIN obeys the same bound";
+    EXPECT_NE(arbiter.scale_to(0), "");
+}
+
+TEST_F(ReconcilerTest, TtouAtOneWorkerSaysWhyNot) {
+    start(plan(1));
+    EXPECT_NE(arbiter.remove_worker().find("never go below one"), std::string::npos);
+    EXPECT_EQ(arbiter.plan(1).workers, 1u);
+}
+
+TEST_F(ReconcilerTest, ScaleSaysWhyNotWhileStopping) {
+    start(plan(2));
+    arbiter.stop(true);
+    EXPECT_EQ(arbiter.scale_to(4), "hornet is stopping");
+    EXPECT_EQ(arbiter.add_worker(), "hornet is stopping");
+    EXPECT_EQ(arbiter.remove_worker(), "hornet is stopping");
+    EXPECT_EQ(arbiter.plan(1).workers, 2u);
+}
+
+TEST_F(ReconcilerTest, APromotedReloadReportsItsGeneration) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    EXPECT_TRUE(shell.outcomes.empty()) << "no answer while the new workers boot";
+    ready_all(2);
+    arbiter.reconcile();
+    ASSERT_EQ(shell.outcomes.size(), 1u);
+    EXPECT_EQ(shell.outcomes[0].generation, 2u);
+    EXPECT_EQ(shell.outcomes[0].error, "");
+}
+
+TEST_F(ReconcilerTest, AFailedReloadReportsTheLinesTheLogShows) {
+    start(plan(2));
+    ready_all(1);
+    reload(plan(2));
+    exits(any_worker(2), exited_with(1));
+    ASSERT_EQ(shell.outcomes.size(), 1u);
+    EXPECT_EQ(shell.outcomes[0].generation, 2u);
+    EXPECT_EQ(shell.outcomes[0].error,
+              "Reload failed: a new worker exited before it was ready (see above); still serving test generation");
+}
+
+TEST_F(ReconcilerTest, AWorkerRecordsWhenItWasForked) {
+    sys.now = 12345;
+    start(plan(1));
+    EXPECT_EQ(sup.workers().at(any_worker()).started_ms, 12345);
 }
 
 } // namespace
