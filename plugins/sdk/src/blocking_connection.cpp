@@ -154,12 +154,8 @@ BlockingConnection::HeadOutcome BlockingConnection::take_head(BlockingSocket& so
 // A connection's first bytes, with when the kernel received them: its
 // request has waited in the accept queue since (QueueClock::first_read).
 IoResult BlockingConnection::read_first(BlockingSocket& socket, std::span<char> space, ConnectionAddresses& a) {
-    int64_t received_unix_us = 0;
-    const IoResult io = socket.read_now_stamped(space, received_unix_us);
-    if (io.error == IoError::would_block) return io;
-    a.stamp_first_read = false;
-    if (received_unix_us > 0)
-        a.arrived_us = monotonic_us() - std::max<int64_t>(0, wall_clock_us() - received_unix_us);
+    const IoResult io = socket.read_now_stamped(space, a.received_unix_us);
+    if (io.error != IoError::would_block) a.stamp_first_read = false;
     return io;
 }
 

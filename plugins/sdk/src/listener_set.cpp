@@ -142,10 +142,11 @@ int ListenerSet::accept(size_t i, ConnectionAddresses& addresses) {
     if (is_tcp(ss.ss_family) && !l.nodelay_inherited) set_nodelay(fd);
     addresses.arrived_us = 0;
     addresses.stamp_first_read = false;
+    addresses.received_unix_us = 0;
     if (!measure_queue_) return fd;
     const bool tcp = is_tcp(ss.ss_family);
     addresses.stamp_first_read = tcp && queue_clock_ == QueueClock::first_read;
-    addresses.arrived_us = tcp && !addresses.stamp_first_read ? arrival_of(fd) : monotonic_us();
+    if (!addresses.stamp_first_read) addresses.arrived_us = tcp ? arrival_of(fd) : monotonic_us();
     return fd;
 }
 
