@@ -30,6 +30,10 @@ void add_histogram(HistogramTotals& to, const HistogramTotals& from) {
 
 std::uint64_t HistogramTotals::count() const { return std::accumulate(buckets.begin(), buckets.end(), 0ull); }
 
+void MetricTotals::add(const SlotMetrics& slot) {
+    for (const RequestMetrics& shard : slot.shards) add(shard);
+}
+
 void MetricTotals::add(const RequestMetrics& slot) {
     for (std::size_t c = 0; c < requests.size(); ++c) add_counters(requests[c], slot.requests[c]);
     add_histogram(duration, slot.duration);

@@ -30,7 +30,8 @@ struct MetricTotals {
     std::uint64_t response_body_bytes = 0;
     std::array<std::uint64_t, kCodes> by_code{};
 
-    void add(const RequestMetrics& slot); // relaxed reads of a live or dead slot
+    void add(const RequestMetrics& shard); // relaxed reads of a live or dead slot
+    void add(const SlotMetrics& slot);
     void add(const MetricTotals& other);
     std::uint64_t request_count() const;
 };
@@ -46,7 +47,7 @@ public:
     // "" for a generation never named.
     const std::string& worker_type(std::uint32_t generation) const;
     // A worker's slot is about to be given back: keep what it counted.
-    void retire(std::uint32_t generation, const RequestMetrics& slot) { retired_[worker_type(generation)].add(slot); }
+    void retire(std::uint32_t generation, const SlotMetrics& slot) { retired_[worker_type(generation)].add(slot); }
     const TotalsByType& retired() const { return retired_; }
 
 private:

@@ -56,6 +56,20 @@ void RequestMetrics::record(const hornet_access_record_t& r) {
     request_bytes.fetch_add(r.request_bytes, kRelaxed);
 }
 
+// Threads take shards in the order they first record: a gthread worker's
+// first kShards threads each have their own.
+std::size_t this_thread_shard() {
+    static std::atomic<std::size_t> next{0};
+    thread_local const std::size_t shard = next.fetch_add(1, kRelaxed) % SlotMetrics::kShards;
+    return shard;
+}
+
+void SlotMetrics::record(const hornet_access_record_t& r) { shards[this_thread_shard()].record(r); }
+
+void SlotMetrics::reset() {
+    for (RequestMetrics& m : shards) m.reset();
+}
+
 void RequestMetrics::reset() {
     for (auto& row : requests) zero(row);
     for (Histogram* h : {&duration, &queue}) {

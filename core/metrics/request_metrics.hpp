@@ -7,7 +7,10 @@
 // counts a finished exchange, whichever way it reached the host
 // (exchange_end of an ABI 1.3 worker type, access_log of an older one).
 // Histogram buckets are counted one by one (not cumulative): one add per
-// observation; the exposition makes them cumulative.
+// observation; the exposition makes them cumulative. A slot holds a few
+// RequestMetrics (SlotMetrics), one per serving thread, so that a gthread
+// worker's threads do not pass the same cache lines to and fro on every
+// request (measured: 19 ns a record alone, ~250 ns with 4 threads on one).
 #pragma once
 
 #include <array>
@@ -56,6 +59,16 @@ struct alignas(64) RequestMetrics {
     // [worker, any thread] One finished exchange (or a refused head).
     void record(const hornet_access_record_t& record);
     // [arbiter] Zero, for a slot given to a new worker.
+    void reset();
+};
+
+struct SlotMetrics {
+    static constexpr std::size_t kShards = 4;
+    std::array<RequestMetrics, kShards> shards;
+
+    // [worker, any thread] Into this thread's shard (threads beyond
+    // kShards share, with fetch_add as ever).
+    void record(const hornet_access_record_t& record);
     void reset();
 };
 

@@ -33,7 +33,7 @@ struct ScoreboardSlot {
     std::uint64_t max_requests; // written by the arbiter before fork; 0 = never recycle
     std::atomic<std::int64_t> in_flight; // requests with the app now
     BusyRequest busy;                    // the latest of them, while any
-    metrics::RequestMetrics metrics;     // what it answered (its own cache lines)
+    metrics::SlotMetrics metrics;        // what it answered (their own cache lines)
 };
 
 class Scoreboard {

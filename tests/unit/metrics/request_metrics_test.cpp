@@ -2,6 +2,8 @@
 #include "metrics/metric_totals.hpp"
 
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -92,11 +94,32 @@ TEST(RequestMetrics, AnOlderWorkerTypesShortRecordStopsBeforeItsEnd) {
     EXPECT_EQ(t.request_bytes, 0u);
 }
 
+TEST(SlotMetrics, ThreadsCountIntoShardsThatSumUp) {
+    auto slot = std::make_unique<SlotMetrics>();
+    slot->reset();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 1000; ++i) slot->record(Exchange("GET", 200, 1, 1).record);
+        });
+    for (auto& t : threads) t.join();
+    MetricTotals t;
+    t.add(*slot);
+    EXPECT_EQ(t.request_count(), 6000u);
+    std::size_t used = 0;
+    for (const RequestMetrics& shard : slot->shards) {
+        MetricTotals one;
+        one.add(shard);
+        used += one.request_count() != 0;
+    }
+    EXPECT_GT(used, 1u) << "threads spread over the shards";
+}
+
 TEST(MetricsArchive, KeepsWhatExitedWorkersCountedByType) {
     MetricsArchive archive;
     archive.name_generation(1, "sync");
     archive.name_generation(2, "async");
-    auto slot = std::make_unique<RequestMetrics>();
+    auto slot = std::make_unique<SlotMetrics>();
     slot->record(Exchange("GET", 200, 1, 1).record);
     archive.retire(1, *slot);
     archive.retire(1, *slot);
