@@ -13,6 +13,7 @@ unit tests: retiring at once loses no request here either, since the other
 worker and the listen backlog cover the gap.
 """
 
+import http.client
 import os
 import re
 import signal
@@ -60,7 +61,8 @@ class MemoryRecycling(HornetTestCase):
             line = rf"Worker with pid {fat} uses (\d+\.\d) MiB \({metric.upper()}\), past max_worker_memory 64\.0 MiB: replacing it"
             self.assertTrue(h.wait_log(line, timeout=20), h.log())
             figure = float(re.search(line, h.log()).group(1))
-            self.assertGreaterEqual(figure, ALLOC * (0.5 if metric == "pss" else 1.0), h.log())
+            # The check may land while the app is still allocating: past the limit is what counts.
+            self.assertGreater(figure, 64.0, h.log())
             self.replaced(h, fat)
             self.more_traffic(load)
         print(f"{kind}: {load.ok} answered, {len(load.failures)} lost", file=sys.stderr)
@@ -91,9 +93,13 @@ class MemoryRecycling(HornetTestCase):
 
     def test_a_worker_past_the_hard_limit_is_killed_at_once_and_replaced(self):
         h = self.start_hornet("sync", "--max-worker-memory-hard", SOFT)
-        fat = self.allocate(h)
-        self.assertTrue(h.wait_log(rf"Worker with pid {fat} uses \d+\.\d MiB \(RSS\), past max_worker_memory_hard "
-                                   r"64\.0 MiB: killing it", timeout=20), h.log())
+        try:  # the kill may come before the answer: the log names the worker
+            self.get(h, f"/alloc/{ALLOC}")
+        except (OSError, http.client.HTTPException):
+            pass
+        line = r"Worker with pid (\d+) uses \d+\.\d MiB \(RSS\), past max_worker_memory_hard 64\.0 MiB: killing it"
+        self.assertTrue(h.wait_log(line, timeout=20), h.log())
+        fat = int(re.search(line, h.log()).group(1))
         self.assertTrue(h.wait_log(rf"Worker with pid {fat} was killed by signal {int(signal.SIGKILL)}", timeout=10),
                         h.log())
         self.replaced(h, fat)
