@@ -117,6 +117,11 @@ MetricsServer::~MetricsServer() {
     listener_.remove_socket_file();
 }
 
+std::string MetricsServer::url() const {
+    const std::string base = listener_.url();
+    return base.starts_with("unix:") ? base + " (GET /metrics)" : base + "/metrics";
+}
+
 void MetricsServer::close_after_fork() {
     ::close(acceptor_.native_handle());
     ::close(listener_.fd());

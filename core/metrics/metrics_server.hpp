@@ -26,7 +26,8 @@ public:
     MetricsServer(boost::asio::io_context& io, const std::string& spec, Render render);
     ~MetricsServer();
 
-    std::string url() const { return listener_.url() + "/metrics"; }
+    // "http://127.0.0.1:9100/metrics", or "unix:/run/m.sock (GET /metrics)".
+    std::string url() const;
     const std::string& spec() const { return listener_.spec(); }
     // In a forked worker: let go of the listening socket without touching
     // the arbiter's loop.
