@@ -7,6 +7,7 @@
 #include "error_stream.hpp"
 #include "file_wrapper.hpp"
 #include "gil.hpp"
+#include "hornet_module.hpp"
 #include "input_stream.hpp"
 #include "interpreter.hpp"
 #include "response_sender.hpp"
@@ -54,6 +55,7 @@ std::unique_ptr<WsgiApp> WsgiApp::make(const hornet_host_t* host) {
         GilHold gil;
         if (!fresh) forget_app_modules(host);
         app->load();
+        install_hornet_module(host); // the app may import it at once
         app->app_ = load_app(host, config);
         if (!config.gunicorn_config.empty())
             app->hooks_ = std::make_unique<GunicornHooks>(host, config.gunicorn_config, app->errors_.get());

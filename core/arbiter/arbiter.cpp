@@ -77,6 +77,7 @@ Arbiter::Arbiter(StartContext context, Config config, PluginSet plugins)
       pid_(::getpid()),
       started_ms_(system_.now_ms()) {
     for (const auto& row : signal_actions) signals_.add(row.signal);
+    start_metrics(); // before any app is created: the app counters live in the scoreboard
     start(std::move(config), std::move(plugins));
 }
 
@@ -111,8 +112,11 @@ void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
     log_limits(gen->config);
+    metrics_->configure(gen->config, pool_.shared() ? metrics::MetricsService::When::start_shared
+                                                    : metrics::MetricsService::When::start);
     open_control(gen->config); // before the pid file: a refusal leaves nothing behind
     write_pidfile(gen->config.pid);
+    name_generation(*gen);
     reconciler_.serve(gen->id, gen->plan());
     generations_[gen->id] = std::move(gen);
     set_title();
@@ -216,6 +220,7 @@ void Arbiter::handle_usr1() {
 void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int worker_id) {
     if (hooks_) hooks_->forget_in_child(); // the runner must see EOF once the arbiter is gone
     const Generation& gen = *generations_.at(generation);
+    metrics_->close_after_fork();
     control_.close_in_child(); // the control socket is the arbiter's alone
     dumps_.close_in_child();
     run_worker_process(WorkerSpec{
@@ -242,7 +247,10 @@ void Arbiter::on_other_child(pid_t pid, int status) {
     if (hooks_ && pid == hooks_->pid()) hooks_->runner_exited(status);
 }
 
-void Arbiter::on_promoted() { set_title(); }
+void Arbiter::on_promoted() {
+    set_title();
+    metrics_->configure(active().config, metrics::MetricsService::When::reload);
+}
 
 // The HUP that came during the reload that just ended: its askers are answered by this one.
 void Arbiter::reload() {

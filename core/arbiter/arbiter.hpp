@@ -21,6 +21,7 @@
 //                      the shell's side of the Reconciler
 // arbiter_reload.cpp   HUP: read the config, build the new generation
 // arbiter_upgrade.cpp  USR2: fork and exec a new arbiter on our sockets
+// arbiter_metrics.cpp  what /metrics and statsd see (core/metrics serves it)
 // arbiter_hooks.cpp    when Gunicorn's arbiter hooks run (server_hooks.hpp)
 // arbiter_control.cpp  the control socket's commands (hornet ctl), each the
 //                      same transaction as its signal
@@ -50,6 +51,9 @@
 #include "config/config_loader.hpp"
 #include "control/control_server.hpp"
 #include "listen/listener_pool.hpp"
+#include "metrics/metric_totals.hpp"
+#include "metrics/metrics_service.hpp"
+#include "metrics/server_view.hpp"
 #include "scoreboard/scoreboard.hpp"
 
 namespace hornet {
@@ -177,6 +181,10 @@ private:
     void upgrade();
     void on_upgrade_exit(int status);
 
+    // arbiter_metrics.cpp
+    void start_metrics();
+    void name_generation(const Generation& gen);
+    metrics::ServerView gather_metrics();
     // arbiter_hooks.cpp: Gunicorn's on_starting, when_ready, on_reload, on_exit
     void start_hooks(const Config& config);
     void reload_hooks(const Config& config);
@@ -203,6 +211,9 @@ private:
     std::int64_t started_ms_; // System::now_ms at start, for the uptime
     Upgrade upgrade_;
     Shutdown shutdown_;
+    metrics::MetricsArchive metric_archive_; // what exited workers counted
+    double start_unix_s_ = 0;
+    std::unique_ptr<metrics::MetricsService> metrics_; // after io_: it serves on it
     ReloadWaiters reload_waiters_;
     std::unique_ptr<ServerHooks> hooks_; // a gunicorn.conf.py's arbiter hooks, or none
 };

@@ -45,6 +45,7 @@ void Arbiter::start_reload() {
     } catch (const std::exception& e) {
         const std::string line = "Reload failed: " + std::string(e.what()) + "; still serving " + active().describe();
         spdlog::error("{}", line);
+        reconciler_.note_reload_failed();
         sd_notify("READY=1");
         on_reload_finished({0, line});
     }
@@ -81,6 +82,7 @@ void Arbiter::begin_reload() {
     auto changes = describe_changes(active().config, gen->config);
     spdlog::info("Reloading: starting {}; {}", gen->describe(), changes.empty() ? "no setting changed" : changes);
     const Generation& g = *(generations_[id] = std::move(gen));
+    name_generation(g);
     reload_hooks(g.config);
     run_hook("on_reload", g.config, g.listeners);
     reconciler_.begin_reload(id, g.plan());

@@ -41,14 +41,23 @@ struct WorkerPlan {
 };
 
 // Why workers were replaced since start, for the log, `ctl status` and
-// metrics. A worker asked to leave by TTOU, WINCH, a reload or a stop is no
-// restart and is not counted.
+// metrics, each counted where it is decided. A worker asked to leave by
+// TTOU, WINCH or a stop is no restart and is not counted.
 struct RestartCounts {
     std::uint64_t max_requests = 0;           // recycled at its quota
     std::uint64_t max_worker_memory = 0;      // recycled past the soft limit
     std::uint64_t max_worker_memory_hard = 0; // killed past the hard limit
     std::uint64_t timeout = 0;                // heartbeat went stale: a stack dump, then ABRT
     std::uint64_t died = 0;                   // exited on its own after it was ready
+    std::uint64_t reload = 0;                 // replaced by a reload's new generation
+};
+
+// The reloads since start (HUP), for metrics.
+struct ReloadCounts {
+    std::uint64_t succeeded = 0;
+    std::uint64_t failed = 0;
+    bool last_succeeded = true;       // no reload yet counts as a success
+    std::int64_t last_unix_ms = 0;    // when the last one ended; 0: none yet
 };
 // "2 max_requests, 1 max_worker_memory" (reasons with a count), or "none".
 std::string describe(const RestartCounts& counts);
@@ -127,6 +136,9 @@ public:
     // Is pid a timed-out worker whose dump the arbiter waits for?
     bool awaiting_dump(pid_t pid);
     const RestartCounts& restarts() const { return restarts_; }
+    const ReloadCounts& reloads() const { return reloads_; }
+    // A reload failed before any new worker started (a bad config).
+    void note_reload_failed() { count_reload(false); }
 
 private:
     // A reload's new generation, booting beside the serving one.
@@ -173,6 +185,7 @@ private:
     void advance_reload();
     void promote_incoming();
     void abort_reload(const std::string& why);
+    void count_reload(bool succeeded);
 
     // reconciler_workers.cpp
     pid_t spawn_worker(std::uint32_t generation);
@@ -208,6 +221,7 @@ private:
     BootBackoff boot_;
     MemoryCheck memory_;
     RestartCounts restarts_;
+    ReloadCounts reloads_;
     Stop stop_;
 };
 

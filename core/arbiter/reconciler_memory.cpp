@@ -31,6 +31,7 @@ std::string describe(const RestartCounts& c) {
     add(c.max_worker_memory_hard, "max_worker_memory_hard");
     add(c.timeout, "timeout");
     add(c.died, "died");
+    add(c.reload, "reload");
     return out.empty() ? "none" : out;
 }
 

@@ -5,6 +5,7 @@
 // generation instead and the old one serves on as if nothing happened.
 #include "arbiter/reconciler.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <utility>
 
@@ -47,7 +48,11 @@ void Reconciler::advance_reload() {
 void Reconciler::promote_incoming() {
     const std::uint32_t old = std::exchange(active_, *reload_.incoming);
     reload_.incoming.reset();
-    for (pid_t pid : workers_.pids_of(old)) workers_.retire(pid);
+    for (pid_t pid : workers_.pids_of(old)) {
+        workers_.retire(pid);
+        ++restarts_.reload;
+    }
+    count_reload(true);
     recycling_ = {}; // it belonged to the old generation, now leaving anyway
     boot_ = {};
     spdlog::info("Reloaded: now serving {}; {} is stopping", plans_.at(active_).name, plans_.at(old).name);
@@ -66,8 +71,18 @@ void Reconciler::abort_reload(const std::string& why) {
     }
     const std::string line = "Reload failed: " + why + "; still serving " + plans_.at(active_).name;
     spdlog::error("{}", line);
+    count_reload(false);
     sd_notify("READY=1");
     shell_.on_reload_finished({failed, line});
+}
+
+// Wall-clock time: a metric's timestamp, not a deadline.
+void Reconciler::count_reload(bool succeeded) {
+    ++(succeeded ? reloads_.succeeded : reloads_.failed);
+    reloads_.last_succeeded = succeeded;
+    reloads_.last_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
 }
 
 } // namespace hornet

@@ -85,6 +85,13 @@ struct Config {
     bool proxy_protocol = false;          // PROXY v1/v2 on every listener, from proxy_allow_ips
     std::vector<std::string> proxy_allow_ips{"127.0.0.1", "::1"};
 
+    // Metrics (core/metrics): the arbiter's Prometheus endpoint, and statsd
+    // (Gunicorn's settings and names). "" is off.
+    std::string metrics_bind;             // HOST:PORT or unix:PATH serving GET /metrics
+    std::string statsd_host;              // HOST:PORT (port 8125 if none) or unix:PATH (datagrams)
+    std::string statsd_prefix;            // "app" sends app.gunicorn.requests
+    std::string dogstatsd_tags;           // "env:prod,team:web", appended as |#...
+
     // Gunicorn's atoms, or "json" / "json:FIELD,..." (log/access_log_json.hpp).
     std::string access_log_format{R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")"};
 };

@@ -17,7 +17,6 @@ constexpr std::string_view kStrict = "hornet always refuses such requests (400),
 constexpr std::string_view kNoAsgi = "for ASGI apps; hornet has no ASGI worker yet";
 constexpr std::string_view kHttp1 = "hornet speaks HTTP/1.1; there is no HTTP/2 to tune";
 constexpr std::string_view kNoDirty = "hornet has no dirty arbiters: run that work in a service of its own";
-constexpr std::string_view kNoStatsd = "hornet sends no statsd metrics";
 
 bool listed(const std::vector<std::string_view>& names, std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
@@ -77,10 +76,9 @@ const std::vector<GunicornOnly>& gunicorn_only_settings() {
         {"enable_stdio_inheritance", "--enable-stdio-inheritance", "hornet's workers always inherit stdio", H::ignore,
          kSwitch},
         {"enable_stdio_inheritance", "-R", "hornet's workers always inherit stdio", H::ignore, kSwitch},
-        {"statsd_host", "--statsd-host", kNoStatsd},
-        {"dogstatsd_tags", "--dogstatsd-tags", kNoStatsd},
-        {"statsd_prefix", "--statsd-prefix", kNoStatsd},
-        {"enable_backlog_metric", "--enable-backlog-metric", kNoStatsd, H::ignore, kSwitch},
+        {"enable_backlog_metric", "--enable-backlog-metric",
+         "the listen backlog is always on /metrics (hornet_listen_queue_length), not sent to statsd", H::ignore,
+         kSwitch},
         // Process naming
         {"default_proc_name", "", "hornet names processes after proc_name or the app", H::ignore},
         // SSL

@@ -11,6 +11,7 @@
 #include "config/config_error.hpp"
 #include "config/ip_entry.hpp"
 #include "config/setting_codecs.hpp"
+#include "config/statsd_address.hpp"
 #include "log/access_log_format.hpp"
 
 namespace hornet {
@@ -33,6 +34,14 @@ std::string any_path(std::string_view entry) { return std::string(entry); }
 
 void check_probe_path(std::string_view path) {
     if (!path.empty() && path[0] != '/') throw ValueError("expected a path starting with '/', like /healthz");
+}
+
+void check_metrics_bind(std::string_view entry) {
+    if (!entry.empty()) parse_bind(entry);
+}
+
+void check_statsd_host(std::string_view entry) {
+    if (!entry.empty()) parse_statsd_host(entry);
 }
 
 std::string env_entry(std::string_view entry) {
@@ -190,6 +199,16 @@ std::vector<Setting> make_table() {
          .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o; "
                  "or json, or json:FIELD,... (README: JSON logs)",
          .codec = checked_string_field(&Config::access_log_format, "FORMAT", check_access_log_format)},
+        {.name = "metrics_bind", .default_text = "off",
+         .help = "Serve Prometheus metrics (GET /metrics) from the arbiter at HOST:PORT or unix:PATH; empty is off",
+         .codec = checked_string_field(&Config::metrics_bind, "ADDRESS", check_metrics_bind)},
+        {.name = "statsd_host", .default_text = "off",
+         .help = "Send Gunicorn's statsd metrics to HOST:PORT (UDP) or unix:PATH (datagrams); empty is off",
+         .codec = checked_string_field(&Config::statsd_host, "ADDRESS", check_statsd_host)},
+        {.name = "statsd_prefix", .help = "Prefix of every statsd metric name (a '.' is added)",
+         .codec = string_field(&Config::statsd_prefix, "PREFIX", true)},
+        {.name = "dogstatsd_tags", .help = "DogStatsD tags added to every statsd metric: key:value,...",
+         .codec = string_field(&Config::dogstatsd_tags, "TAGS", true)},
     };
 }
 

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metrics/app_counters.hpp"
+
 namespace hornet {
 namespace {
 
@@ -124,9 +126,11 @@ int64_t HostServices::query(const hornet_host_t* host, int what) {
     }
 }
 
-// Offered by the worker type in this process (ABI 1.1); none in the arbiter.
+// The host's own (ABI 1.3: "hornet.metrics/1", in every process), then the
+// ones the worker type in this process offers (ABI 1.1; none in the arbiter).
 const void* HostServices::get_extension(const hornet_host_t* host, const char* id) {
     if (!host || !id) return nullptr;
+    if (std::string_view(id) == HORNET_EXT_METRICS) return metrics::AppCounters::extension();
     try {
         return self(host).find_extension(id);
     } catch (...) {

@@ -10,6 +10,7 @@
 #include "log/fd_sink.hpp"
 #include "log/json_log_formatter.hpp"
 #include "log/log_files.hpp"
+#include "metrics/log_counts.hpp"
 
 namespace hornet {
 namespace {
@@ -53,6 +54,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& format) {
 
 void setup_logging(const std::string& error_logfile, const std::string& level, const std::string& format) {
     auto logger = std::make_shared<spdlog::logger>("hornet", make_sink(error_logfile));
+    if (auto counting = metrics::log_counting_sink()) logger->sinks().push_back(std::move(counting));
     logger->set_formatter(make_formatter(format));
     logger->set_level(parse_level(level));
     logger->flush_on(spdlog::level::trace);

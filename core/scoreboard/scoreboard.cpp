@@ -20,7 +20,10 @@ namespace {
 // The header, padded to a cache line so the slots stay aligned.
 constexpr std::size_t kSlotsOffset = 64;
 
-std::size_t map_bytes(std::size_t slots) { return kSlotsOffset + slots * sizeof(ScoreboardSlot); }
+static_assert(sizeof(ScoreboardSlot) % 64 == 0 && alignof(metrics::AppCounters) <= 64);
+
+std::size_t counters_offset(std::size_t slots) { return kSlotsOffset + slots * sizeof(ScoreboardSlot); }
+std::size_t map_bytes(std::size_t slots) { return counters_offset(slots) + sizeof(metrics::AppCounters); }
 
 } // namespace
 
@@ -31,6 +34,7 @@ Scoreboard::Scoreboard(std::size_t slots) : size_(slots) {
     header_ = new (mem) Header{};
     slots_ = reinterpret_cast<ScoreboardSlot*>(static_cast<char*>(mem) + kSlotsOffset);
     for (std::size_t i = 0; i < slots; ++i) new (&slots_[i]) ScoreboardSlot{};
+    app_counters_ = new (static_cast<char*>(mem) + counters_offset(slots)) metrics::AppCounters{};
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
         throw std::runtime_error(std::string("cannot create the scoreboard pipe: ") + std::strerror(errno));
@@ -62,6 +66,7 @@ int Scoreboard::claim(std::uint32_t generation, std::int64_t now) {
         s.max_requests = 0;
         s.in_flight = 0;
         s.busy.clear();
+        s.metrics.reset();
         s.state = WorkerState::booting;
         return static_cast<int>(i);
     }
@@ -69,6 +74,7 @@ int Scoreboard::claim(std::uint32_t generation, std::int64_t now) {
 }
 
 void Scoreboard::release(int index) {
+    if (on_release_) on_release_(slots_[index]);
     slots_[index].pid = 0;
     slots_[index].state = WorkerState::free;
 }

@@ -11,8 +11,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <sys/types.h>
 
+#include "metrics/app_counters.hpp"
+#include "metrics/log_counts.hpp"
+#include "metrics/request_metrics.hpp"
 #include "scoreboard/busy_request.hpp"
 
 namespace hornet {
@@ -29,6 +33,7 @@ struct ScoreboardSlot {
     std::uint64_t max_requests; // written by the arbiter before fork; 0 = never recycle
     std::atomic<std::int64_t> in_flight; // requests with the app now
     BusyRequest busy;                    // the latest of them, while any
+    metrics::SlotMetrics metrics;        // what it answered (their own cache lines)
 };
 
 class Scoreboard {
@@ -41,9 +46,16 @@ public:
     // A free slot, reset and marked booting, its heartbeat at now_ms; -1
     // when full. Arbiter only.
     int claim(std::uint32_t generation, std::int64_t now_ms);
+    // The worker is gone: on_release sees its slot one last time.
     void release(int index);
+    // [arbiter] Called by release(), before the slot is free (the metrics
+    // keep what the worker counted).
+    void on_release(std::function<void(const ScoreboardSlot&)> hook) { on_release_ = std::move(hook); }
     ScoreboardSlot& slot(int index) { return slots_[index]; }
     std::size_t size() const { return size_; }
+    // The apps' own counters (hornet.metrics/1), after the slots.
+    metrics::AppCounters& app_counters() { return *app_counters_; }
+    metrics::LogCounts& log_counts() { return header_->log_counts; }
 
     static std::int64_t now_ms();
 
@@ -60,12 +72,15 @@ public:
 private:
     struct Header {
         std::atomic<std::uint32_t> server_state;
+        metrics::LogCounts log_counts; // every process's error-log lines
     };
     static_assert(sizeof(Header) <= 64);
 
     Header* header_ = nullptr; // the map starts with it; the slots follow
     ScoreboardSlot* slots_ = nullptr;
+    metrics::AppCounters* app_counters_ = nullptr;
     std::size_t size_ = 0;
+    std::function<void(const ScoreboardSlot&)> on_release_;
     int wake_read_ = -1;
     int wake_write_ = -1;
 };

@@ -35,13 +35,26 @@ void count(const hornet_worker_ctx_t* ctx, int counter, int64_t delta) {
     if (s.max_requests != 0 && served >= s.max_requests && served - delta < s.max_requests) wc.board->wake();
 }
 
-void write_access_log(const hornet_worker_ctx_t* ctx, const hornet_access_record_t* record) {
-    if (!record) return;
+void write_log_line(const WorkerContext& wc, const hornet_access_record_t& record) {
+    if (!wc.access_log->enabled()) return;
     try {
-        WorkerContext::of(ctx).access_log->write(*record);
+        wc.access_log->write(record);
     } catch (...) {
         // A full disk must not take the worker down.
     }
+}
+
+// Every finished exchange goes through here, however it came: counted for
+// the metrics, then logged.
+void finish_exchange(const WorkerContext& wc, const hornet_access_record_t& record) {
+    if (wc.count_metrics) wc.slot->metrics.record(record);
+    write_log_line(wc, record);
+}
+
+// A 1.0-1.2 worker type's way in: access_log_enabled is set for the
+// metrics too, so its records arrive here even with no log configured.
+void write_access_log(const hornet_worker_ctx_t* ctx, const hornet_access_record_t* record) {
+    if (record) finish_exchange(WorkerContext::of(ctx), *record);
 }
 
 // ABI 1.3: the request goes to the app; the arbiter's status and a stack
@@ -64,7 +77,7 @@ void exchange_end(const hornet_worker_ctx_t* ctx, const hornet_access_record_t* 
         ThreadRequests::process().end();
         if (wc.slot->in_flight.fetch_sub(1, std::memory_order_relaxed) <= 1) wc.slot->busy.clear();
     }
-    if (wc.access_log->enabled()) write_access_log(ctx, record);
+    finish_exchange(wc, *record);
 }
 
 // ABI 1.1: the worker type's extensions, answered by the host's get_extension.
@@ -80,8 +93,8 @@ int provide_extension(const hornet_worker_ctx_t* ctx, const char* id, const void
 
 } // namespace
 
-WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const AccessLog& log)
-    : ctx{}, limits{}, board(&b), slot(&s), access_log(&log) {
+WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const AccessLog& log, bool metrics)
+    : ctx{}, limits{}, board(&b), slot(&s), access_log(&log), count_metrics(metrics) {
     static_assert(std::is_standard_layout_v<WorkerContext> && offsetof(WorkerContext, ctx) == 0);
     limits.head = HORNET_HEAD_INIT(hornet_limits_t);
     ctx.head = HORNET_HEAD_INIT(hornet_worker_ctx_t);
@@ -90,13 +103,14 @@ WorkerContext::WorkerContext(const Scoreboard& b, ScoreboardSlot& s, const Acces
     ctx.ready = &ready;
     ctx.heartbeat = &heartbeat;
     ctx.count = &count;
-    ctx.access_log_enabled = log.enabled() ? 1 : 0;
+    ctx.access_log_enabled = log.enabled() || metrics ? 1 : 0;
     ctx.access_log = &write_access_log;
     ctx.provide_extension = &provide_extension;
     ctx.server_state = &server_state;
     ctx.exchange_begin = &exchange_begin;
     ctx.exchange_end = &exchange_end;
-    ctx.observe_flags = 0;
+    // Queue time costs a TCP_INFO read per connection: only for the metrics.
+    ctx.observe_flags = metrics ? HORNET_OBSERVE_QUEUE_TIME : 0;
 }
 
 WorkerContext& WorkerContext::of(const hornet_worker_ctx_t* ctx) {

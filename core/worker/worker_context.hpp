@@ -18,8 +18,9 @@ struct WorkerContext {
     ScoreboardSlot* slot;
     const AccessLog* access_log;
     HostServices* host_services = nullptr; // answers provide_extension (ABI 1.1)
+    bool count_metrics;                    // /metrics or statsd is on: count every exchange
 
-    WorkerContext(const Scoreboard& board, ScoreboardSlot& slot, const AccessLog& log);
+    WorkerContext(const Scoreboard& board, ScoreboardSlot& slot, const AccessLog& log, bool metrics);
     static WorkerContext& of(const hornet_worker_ctx_t* ctx);
 };
 

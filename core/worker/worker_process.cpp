@@ -127,7 +127,8 @@ void* create_app(const WorkerSpec& spec) {
 }
 
 int serve(const WorkerSpec& spec, void* instance, int stop_fd) {
-    WorkerContext wc(spec.board, spec.slot, spec.access_log);
+    const bool metrics = !spec.config.metrics_bind.empty() || !spec.config.statsd_host.empty();
+    WorkerContext wc(spec.board, spec.slot, spec.access_log, metrics);
     fill_limits(wc.limits, spec);
     ProxyTexts proxy_texts;
     fill_proxy(wc.ctx, proxy_texts, spec.config);

@@ -29,6 +29,9 @@
  *                    replaces access_log for a 1.3 worker type) and
  *                    observe_flags (HORNET_OBSERVE_QUEUE_TIME). Access
  *                    record: queued_us and request_bytes.
+ *                    "hornet.metrics/1" (hornet_metrics_ext_t, hornet/ext.h):
+ *                    counters of an app's own, offered by the host in
+ *                    every process, shown by the arbiter's /metrics.
  *                    hornet_app_t.dump_stacks: the app writes its own
  *                    stacks (the wsgi app: every Python thread's
  *                    traceback) into a worker's stack dump.

@@ -15,6 +15,11 @@
  * Both act on an exchange, which says whose loop runs the callback: an app
  * that returned PENDING can answer after a delay, or after its own
  * background work, without holding any thread.
+ *
+ * ABI 1.3: "hornet.metrics/1" is offered by the host itself, not by the
+ * worker type: in the arbiter (create() with preload_app) and in every
+ * worker, under every worker type, from create() on. It is NULL from an
+ * older host.
  */
 #ifndef HORNET_EXT_H
 #define HORNET_EXT_H
@@ -27,6 +32,7 @@ extern "C" {
 
 #define HORNET_EXT_TIMER "hornet.timer/1" /* hornet_timer_ext_t */
 #define HORNET_EXT_LOOP "hornet.loop/1"   /* hornet_loop_ext_t  */
+#define HORNET_EXT_METRICS "hornet.metrics/1" /* hornet_metrics_ext_t (ABI 1.3) */
 
 /* "hornet.timer/1": one timer per exchange, on the exchange's loop. */
 typedef struct hornet_timer_ext_s {
@@ -59,6 +65,30 @@ typedef struct hornet_loop_ext_s {
     int (*post)(hornet_exchange_t *x, hornet_done_fn fn, void *user_data);
     /* ABI 1.3: append below, never above. */
 } hornet_loop_ext_t;
+
+/* ABI 1.3. "hornet.metrics/1": counters of the app's own, shown by the
+ * arbiter's /metrics as hornet_app_<name>_total (and sent to statsd as
+ * <prefix>app.<name>). The host owns the table (host lifetime: valid until
+ * the app is destroyed); counters live in memory the arbiter shares with
+ * every worker, so they keep counting across worker restarts and reloads. */
+typedef struct hornet_metrics_ext_s {
+    hornet_head_t head;
+
+    /* [arbiter, worker main, any thread] Finds or registers the counter
+     * `name` ([a-zA-Z_][a-zA-Z0-9_]*, at most 48 bytes, without the
+     * "hornet_app_" prefix or "_total"); `help` (cut at 160 bytes) is its
+     * HELP line. The same name gives the same counter in every process,
+     * whoever registered it first (its help is kept). Returns the
+     * counter's id (>= 0), or HORNET_EINVAL (a bad name), or HORNET_ENOMEM
+     * (64 counters exist). Call it once, in create(); the views are read
+     * during the call. */
+    int (*counter)(const hornet_host_t *host, hornet_str_t name,
+                   hornet_str_t help);
+    /* [any thread] Adds delta to the counter (an id from counter(); an
+     * unknown id is ignored). Lock-free: one atomic add. */
+    void (*add)(const hornet_host_t *host, int counter, uint64_t delta);
+    /* ABI 1.4: append below, never above. */
+} hornet_metrics_ext_t;
 
 #ifdef __cplusplus
 }

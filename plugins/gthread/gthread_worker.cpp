@@ -23,7 +23,9 @@ constexpr int64_t kAcceptWindowMs = 10;      // accept_allowance(): how long a s
 GthreadWorker::GthreadWorker(const hornet_worker_ctx_t* ctx)
     : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
       threads_(std::max<uint32_t>(ctx->limits->threads, 1)),
-      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), listeners_(ctx), lot_(poller_),
+      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)),
+      listeners_(ctx, sdk::ListenerSet::FirstAck::immediate, sdk::ListenerSet::QueueClock::first_read),
+      lot_(poller_),
       pool_(ctx, sdk::ConnectionOptions{true, "http"},
             [this](sdk::BlockingConnection& connection, Connection* c) { serve(connection, c); }) {
     // Edge-triggered: the stop fd stays readable (nobody drains it), and the

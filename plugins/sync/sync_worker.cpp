@@ -5,7 +5,8 @@ namespace hornet::sync {
 
 SyncWorker::SyncWorker(const hornet_worker_ctx_t* ctx)
     : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
-      listeners_(ctx, sdk::ListenerSet::FirstAck::delayed), // one request per connection
+      // One request per connection; queue time from the first read's kernel timestamp.
+      listeners_(ctx, sdk::ListenerSet::FirstAck::delayed, sdk::ListenerSet::QueueClock::first_read),
       connection_(ctx, sdk::ConnectionOptions{false, "http"}) {}
 
 int SyncWorker::run() {

@@ -140,7 +140,7 @@ BlockingConnection::HeadOutcome BlockingConnection::take_head(BlockingSocket& so
         }
         std::span<char> space = c.input.prepare(kReadChunk);
         if (space.empty()) return refuse_head(socket, {HeadStatus::refused, 431, {}});
-        IoResult io = socket.read_now(space);
+        IoResult io = c.addresses.stamp_first_read ? read_first(socket, space, c.addresses) : socket.read_now(space);
         if (io.error == IoError::would_block) {
             if (state_->head_expired && !c.input.empty()) return refuse_head(socket, {HeadStatus::refused, 408, {}});
             return HeadOutcome::waiting;
@@ -149,6 +149,14 @@ BlockingConnection::HeadOutcome BlockingConnection::take_head(BlockingSocket& so
         if (c.input.empty()) cycle_.on_first_bytes();
         c.input.commit(io.bytes);
     }
+}
+
+// A connection's first bytes, with when the kernel received them: its
+// request has waited in the accept queue since (QueueClock::first_read).
+IoResult BlockingConnection::read_first(BlockingSocket& socket, std::span<char> space, ConnectionAddresses& a) {
+    const IoResult io = socket.read_now_stamped(space, a.received_unix_us);
+    if (io.error != IoError::would_block) a.stamp_first_read = false;
+    return io;
 }
 
 BlockingConnection::Next BlockingConnection::run_exchange(BlockingSocket& socket) {

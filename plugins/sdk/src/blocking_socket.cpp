@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -83,6 +84,30 @@ IoResult BlockingSocket::read_now(std::span<char> out) {
         if (n == 0) return {0, IoError::eof};
         if (errno == EINTR) continue;
         return {0, would_block(errno) ? IoError::would_block : error_of(errno)};
+    }
+}
+
+IoResult BlockingSocket::read_now_stamped(std::span<char> out, int64_t& received_unix_us) {
+    received_unix_us = 0;
+    iovec iov{out.data(), out.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    for (;;) {
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(fd_, &msg, 0);
+        if (n == 0) return {0, IoError::eof};
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return {0, would_block(errno) ? IoError::would_block : error_of(errno)};
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_TIMESTAMPNS) continue;
+            timespec ts{};
+            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            received_unix_us = int64_t{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+        }
+        return {static_cast<size_t>(n), IoError::none};
     }
 }
 

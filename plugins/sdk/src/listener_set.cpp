@@ -45,6 +45,14 @@ void set_first_ack(int fd, ListenerSet::FirstAck first_ack) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &quick, sizeof quick);
 }
 
+// Accepted sockets inherit it: the first read's bytes come with the time the
+// kernel received them. Set only when asked (it makes the kernel stamp every
+// packet it receives); a listener kept across a reload keeps it, harmlessly.
+void set_receive_timestamps(int fd) {
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+}
+
 // With TCP_DEFER_ACCEPT a connection is queued once its request is in, so
 // the time since its last data arrived is how long it waited for accept();
 // the kernel counts it in milliseconds.
@@ -61,9 +69,11 @@ int64_t arrival_of(int fd) {
 // The stop fd's epoll id; listeners use their index.
 constexpr uint32_t kStopId = UINT32_MAX;
 
-ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack)
-    : ctx_(ctx), measure_queue_(HORNET_HAS(ctx, hornet_worker_ctx_t, observe_flags) &&
-                                (ctx->observe_flags & HORNET_OBSERVE_QUEUE_TIME)) {
+ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack, QueueClock queue_clock)
+    : ctx_(ctx),
+      measure_queue_(HORNET_HAS(ctx, hornet_worker_ctx_t, observe_flags) &&
+                     (ctx->observe_flags & HORNET_OBSERVE_QUEUE_TIME)),
+      queue_clock_(queue_clock) {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     for (size_t i = 0; i < ctx->listen_count; ++i) {
@@ -73,6 +83,7 @@ ListenerSet::ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack)
             set_defer_accept(l.fd);
             set_first_ack(l.fd, first_ack);
             l.nodelay_inherited = set_nodelay(l.fd); // Linux copies it to accepted sockets
+            if (measure_queue_ && queue_clock_ == QueueClock::first_read) set_receive_timestamps(l.fd);
         }
         listeners_.push_back(l);
         watch(l.fd, static_cast<uint32_t>(i), true);
@@ -130,7 +141,12 @@ int ListenerSet::accept(size_t i, ConnectionAddresses& addresses) {
     addresses.local = l.local.is_wildcard() ? SocketAddress::local_of(fd) : l.local;
     if (is_tcp(ss.ss_family) && !l.nodelay_inherited) set_nodelay(fd);
     addresses.arrived_us = 0;
-    if (measure_queue_) addresses.arrived_us = is_tcp(ss.ss_family) ? arrival_of(fd) : monotonic_us();
+    addresses.stamp_first_read = false;
+    addresses.received_unix_us = 0;
+    if (!measure_queue_) return fd;
+    const bool tcp = is_tcp(ss.ss_family);
+    addresses.stamp_first_read = tcp && queue_clock_ == QueueClock::first_read;
+    if (!addresses.stamp_first_read) addresses.arrived_us = tcp ? arrival_of(fd) : monotonic_us();
     return fd;
 }
 

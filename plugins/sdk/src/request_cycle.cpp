@@ -90,10 +90,17 @@ AppRoute RequestCycle::begin_exchange(const ConnectionRef& c, bool keep_going) {
 // From the kernel's accept queue for a connection's first request; from its
 // first bytes seen for the next ones (they wait in the socket unseen only
 // while the worker serves this connection's previous request).
+// A kernel receive time (QueueClock::first_read) is on the wall clock: it
+// is placed on the monotonic one through the pair of readings mark_start()
+// took when those bytes were committed, so no clock is read for it.
 int64_t RequestCycle::queued_us(const ConnectionRef& c) {
     if (!measure_queue_) return -1;
-    const int64_t from = c.addresses.arrived_us ? c.addresses.arrived_us : start_mono_us_;
+    int64_t from = start_mono_us_;
+    if (c.addresses.arrived_us) from = c.addresses.arrived_us;
+    else if (c.addresses.received_unix_us)
+        from = start_mono_us_ - std::max<int64_t>(0, start_unix_us_ - c.addresses.received_unix_us);
     c.addresses.arrived_us = 0;
+    c.addresses.received_unix_us = 0;
     return std::max<int64_t>(0, monotonic_us() - from);
 }
 

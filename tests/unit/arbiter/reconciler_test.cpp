@@ -384,6 +384,29 @@ TEST_F(ReconcilerTest, AReloadAbortsWhenANewWorkerDies) {
     EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{2});
 }
 
+TEST_F(ReconcilerTest, ReloadsAndTheWorkersTheyReplaceAreCounted) {
+    start(plan(2));
+    ready_all(1);
+    EXPECT_TRUE(arbiter.reloads().last_succeeded) << "no reload yet";
+    EXPECT_EQ(arbiter.reloads().last_unix_ms, 0);
+    reload(plan(2));
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.restarts().reload, 2u);
+    EXPECT_EQ(arbiter.reloads().succeeded, 1u);
+    EXPECT_GT(arbiter.reloads().last_unix_ms, 0);
+    for (pid_t pid : sup.pids_of(1)) exits(pid, exited_with(0));
+    EXPECT_EQ(arbiter.restarts().died, 0u) << "a replaced worker's exit is no crash";
+    arbiter.begin_reload(3, plan(2));
+    arbiter.reconcile();
+    exits(sup.pids_of(3).front(), exited_with(1));
+    EXPECT_EQ(arbiter.reloads().failed, 1u);
+    EXPECT_FALSE(arbiter.reloads().last_succeeded);
+    arbiter.note_reload_failed();
+    EXPECT_EQ(arbiter.reloads().failed, 2u);
+    EXPECT_EQ(arbiter.restarts().reload, 2u) << "a failed reload replaces nobody";
+}
+
 TEST_F(ReconcilerTest, AReloadAbortsWhenItsDeadlinePasses) {
     start(plan(2));
     ready_all(1);
@@ -799,6 +822,7 @@ TEST_F(ReconcilerTest, RestartReasonsAreCountedEach) {
     arbiter.reconcile();
     EXPECT_EQ(r.died, 1u) << "TTOU is no restart";
     EXPECT_EQ(describe(r), "1 max_requests, 1 max_worker_memory, 1 died");
+    EXPECT_EQ(describe(RestartCounts{.reload = 3}), "3 reload");
     EXPECT_EQ(describe(RestartCounts{}), "none");
 }
 

@@ -216,14 +216,14 @@ TEST(GunicornConfigFile, HooksAreLeftToTheAppAndTheArbiter) {
     TempDir dir;
     std::string file = dir.write("g.conf.py", "def post_fork(server, worker):\n    pass\n"
                                               "def when_ready(server):\n    pass\n"
-                                              "def pre_fork(server, worker):\n    pass\nstatsd_host = 'x:1'\n");
+                                              "def pre_fork(server, worker):\n    pass\nsyslog_addr = 'x:1'\n");
     auto o = run({"-c", file, "m:app"});
     ASSERT_TRUE(o.inv) << o.err;
     EXPECT_EQ(scalar(o.inv->config.app_config, "gunicorn_config"), file);
     EXPECT_EQ(o.inv->config.server_hooks, file);
     EXPECT_NE(o.err.find("'pre_fork': a Gunicorn hook hornet does not run (hornet's arbiter forks workers"),
               std::string::npos) << o.err;
-    EXPECT_NE(o.err.find("'statsd_host': Gunicorn's setting is not taken by hornet (hornet sends no statsd"),
+    EXPECT_NE(o.err.find("'syslog_addr': Gunicorn's setting is not taken by hornet (hornet has no syslog"),
               std::string::npos) << o.err;
 }
 

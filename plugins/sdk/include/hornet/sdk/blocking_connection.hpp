@@ -80,6 +80,7 @@ private:
     Next serve_requests(BlockingSocket& socket);
     bool wait_for_client(BlockingSocket& socket, ConnectionState& state, ConnectionWait wait);
     HeadOutcome take_head(BlockingSocket& socket);
+    static IoResult read_first(BlockingSocket& socket, std::span<char> space, ConnectionAddresses& addresses);
     Next run_exchange(BlockingSocket& socket);
     HeadOutcome refuse_head(BlockingSocket& socket, const HeadStep& step);
     void count(int counter, int64_t delta) const;

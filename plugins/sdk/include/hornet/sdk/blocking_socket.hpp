@@ -45,6 +45,9 @@ public:
     // Some bytes if the kernel has them, else would_block at once (or eof /
     // failed): for worker types that wait for readiness elsewhere (a poller).
     IoResult read_now(std::span<char> out);
+    // read_now, and when the listener gave the socket SO_TIMESTAMPNS, when
+    // the kernel received the bytes (CLOCK_REALTIME µs; 0 if it said not).
+    IoResult read_now_stamped(std::span<char> out, int64_t& received_unix_us);
     // Waits until the socket is readable: none, or timeout / stopped / failed,
     // with read_some()'s rules for `idle` and the stop fd.
     IoError wait_readable(Deadline& deadline, bool idle);

@@ -15,6 +15,13 @@
 // packet less per connection. A client that waits for that ACK before
 // sending more (Nagle, a head or body in several writes) is not held up:
 // BlockingSocket sends any owed ACK before it waits for the client.
+//
+// Queue time (HORNET_OBSERVE_QUEUE_TIME), the kernel's part: with
+// QueueClock::tcp_info a TCP_INFO read at accept (millisecond-grained, a
+// system call per connection); with QueueClock::first_read the listeners get
+// SO_TIMESTAMPNS and the worker type's first read of a connection takes the
+// kernel's receive timestamp with the bytes (microseconds, no extra call):
+// BlockingConnection does, for sync and gthread.
 #pragma once
 
 #include <cstddef>
@@ -28,10 +35,12 @@ namespace hornet::sdk {
 class ListenerSet {
 public:
     enum class FirstAck { immediate, delayed };
+    enum class QueueClock { tcp_info, first_read };
 
     // Makes the listeners non-blocking; learns their local addresses.
     // Throws std::system_error when the epoll cannot be set up.
-    explicit ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack = FirstAck::immediate);
+    explicit ListenerSet(const hornet_worker_ctx_t* ctx, FirstAck first_ack = FirstAck::immediate,
+                         QueueClock queue_clock = QueueClock::tcp_info);
     ~ListenerSet();
     ListenerSet(const ListenerSet&) = delete;
     ListenerSet& operator=(const ListenerSet&) = delete;
@@ -65,6 +74,7 @@ private:
     int epoll_fd_ = -1;
     std::vector<Listener> listeners_;
     bool measure_queue_;  // HORNET_OBSERVE_QUEUE_TIME
+    QueueClock queue_clock_;
     bool warned_ = false; // fd exhaustion logged once per burst
 };
 

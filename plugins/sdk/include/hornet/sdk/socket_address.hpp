@@ -39,6 +39,12 @@ struct ConnectionAddresses {
     // Monotonic µs: when the first request entered the kernel's accept
     // queue (HORNET_OBSERVE_QUEUE_TIME); 0 once used, or not measured.
     int64_t arrived_us = 0;
+    // QueueClock::first_read: the connection's first read is to take the
+    // kernel's receive time of its bytes (false once read) into
+    // received_unix_us (wall clock µs; 0 once used, or none), which
+    // RequestCycle turns into a queue time with the clocks it reads anyway.
+    bool stamp_first_read = false;
+    int64_t received_unix_us = 0;
 };
 
 } // namespace hornet::sdk
