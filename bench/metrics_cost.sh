@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/metrics_cost.sh: what the metrics cost. One hornet binary, hello,
 # with metrics off and on (--metrics-bind on loopback, so every request is
-# counted and every connection's queue time read with TCP_INFO), in turns
+# counted and every connection's queue time taken from the kernel), in turns
 # (off, on, off, on, ...) in one run, for each worker type; a scraper reads
 # /metrics once a second meanwhile, as Prometheus would. The report gives the
 # medians and on/off ratios of requests/s and of the server's CPU time per

@@ -45,8 +45,9 @@ enum {
 
 /* ABI 1.3: observe_flags. */
 enum {
-    HORNET_OBSERVE_QUEUE_TIME = 1u << 0 /* measure queued_us (a TCP_INFO
-                                         * read per accepted connection) */
+    HORNET_OBSERVE_QUEUE_TIME = 1u << 0 /* measure queued_us (a receive
+                                         * timestamp or a TCP_INFO read
+                                         * per accepted connection) */
 };
 
 /* Counters for count(). */
@@ -102,9 +103,10 @@ typedef struct hornet_access_record_s {
     int64_t start_unix_us; /* when the request began, wall clock */
     int64_t duration_us;
     /* ABI 1.3. Microseconds the request waited before it went to the app:
-     * in the kernel (a new connection's accept queue, read from TCP_INFO at
-     * accept, millisecond-grained) and in the worker (its first bytes seen
-     * to the app called). -1: not measured (the context's observe_flags
+     * in the kernel (from the kernel's receive time of a new connection's
+     * first bytes: SO_TIMESTAMPNS on its first read, or TCP_INFO at
+     * accept, millisecond-grained) and in the worker (to the app called;
+     * a later request on a connection: from its first bytes seen). -1: not measured (the context's observe_flags
      * did not ask, or a refused head). */
     int64_t queued_us;
     /* Request bytes read from the connection: the head and the body bytes
