@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "gil.hpp"
+#include "python_error.hpp"
 #include "py_ref.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 constexpr auto kInterval = std::chrono::seconds(1); // Gunicorn's poll reloader ticks as often
@@ -66,7 +67,7 @@ void CodeReloader::run() {
         if (hold_watch()) {
             const std::string file = changed();
             if (!file.empty()) {
-                log(host_, HORNET_LOG_INFO, "wsgi: " + file + " modified; reloading (SIGHUP to the arbiter)");
+                log(host_, HORNET_LOG_INFO, app_label() + ": " + file + " modified; reloading (SIGHUP to the arbiter)");
                 ::kill(::getppid(), SIGHUP);
             }
         }
@@ -89,7 +90,7 @@ bool CodeReloader::hold_watch() {
     }
     watch_fd_ = fd;
     for (const std::string& f : files()) mtimes_[f] = mtime_ns(f); // what this worker loaded is the baseline
-    log(host_, HORNET_LOG_INFO, "wsgi: watching " + std::to_string(mtimes_.size()) + " files for changes (reload)");
+    log(host_, HORNET_LOG_INFO, app_label() + ": watching " + std::to_string(mtimes_.size()) + " files for changes (reload)");
     return true;
 }
 
@@ -112,4 +113,4 @@ std::string CodeReloader::changed() {
     return first;
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -9,9 +9,9 @@
 
 #include "gil.hpp"
 #include "py_ref.hpp"
-#include "wsgi_error.hpp"
+#include "python_error.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 std::atomic<bool> g_running{false};
@@ -27,9 +27,9 @@ thread_local bool t_carrying = false; // this thread's fork is carrying Python
 void promote_libpython() {
     Dl_info info{};
     if (!dladdr(reinterpret_cast<void*>(&Py_InitializeFromConfig), &info) || !info.dli_fname)
-        throw WsgiError("cannot find libpython's file (dladdr failed)");
+        throw PythonError("cannot find libpython's file (dladdr failed)");
     if (!dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD))
-        throw WsgiError(std::string("cannot make ") + info.dli_fname + " global: " + dlerror());
+        throw PythonError(std::string("cannot make ") + info.dli_fname + " global: " + dlerror());
 }
 
 void check(PyStatus status, const std::string& what) {
@@ -37,7 +37,7 @@ void check(PyStatus status, const std::string& what) {
     std::string line = "cannot start Python (" + what + "): ";
     line += status.err_msg ? status.err_msg : "unknown error";
     if (status.func) line += std::string(" in ") + status.func;
-    throw WsgiError(line);
+    throw PythonError(line);
 }
 
 // A venv is found the way python finds it when run as <venv>/bin/python:
@@ -69,7 +69,7 @@ std::string current_dir() {
 // (each once: a second instance may bring the same ones).
 void extend_sys_path(const std::vector<std::string>& pythonpath) {
     PyObject* path = PySys_GetObject("path"); // borrowed
-    if (!path || !PyList_Check(path)) throw WsgiError("cannot start Python: sys.path is not a list");
+    if (!path || !PyList_Check(path)) throw PythonError("cannot start Python: sys.path is not a list");
     std::vector<std::string> dirs = pythonpath;
     dirs.push_back(current_dir());
     Py_ssize_t at = 0;
@@ -79,7 +79,7 @@ void extend_sys_path(const std::vector<std::string>& pythonpath) {
         if (present == 1) continue;
         if (present < 0 || PyList_Insert(path, at++, dir.get()) != 0) {
             PyErr_Clear();
-            throw WsgiError("cannot add '" + d + "' to sys.path");
+            throw PythonError("cannot add '" + d + "' to sys.path");
         }
     }
 }
@@ -150,4 +150,4 @@ void stop_interpreter() {
     Py_FinalizeEx(); // also ends this thread's state: no gil_release()
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -1,4 +1,4 @@
-// apps/wsgi/interpreter.hpp: CPython's life in a hornet process.
+// apps/python/interpreter.hpp: CPython's life in a hornet process.
 //
 // One interpreter per process, started by create(): in each worker after
 // fork, or once in the arbiter with preload_app. In that second case it must
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 struct InterpreterOptions {
     std::string executable;              // the python whose prefix we use
@@ -21,7 +21,7 @@ struct InterpreterOptions {
 
 // One more user (app instance) of this process's CPython, started if it is
 // not running; its pythonpath is on sys.path either way. The GIL is released
-// on return. true: CPython was started just now. Throws WsgiError with one
+// on return. true: CPython was started just now. Throws PythonError with one
 // line. Two instances share the interpreter when a reload with preload_app
 // creates the new generation's app before the old one is destroyed.
 bool start_interpreter(const InterpreterOptions& options);
@@ -30,4 +30,4 @@ bool start_interpreter(const InterpreterOptions& options);
 // taking the GIL first.
 void stop_interpreter();
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -1,4 +1,4 @@
-// apps/wsgi/app_loader.hpp: the WSGI callable named by app_config.module.
+// apps/python/app_loader.hpp: the WSGI callable named by app_config.module.
 //
 // "package.module:callable" as Gunicorn reads it: the module is imported,
 // the part after ':' is an attribute path ("app", "api.wsgi_app"), and a
@@ -11,12 +11,12 @@
 
 #include "hornet/host.h"
 #include "py_ref.hpp"
-#include "wsgi_config.hpp"
+#include "python_config.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
-// With the GIL held. Throws WsgiError.
-PyRef load_app(const hornet_host_t* host, const WsgiConfig& config);
+// With the GIL held. Throws PythonError.
+PyRef load_app(const hornet_host_t* host, const PythonConfig& config);
 
 // Before a second instance loads the app in a running interpreter (a reload
 // with preload_app): drops from sys.modules every module that is not the
@@ -26,4 +26,4 @@ PyRef load_app(const hornet_host_t* host, const WsgiConfig& config);
 // a restart, as with Gunicorn's preload_app. With the GIL held.
 void forget_app_modules(const hornet_host_t* host);
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -5,9 +5,9 @@
 
 #include "hornet/ext.h"
 #include "py_ref.hpp"
-#include "wsgi_error.hpp"
+#include "python_error.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 // The process's host and its metrics table (set before any Counter exists).
@@ -87,8 +87,8 @@ void install_hornet_module(const hornet_host_t* host) {
     if (!type || PyModule_AddObjectRef(module.get(), "Counter", type.get()) != 0 ||
         PyDict_SetItemString(PyImport_GetModuleDict(), "hornet", module.get()) != 0) {
         PyErr_Clear();
-        throw WsgiError("cannot create the hornet module");
+        throw PythonError("cannot create the hornet module");
     }
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

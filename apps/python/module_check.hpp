@@ -1,4 +1,4 @@
-// apps/wsgi/module_check.hpp: is app_config.module there, before any fork?
+// apps/python/module_check.hpp: is app_config.module there, before any fork?
 //
 // The wsgi app's check_config (in the arbiter, before any worker is forked,
 // at start, for --check-config and for every reload) asks whether the
@@ -21,13 +21,13 @@
 // package), nothing is refused: the workers find out, as before.
 #pragma once
 
-#include "wsgi_config.hpp"
+#include "python_config.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
-// Throws WsgiError with one line when the module or its callable cannot be
+// Throws PythonError with one line when the module or its callable cannot be
 // there. Returns quietly when they are, or when it cannot tell (logged at
 // debug through host).
-void check_module(const hornet_host_t* host, const WsgiConfig& config);
+void check_module(const hornet_host_t* host, const PythonConfig& config);
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

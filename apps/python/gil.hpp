@@ -1,4 +1,4 @@
-// apps/wsgi/gil.hpp: taking and dropping the GIL on hornet's threads.
+// apps/python/gil.hpp: taking and dropping the GIL on hornet's threads.
 //
 // hornet's handler threads (the sync worker's main thread, gthread's pool)
 // are not Python threads. The first time one needs the GIL it gets a thread
@@ -12,7 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 // Right after Py_InitializeFromConfig, on the thread that called it (which
 // holds the GIL): a new generation starts, and that thread keeps its state.
@@ -45,4 +45,4 @@ private:
     PyThreadState* saved_;
 };
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

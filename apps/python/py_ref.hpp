@@ -1,4 +1,4 @@
-// apps/wsgi/py_ref.hpp: owning references to Python objects, and the casts
+// apps/python/py_ref.hpp: owning references to Python objects, and the casts
 // CPython's method tables need.
 //
 // Every PyRef is created and destroyed with the GIL held: the bridge takes
@@ -12,7 +12,7 @@
 #include <new>
 #include <utility>
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 class PyRef {
 public:
@@ -63,9 +63,9 @@ PyObject* py_guard(Fn&& body) noexcept {
     } catch (const std::exception& e) {
         PyErr_SetString(PyExc_RuntimeError, e.what());
     } catch (...) {
-        PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception in hornet's wsgi bridge");
+        PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception in hornet's Python bridge");
     }
     return nullptr;
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

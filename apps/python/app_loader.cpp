@@ -2,9 +2,9 @@
 #include "app_loader.hpp"
 
 #include "traceback_log.hpp"
-#include "wsgi_error.hpp"
+#include "python_error.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 std::string str_of(PyObject* o) {
@@ -32,12 +32,12 @@ PyRef import_module(const hornet_host_t* host, const std::string& module) {
     if (m) return m;
     if (module_itself_missing(module)) {
         PyErr_Clear();
-        throw WsgiError("app_config.module: no module named '" + module + "' on sys.path " +
+        throw PythonError("app_config.module: no module named '" + module + "' on sys.path " +
                         str_of(PySys_GetObject("path")) + "; add its folder with --pythonpath (app_config.pythonpath) or start hornet there (--chdir)");
     }
     std::string summary = exception_summary();
-    log_traceback(host, "wsgi: importing '" + module + "' failed");
-    throw WsgiError("cannot import '" + module + "': " + summary + " (traceback above)");
+    log_traceback(host, app_label() + ": importing '" + module + "' failed");
+    throw PythonError("cannot import '" + module + "': " + summary + " (traceback above)");
 }
 
 // Gunicorn's rule for "factory(args)": the arguments are Python literals,
@@ -52,8 +52,8 @@ def _hornet_literal_args(text):
             {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg})
 )";
 
-// "(1, x='y')" -> the (args, kwargs) tuple, or a WsgiError naming the spec.
-PyRef literal_args(const WsgiConfig& c, const std::string& text) {
+// "(1, x='y')" -> the (args, kwargs) tuple, or a PythonError naming the spec.
+PyRef literal_args(const PythonConfig& c, const std::string& text) {
     PyRef globals = PyRef::steal(PyDict_New());
     if (globals && PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) == 0) {
         PyRef defined = PyRef::steal(PyRun_String(kLiteralArgs, Py_file_input, globals.get(), globals.get()));
@@ -63,12 +63,12 @@ PyRef literal_args(const WsgiConfig& c, const std::string& text) {
         if (parsed) return parsed;
     }
     PyErr_Clear();
-    throw WsgiError("app_config.module: '" + c.module + ":" + c.callable +
+    throw PythonError("app_config.module: '" + c.module + ":" + c.callable +
                     "': the factory's arguments must be Python literals (strings, numbers, tuples, ...)");
 }
 
 // "a.b" -> getattr(getattr(m, "a"), "b"); "a.b()" and "a.b(1, x='y')" call it.
-PyRef resolve(const hornet_host_t* host, PyObject* module, const WsgiConfig& c) {
+PyRef resolve(const hornet_host_t* host, PyObject* module, const PythonConfig& c) {
     std::string path = c.callable;
     const size_t paren = path.find('(');
     const bool factory = paren != std::string::npos;
@@ -85,7 +85,7 @@ PyRef resolve(const hornet_host_t* host, PyObject* module, const WsgiConfig& c) 
         obj = PyRef::steal(PyObject_GetAttrString(obj.get(), name.c_str()));
         if (!obj) {
             PyErr_Clear();
-            throw WsgiError("app_config.module: '" + c.module + "' has no attribute '" + path + "'");
+            throw PythonError("app_config.module: '" + c.module + "' has no attribute '" + path + "'");
         }
         begin = end + 1;
     }
@@ -93,8 +93,8 @@ PyRef resolve(const hornet_host_t* host, PyObject* module, const WsgiConfig& c) 
     PyRef app = PyRef::steal(PyObject_Call(obj.get(), PyTuple_GET_ITEM(args.get(), 0), PyTuple_GET_ITEM(args.get(), 1)));
     if (app) return app;
     std::string summary = exception_summary();
-    log_traceback(host, "wsgi: calling the factory '" + c.module + ":" + c.callable + "' failed");
-    throw WsgiError("'" + c.module + ":" + c.callable + "' raised " + summary + " (traceback above)");
+    log_traceback(host, app_label() + ": calling the factory '" + c.module + ":" + c.callable + "' failed");
+    throw PythonError("'" + c.module + ":" + c.callable + "' raised " + summary + " (traceback above)");
 }
 
 constexpr const char* kForget = R"(
@@ -126,16 +126,16 @@ void forget_app_modules(const hornet_host_t* host) {
         PyRef done = PyRef::steal(PyRun_String(kForget, Py_file_input, globals.get(), globals.get()));
         if (done) return;
     }
-    log_traceback(host, "wsgi: cannot forget the old app's modules; the reloaded app may run old code");
+    log_traceback(host, app_label() + ": cannot forget the old app's modules; the reloaded app may run old code");
 }
 
-PyRef load_app(const hornet_host_t* host, const WsgiConfig& config) {
+PyRef load_app(const hornet_host_t* host, const PythonConfig& config) {
     PyRef module = import_module(host, config.module);
     PyRef app = resolve(host, module.get(), config);
     if (!PyCallable_Check(app.get()))
-        throw WsgiError("app_config.module: '" + config.module + ":" + config.callable + "' is a " +
+        throw PythonError("app_config.module: '" + config.module + ":" + config.callable + "' is a " +
                         Py_TYPE(app.get())->tp_name + ", not a WSGI callable");
     return app;
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

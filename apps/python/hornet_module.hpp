@@ -1,4 +1,4 @@
-// apps/wsgi/hornet_module.hpp: the `hornet` module a Python app imports for
+// apps/python/hornet_module.hpp: the `hornet` module a Python app imports for
 // what the server offers beyond WSGI. Today: counters of the app's own,
 // through the host's "hornet.metrics/1", shown on the arbiter's /metrics as
 // hornet_app_<name>_total and sent to statsd as <prefix>app.<name>:
@@ -16,10 +16,10 @@
 
 #include "hornet/app.h"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 // [GIL held] Puts the module in sys.modules, before the app is imported.
-// Throws WsgiError with one line.
+// Throws PythonError with one line.
 void install_hornet_module(const hornet_host_t* host);
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -1,4 +1,4 @@
-// apps/wsgi/code_reloader.hpp: Gunicorn's --reload for the wsgi app.
+// apps/python/code_reloader.hpp: Gunicorn's --reload for the wsgi app.
 //
 // With app_config.reload (hornet --reload), one worker at a time watches
 // the source files of every module its interpreter has loaded, plus
@@ -24,7 +24,7 @@
 
 #include "hornet/host.h"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 class CodeReloader {
 public:
@@ -49,4 +49,4 @@ private:
     std::thread thread_;
 };
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -11,7 +11,7 @@
 // libpython 3.8 and later): faulthandler's writer, signal-safe, no GIL.
 extern "C" const char* _Py_DumpTracebackThreads(int fd, PyInterpreterState* interp, PyThreadState* current_tstate);
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 void put(int fd, const char* text) { [[maybe_unused]] auto n = ::write(fd, text, std::strlen(text)); }
@@ -30,4 +30,4 @@ int dump_python_threads(int fd) {
     return HORNET_OK;
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -1,4 +1,4 @@
-// apps/wsgi/thread_dump.hpp: the wsgi app's part of a worker's stack dump
+// apps/python/thread_dump.hpp: the wsgi app's part of a worker's stack dump
 // (hornet_app_t.dump_stacks, ABI 1.3): every Python thread's traceback,
 // most recent call first, as faulthandler.dump_traceback(all_threads=True)
 // writes it.
@@ -9,9 +9,9 @@
 // are). A frame changing under it may print oddly; it never blocks.
 #pragma once
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 // HORNET_OK, or HORNET_ENOENT when no interpreter runs in this process.
 int dump_python_threads(int fd);
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

@@ -3,7 +3,7 @@
 
 #include <atomic>
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 std::atomic<unsigned> g_generation{0};
@@ -35,4 +35,4 @@ void gil_acquire() {
 
 void gil_release() { PyEval_SaveThread(); }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

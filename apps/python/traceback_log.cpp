@@ -4,7 +4,7 @@
 #include "gil.hpp"
 #include "py_ref.hpp"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 std::string utf8(PyObject* s) {
@@ -67,4 +67,4 @@ std::string exception_summary() {
     return summary;
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

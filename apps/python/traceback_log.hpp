@@ -1,4 +1,4 @@
-// apps/wsgi/traceback_log.hpp: the pending Python exception into hornet's
+// apps/python/traceback_log.hpp: the pending Python exception into hornet's
 // error log, or into one line.
 //
 // Called with the GIL held and an exception set.
@@ -9,7 +9,7 @@
 
 #include "hornet/host.h"
 
-namespace hornet::wsgi {
+namespace hornet::python {
 
 // Logs `context`, then the whole traceback, as one ERROR entry (the GIL is
 // dropped while the host writes it). Clears the exception.
@@ -19,4 +19,4 @@ void log_traceback(const hornet_host_t* host, std::string_view context);
 // Leaves the exception set.
 std::string exception_summary();
 
-} // namespace hornet::wsgi
+} // namespace hornet::python

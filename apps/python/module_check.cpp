@@ -6,13 +6,13 @@
 
 #include "hornet/support/log.hpp"
 #include "hornet/support/python_child.hpp"
-#include "wsgi_error.hpp"
+#include "python_error.hpp"
 
-#ifndef HORNET_WSGI_PYTHON
-#define HORNET_WSGI_PYTHON "/usr/bin/python3"
+#ifndef HORNET_PYTHON_EXE
+#define HORNET_PYTHON_EXE "/usr/bin/python3"
 #endif
 
-namespace hornet::wsgi {
+namespace hornet::python {
 namespace {
 
 // argv: MODULE, CALLABLE, the working directory, then the pythonpath
@@ -178,19 +178,19 @@ constexpr int kCheckTimeoutMs = 10000;
 
 // The python whose sys.path the workers' interpreter will have: the
 // virtualenv's when there is one (its pyvenv.cfg sets the prefix).
-std::string python_for(const WsgiConfig& c) {
+std::string python_for(const PythonConfig& c) {
     if (!c.virtualenv.empty() && ::access((c.virtualenv + "/bin/python3").c_str(), X_OK) == 0)
         return c.virtualenv + "/bin/python3";
-    return HORNET_WSGI_PYTHON;
+    return HORNET_PYTHON_EXE;
 }
 
 void note(const hornet_host_t* host, const std::string& why) {
-    support::log_line(host, HORNET_LOG_DEBUG, "wsgi: app_config.module not checked before fork: " + why);
+    support::log_line(host, HORNET_LOG_DEBUG, app_label() + ": app_config.module not checked before fork: " + why);
 }
 
 } // namespace
 
-void check_module(const hornet_host_t* host, const WsgiConfig& config) {
+void check_module(const hornet_host_t* host, const PythonConfig& config) {
     std::vector<std::string> args{config.module, config.callable, std::filesystem::current_path().string()};
     args.insert(args.end(), config.pythonpath.begin(), config.pythonpath.end());
     const auto run = support::run_python(python_for(config), kChecker, args, kCheckTimeoutMs);
@@ -202,8 +202,8 @@ void check_module(const hornet_host_t* host, const WsgiConfig& config) {
     std::string why = tab == std::string::npos ? "" : line.substr(tab + 1);
     while (!why.empty() && why.back() == '\n') why.pop_back();
     if (kind == "ok") return;
-    if (kind == "refuse") throw WsgiError("app_config.module: " + why);
+    if (kind == "refuse") throw PythonError("app_config.module: " + why);
     note(host, kind == "unsure" ? why : "the check said nothing it could read");
 }
 
-} // namespace hornet::wsgi
+} // namespace hornet::python
