@@ -1,0 +1,130 @@
+// The loop thread's side of a request: carrying out what the app sent, in
+// order; see request_state.hpp.
+#include "request_state.hpp"
+
+#include "event_inbox.hpp"
+
+namespace hornet::asgi {
+namespace {
+
+struct Posted {
+    RequestState* rs;
+    Op* op;
+};
+
+void notify(RequestState* rs, Event::Kind kind, ptrdiff_t result) {
+    rs->ref();
+    rs->inbox->push(Event{kind, rs, result});
+}
+
+int start_head(RequestState* rs, const Op& op) {
+    std::vector<hornet_header_t> headers;
+    headers.reserve(op.header_text.size() / 2);
+    for (size_t i = 0; i + 1 < op.header_text.size(); i += 2) {
+        const std::string& n = op.header_text[i];
+        const std::string& v = op.header_text[i + 1];
+        headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+    }
+    return rs->ops->start(rs->x, op.status, headers.data(), headers.size());
+}
+
+// The op's bytes are in (or failed with result < 0): end the exchange if
+// it says so, tell the app if it waits.
+void complete(RequestState* rs, Op& op, int result) {
+    if (op.finish && !rs->finished) {
+        rs->finished = true;
+        rs->ops->finish(rs->x, result < 0 ? result : op.error);
+    }
+    if (op.notify) notify(rs, Event::write_done, result);
+    rs->queue.pop_front();
+}
+
+void on_written(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    rs->busy = false;
+    complete(rs, *rs->queue.front(), static_cast<int>(result));
+    run_queue(rs);
+    rs->unref();
+}
+
+void on_read(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    rs->busy = false;
+    notify(rs, Event::read_done, result);
+    rs->queue.pop_front();
+    run_queue(rs);
+    rs->unref();
+}
+
+// true: an async op is in flight and will continue the queue.
+bool start_read(RequestState* rs, Op& op) {
+    rs->read_buf.resize(static_cast<size_t>(op.read_cap));
+    const int rc = rs->ops->read_async(rs->x, rs->read_buf.data(), rs->read_buf.size(), on_read, rs);
+    if (rc == HORNET_OK) return true;
+    notify(rs, Event::read_done, rc);
+    rs->queue.pop_front();
+    return false;
+}
+
+// On the loop write() copies into the connection's bounded buffer; past
+// that bound the bytes go with write_async, and the queue waits.
+bool start_write(RequestState* rs, Op& op) {
+    int rc = HORNET_OK;
+    if (op.head) {
+        op.head = false;
+        rc = start_head(rs, op);
+        if (rc < 0) op.error = rc, op.body.clear();
+    }
+    if (rc == HORNET_OK && !op.body.empty()) {
+        rc = rs->ops->write(rs->x, op.body.data(), op.body.size());
+        if (rc == HORNET_EWOULDBLOCK) {
+            rc = rs->ops->write_async(rs->x, op.body.data(), op.body.size(), on_written, rs);
+            if (rc == HORNET_OK) return true;
+        }
+    }
+    complete(rs, op, rc);
+    return false;
+}
+
+void on_posted(void* ud, ptrdiff_t) {
+    auto* p = static_cast<Posted*>(ud);
+    RequestState* rs = p->rs;
+    rs->queue.emplace_back(p->op);
+    delete p;
+    run_queue(rs);
+    rs->unref();
+}
+
+} // namespace
+
+RequestState::RequestState(hornet_exchange_t* x_, const hornet_exchange_ops_t* ops_, const hornet_loop_ext_t* loop_,
+                           EventInbox* inbox_)
+    : x(x_), ops(ops_), loop(loop_), inbox(inbox_), request(ops_->request(x_)) {}
+
+void RequestState::post(std::unique_ptr<Op> op) {
+    ref();
+    auto* p = new Posted{this, op.release()};
+    if (loop->post(x, on_posted, p) == HORNET_OK) return;
+    delete p->op;
+    delete p;
+    unref();
+}
+
+void run_queue(RequestState* rs) {
+    while (!rs->busy && !rs->queue.empty()) {
+        Op& op = *rs->queue.front();
+        if (rs->finished) { // after finish the exchange is gone: only answer the app
+            if (op.read_cap > 0) notify(rs, Event::read_done, HORNET_ECLOSED);
+            else if (op.notify) notify(rs, Event::write_done, HORNET_ECLOSED);
+            rs->queue.pop_front();
+            continue;
+        }
+        const bool in_flight = op.read_cap > 0 ? start_read(rs, op) : start_write(rs, op);
+        if (in_flight) {
+            rs->busy = true;
+            rs->ref(); // for the done callback
+        }
+    }
+}
+
+} // namespace hornet::asgi
