@@ -6,7 +6,7 @@ shutdown events."""
 import hashlib
 import os
 
-from fastapi import BackgroundTasks, Depends, FastAPI, File, UploadFile
+from fastapi import BackgroundTasks, Depends, FastAPI, File, Header, UploadFile
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 
@@ -32,7 +32,7 @@ class Item(BaseModel):
     price: float
 
 
-def token(x_token: str = "none"):
+def token(x_token: str = Header("none")):
     return x_token.upper()
 
 

@@ -3,7 +3,6 @@ import json
 
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
-from django.views.decorators.csrf import csrf_exempt
 
 
 async def index(request):
@@ -15,7 +14,6 @@ def sync_view(request):  # runs in the default executor (sync_to_async)
     return JsonResponse({"path": request.path, "q": request.GET.get("q")})
 
 
-@csrf_exempt
 async def post(request):
     return JsonResponse({"json": json.loads(request.body)})
 
