@@ -4,9 +4,11 @@
 // The compressor ends each message with a sync flush and removes the
 // 00 00 ff ff tail; the decompressor appends it back and inflates into a
 // string, never past a limit (a deflate bomb stops there: the session closes
-// with 1009). zlib's state (up to ~300 KiB for a 15-bit compressor) is
-// allocated on first use and freed after every message when the context is
-// not taken over, so an idle connection holds none. zlib stays in the .cpp.
+// with 1009). zlib's state (about 260 KiB for a 15-bit compressor, 40 KiB
+// for a decompressor) is allocated on first use; without context takeover
+// it is reset after each message and may be freed with release() when the
+// connection goes idle (Session::shrink does), so an idle connection holds
+// none. zlib stays in the .cpp.
 // One of each per connection; not thread-safe.
 #pragma once
 
@@ -31,6 +33,7 @@ public:
     // Drop zlib's memory now (the next message starts a fresh context).
     void release();
     bool holds_memory() const;
+    size_t memory_used() const; // zlib's bytes, 0 when released
 
 private:
     struct Impl;
@@ -56,8 +59,12 @@ public:
     InflateResult decompress(std::string_view data, bool fin, std::string& out, size_t limit);
     void release();
     bool holds_memory() const;
+    size_t memory_used() const; // zlib's bytes, 0 when released
 
 private:
+    InflateResult inflate_piece(std::string_view data, std::string& out, size_t limit);
+    InflateResult probe_past_limit();
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
     int window_bits_;

@@ -66,6 +66,9 @@ struct DeflateParams {
     uint8_t client_max_window_bits = 15;
     int level = 1;
     size_t min_size = 64;
+    // The offer had server_max_window_bits: the answer must carry it
+    // (§7.1.2.1), even at 15.
+    bool server_max_window_bits_offered = false;
 };
 
 // The first offer the policy can take (RFC 7692 §7.1): server_max_window_bits

@@ -39,9 +39,14 @@ public:
     explicit FrameParser(FrameParserOptions options = {});
 
     // Parse from `in`; `consumed` gets the bytes used. Payload bytes are
-    // unmasked into `scratch` (room for in.size() bytes), and piece() views
-    // them there: the input itself is const.
-    Step next(std::string_view in, size_t& consumed, char* scratch);
+    // copied unmasked to `dest`, which needs room for
+    // min(in.size(), payload_left()) bytes when the parser is inside a
+    // payload (header() was returned), and piece() views them there: the
+    // input itself is const, and the caller picks where the payload lands
+    // (its message buffer), so unmasking is the only copy.
+    Step next(std::string_view in, size_t& consumed, char* dest);
+    // Inside a payload: next() will return payload or frame_end.
+    bool in_payload() const { return state_ == State::payload; }
 
     const FrameHeader& header() const { return header_; }
     std::string_view piece() const { return piece_; }
@@ -57,7 +62,9 @@ public:
 private:
     Step fail(uint16_t code, const char* text);
     Step parse_header(std::string_view in, size_t& consumed);
+    Step decode_header();
     Step check_header();
+    Step take_payload(std::string_view in, size_t& consumed, char* dest);
 
     FrameParserOptions options_;
     FrameHeader header_;

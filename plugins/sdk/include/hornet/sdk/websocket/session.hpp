@@ -117,22 +117,28 @@ public:
     size_t memory_used() const;
 
 private:
-    Event on_frame_end();
-    Event on_payload(std::string_view piece);
+    FrameParser::Step next_payload(std::string_view in, size_t& used);
     Event on_header();
+    Event on_payload(std::string_view piece);
+    Event on_frame_end();
+    Event on_need_more();
+    Event on_payload_tail();
+    Event deliver(bool fin);
+    Event deliver_control(Opcode op);
     Event fail(uint16_t code, const char* why);
-    Event deliver_data(bool frame_fin);
-    Event deliver_control();
+    bool check_text(std::string_view bytes);
+    void start_message(const FrameHeader& h);
     void queue_frame(Opcode op, bool fin, bool rsv1, std::string_view payload);
+    void compact_output();
 
     SessionConfig config_;
     FrameParser parser_;
     std::string out_;          // pending output; drained from out_begin_
     size_t out_begin_ = 0;
-    std::string message_;      // the data message being assembled (or a piece of it)
-    std::string control_;      // the control frame's payload being assembled
-    std::string scratch_;      // unmasked bytes of the current input, and inflate input
-    std::string compressed_;   // compressed bytes of the outgoing message
+    std::string message_;      // the incoming message (or, with fragments, its next piece)
+    std::string control_;      // the incoming control frame's payload
+    std::string scratch_;      // unmasked compressed or ignored bytes, in bounded chunks
+    std::string compressed_;   // the outgoing message, compressed
     std::optional<Compressor> compressor_;
     std::optional<Decompressor> decompressor_;
     Utf8Validator utf8_in_;
@@ -142,6 +148,8 @@ private:
     MessageKind out_kind_ = MessageKind::binary;
     SessionState state_ = SessionState::open;
     bool in_compressed_ = false;  // the incoming message has RSV1
+    bool discarding_ = false;     // the incoming message came after our close
+    bool delivered_ = false;      // the last event handed out message_
     bool out_fragmented_ = false; // a fragmented send is unfinished
     bool out_compressed_ = false; // ... and it is compressed
     bool close_sent_ = false;
