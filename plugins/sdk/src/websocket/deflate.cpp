@@ -59,6 +59,7 @@ struct Compressor::Impl {
 struct Decompressor::Impl {
     z_stream zs;
     size_t held = 0;
+    bool ended = false; // a final block ended this message's data early
     ~Impl() { inflateEnd(&zs); }
 };
 
@@ -118,13 +119,35 @@ InflateResult Decompressor::decompress(std::string_view data, bool fin, std::str
         if (inflateInit2(&impl->zs, -window_bits_) != Z_OK) return InflateResult::corrupt;
         impl_ = std::move(impl);
     }
-    InflateResult r = inflate_piece(data, out, limit);
+    InflateResult r = impl_->ended ? InflateResult::ok : inflate_piece(data, out, limit);
     if (r != InflateResult::ok || !fin) return r;
-    r = inflate_piece({deflate_tail, 4}, out, limit);
-    if (no_context_takeover_) inflateReset(&impl_->zs);
+    if (!impl_->ended) r = inflate_piece({deflate_tail, 4}, out, limit);
+    end_message();
     return r;
 }
 
+// Where zlib's stream stops at a message end: with context takeover the
+// window must survive; a final block (BFINAL) ended zlib's stream, so a
+// fresh one starts with the old window as its dictionary.
+void Decompressor::end_message() {
+    z_stream& zs = impl_->zs;
+    bool ended = impl_->ended;
+    impl_->ended = false;
+    if (no_context_takeover_) {
+        inflateReset(&zs);
+        return;
+    }
+    if (!ended) return;
+    std::string window(size_t{1} << window_bits_, '\0');
+    uInt len = static_cast<uInt>(window.size());
+    inflateGetDictionary(&zs, reinterpret_cast<Bytef*>(window.data()), &len);
+    inflateReset(&zs);
+    inflateSetDictionary(&zs, reinterpret_cast<const Bytef*>(window.data()), len);
+}
+
+// Inflates `data` into `out` up to `limit`. A final block ends the
+// message's data: RFC 7692 §7.2.2 inflates "the resulting data", and
+// DEFLATE stops there, so what follows (the tail) is ignored.
 InflateResult Decompressor::inflate_piece(std::string_view data, std::string& out, size_t limit) {
     z_stream& zs = impl_->zs;
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -140,11 +163,8 @@ InflateResult Decompressor::inflate_piece(std::string_view data, std::string& ou
         int rc = inflate(&zs, Z_SYNC_FLUSH);
         out.resize(old + room - zs.avail_out);
         if (rc == Z_STREAM_END) {
-            // A final block ends zlib's stream but not the message: go on
-            // with a fresh stream for what follows (the tail, usually).
-            inflateReset(&zs);
-            if (zs.avail_in == 0) return InflateResult::ok;
-            continue;
+            impl_->ended = true;
+            return InflateResult::ok;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) return InflateResult::corrupt;
         if (zs.avail_out != 0) return InflateResult::ok; // input used up, output flushed
@@ -155,20 +175,17 @@ InflateResult Decompressor::inflate_piece(std::string_view data, std::string& ou
 // stack answers without allocating anything.
 InflateResult Decompressor::probe_past_limit() {
     z_stream& zs = impl_->zs;
-    for (;;) {
-        char byte;
-        zs.next_out = reinterpret_cast<Bytef*>(&byte);
-        zs.avail_out = 1;
-        int rc = inflate(&zs, Z_SYNC_FLUSH);
-        if (zs.avail_out == 0) return InflateResult::too_big;
-        if (rc == Z_STREAM_END) {
-            inflateReset(&zs);
-            if (zs.avail_in == 0) return InflateResult::ok;
-            continue;
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) return InflateResult::corrupt;
+    char byte;
+    zs.next_out = reinterpret_cast<Bytef*>(&byte);
+    zs.avail_out = 1;
+    int rc = inflate(&zs, Z_SYNC_FLUSH);
+    if (zs.avail_out == 0) return InflateResult::too_big;
+    if (rc == Z_STREAM_END) {
+        impl_->ended = true;
         return InflateResult::ok;
     }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) return InflateResult::corrupt;
+    return InflateResult::ok;
 }
 
 void Decompressor::release() { impl_.reset(); }

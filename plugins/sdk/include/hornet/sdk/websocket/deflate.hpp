@@ -64,6 +64,7 @@ public:
 private:
     InflateResult inflate_piece(std::string_view data, std::string& out, size_t limit);
     InflateResult probe_past_limit();
+    void end_message();
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
