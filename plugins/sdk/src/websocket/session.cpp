@@ -91,7 +91,7 @@ void Session::start_message(const FrameHeader& h) {
     message_size_ = 0;
     message_.clear();
     utf8_in_.reset();
-    discarding_ = state_ == SessionState::closing; // after our close, data is ignored
+    discarding_ = false;
 }
 
 Event Session::on_header() {
@@ -101,6 +101,7 @@ Event Session::on_header() {
         return {};
     }
     if (h.opcode != Opcode::continuation) start_message(h);
+    if (state_ == SessionState::closing) discarding_ = true; // our close went out mid-message
     if (discarding_ || in_compressed_) return {}; // inflated size is checked as it grows
     if (h.length > config_.max_message - message_size_)
         return fail(close_code::message_too_big, "message over the size limit");
@@ -118,14 +119,21 @@ Event Session::on_payload(std::string_view piece) {
         if (!check_text(piece)) return fail(close_code::invalid_payload, "text message is not UTF-8");
         return {};
     }
+    return inflate(piece, false);
+}
+
+// Inflates a piece of a compressed message (fin: its end, with the tail).
+// Bytes that came out are checked as text before a zlib error or the limit
+// is reported, so the verdict does not depend on how the input was split.
+Event Session::inflate(std::string_view piece, bool fin) {
     size_t before = message_.size();
     size_t limit = before + (config_.max_message - message_size_);
-    InflateResult r = decompressor_->decompress(piece, false, message_, limit);
-    if (r == InflateResult::too_big) return fail(close_code::message_too_big, "message over the size limit");
-    if (r == InflateResult::corrupt) return fail(close_code::invalid_payload, "compressed message is corrupt");
+    InflateResult r = decompressor_->decompress(piece, fin, message_, limit);
     std::string_view inflated(message_.data() + before, message_.size() - before);
     message_size_ += inflated.size();
     if (!check_text(inflated)) return fail(close_code::invalid_payload, "text message is not UTF-8");
+    if (r == InflateResult::too_big) return fail(close_code::message_too_big, "message over the size limit");
+    if (r == InflateResult::corrupt) return fail(close_code::invalid_payload, "compressed message is corrupt");
     return {};
 }
 
@@ -136,24 +144,12 @@ Event Session::on_frame_end() {
     if (!h.fin) return config_.deliver_fragments && !message_.empty() ? deliver(false) : Event{};
     if (in_compressed_) {
         // The message's end: the 00 00 ff ff tail may still flush bytes.
-        Event ev = on_payload_tail();
+        Event ev = inflate({}, true);
         if (ev.kind != EventKind::none) return ev;
     }
     if (in_kind_ == MessageKind::text && !utf8_in_.complete())
         return fail(close_code::invalid_payload, "text message ends inside a code point");
     return deliver(true);
-}
-
-Event Session::on_payload_tail() {
-    size_t before = message_.size();
-    size_t limit = before + (config_.max_message - message_size_);
-    InflateResult r = decompressor_->decompress({}, true, message_, limit);
-    if (r == InflateResult::too_big) return fail(close_code::message_too_big, "message over the size limit");
-    if (r == InflateResult::corrupt) return fail(close_code::invalid_payload, "compressed message is corrupt");
-    std::string_view inflated(message_.data() + before, message_.size() - before);
-    message_size_ += inflated.size();
-    if (!check_text(inflated)) return fail(close_code::invalid_payload, "text message is not UTF-8");
-    return {};
 }
 
 Event Session::on_need_more() {

@@ -57,7 +57,7 @@ struct Event {
     EventKind kind = EventKind::none;
     MessageKind message = MessageKind::binary;
     bool fin = true;          // fragment: the message's last piece
-    std::string_view payload; // valid until the next feed(), send*() or shrink()
+    std::string_view payload; // valid until the next feed() or shrink()
     uint16_t code = 0;        // close / error
     std::string_view reason;  // close: the peer's reason; error: one line for a log
 };
@@ -72,7 +72,7 @@ enum class SendResult : uint8_t {
     ok,
     closed,      // a close was sent or received: nothing more may be sent
     bad_payload, // text that is not UTF-8, or a control payload over 125 bytes
-    bad_order,   // a new message while a fragmented send is unfinished, or the reverse
+    bad_order,   // a message of the other kind while a fragmented send is unfinished
 };
 
 class Session {
@@ -122,7 +122,7 @@ private:
     Event on_payload(std::string_view piece);
     Event on_frame_end();
     Event on_need_more();
-    Event on_payload_tail();
+    Event inflate(std::string_view piece, bool fin);
     Event deliver(bool fin);
     Event deliver_control(Opcode op);
     Event fail(uint16_t code, const char* why);
