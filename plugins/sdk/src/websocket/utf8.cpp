@@ -10,13 +10,19 @@ namespace hornet::sdk::websocket {
 
 namespace {
 
-// Skip a run of ASCII eight bytes at a time: most text is ASCII.
+// Skip a run of ASCII 32, then 8 bytes at a time: most text is ASCII.
 size_t ascii_prefix(const unsigned char* p, size_t n) {
+    constexpr uint64_t high = 0x8080808080808080ull;
     size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t v[4];
+        std::memcpy(v, p + i, 32);
+        if ((v[0] | v[1] | v[2] | v[3]) & high) break;
+    }
     for (; i + 8 <= n; i += 8) {
         uint64_t v;
         std::memcpy(&v, p + i, 8);
-        if (v & 0x8080808080808080ull) break;
+        if (v & high) break;
     }
     while (i < n && p[i] < 0x80) ++i;
     return i;
