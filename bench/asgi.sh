@@ -19,7 +19,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HORNET=${HORNET:-$here/../build/bin/hornet}
 UVICORN=${UVICORN:-/usr/bin/uvicorn}
 HYPERCORN=${HYPERCORN:-/usr/bin/hypercorn}
-DAPHNE=${DAPHNE:-/usr/bin/daphne}
+DAPHNE=${DAPHNE:-/usr/bin/python3}  # Debian ships daphne as a module: python3 -m daphne
 WRK=${WRK:-wrk}
 WORKERS=${WORKERS:-1}
 THREADS=${THREADS:-2}
@@ -66,9 +66,9 @@ serve() {  # SERVER APP
       PYTHONPATH=$here start_at "$name" "$at" "$HYPERCORN" --workers "$WORKERS" --bind "127.0.0.1:$at" \
         "$(module_of "$app"):app" ;;
     daphne)
-      [[ -x $DAPHNE ]] || die "no daphne at $DAPHNE (apt-get install python3-daphne)"
+      "$DAPHNE" -c 'import daphne' 2>/dev/null || die "no daphne for $DAPHNE (apt-get install python3-daphne)"
       at=$(free_port)
-      PYTHONPATH=$here start_at "$name" "$at" "$DAPHNE" -b 127.0.0.1 -p "$at" "$(module_of "$app"):app" ;;
+      PYTHONPATH=$here start_at "$name" "$at" "$DAPHNE" -m daphne -b 127.0.0.1 -p "$at" "$(module_of "$app"):app" ;;
     *) die "unknown server '$server'" ;;
   esac
 }

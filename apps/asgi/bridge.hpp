@@ -32,6 +32,10 @@ struct Bridge {
 bool init_channel_types();
 void drop_channel_types();
 
+// The loop's call_soon, which runs the outbox's flush (request_state.hpp)
+// once per loop iteration. Before the first request.
+void use_loop(PyObject* call_soon);
+
 // One event from the loop thread: a new request (the app is called and its
 // coroutine becomes a task), or the result a channel waits for.
 void deliver(Bridge& bridge, const Event& event);

@@ -34,6 +34,21 @@ struct Names {
 Names n{};
 PyTypeObject *g_ready = nullptr, *g_receive = nullptr, *g_send = nullptr, *g_channel = nullptr;
 PyObject* g_ready_none = nullptr;
+PyObject* g_call_soon = nullptr; // the loop's call_soon: flushes the outbox after this iteration
+PyObject* g_flush = nullptr;
+
+PyObject* flush_fn(PyObject*, PyObject*) {
+    flush_outbox();
+    Py_RETURN_NONE;
+}
+PyMethodDef kFlush = {"flush_outbox", flush_fn, METH_NOARGS, nullptr};
+
+void schedule_flush() {
+    PyObject* handle = g_call_soon ? PyObject_CallOneArg(g_call_soon, g_flush) : nullptr;
+    if (handle) return Py_DECREF(handle);
+    PyErr_Clear();
+    flush_outbox(); // no loop to wait for: post at once
+}
 
 // ---- Ready: an awaitable whose result is already there ---------------------------
 
@@ -449,12 +464,18 @@ void drop_channel_types() {
     drop_scope_constants();
     PyObject** names[] = {&n.type, &n.body, &n.more_body, &n.status, &n.headers, &n.http_request,
                           &n.http_disconnect, &n.response_start, &n.response_body, &n.set_result, &n.done,
-                          &n.add_done_callback, &n.empty_bytes, &g_ready_none};
+                          &n.add_done_callback, &n.empty_bytes, &g_ready_none, &g_call_soon, &g_flush};
     for (PyObject** p : names) Py_CLEAR(*p);
     for (PyTypeObject** t : {&g_ready, &g_receive, &g_send, &g_channel}) {
         Py_XDECREF(reinterpret_cast<PyObject*>(*t));
         *t = nullptr;
     }
+}
+
+void use_loop(PyObject* call_soon) {
+    Py_XSETREF(g_call_soon, Py_XNewRef(call_soon));
+    if (!g_flush) g_flush = PyCFunction_New(&kFlush, nullptr);
+    set_outbox_scheduler(schedule_flush);
 }
 
 void deliver(Bridge& bridge, const Event& e) {

@@ -12,6 +12,9 @@ struct Posted {
     Op* op;
 };
 
+std::vector<Posted> g_outbox; // [asyncio thread]
+void (*g_schedule)() = nullptr;
+
 void notify(RequestState* rs, Event::Kind kind, ptrdiff_t result) {
     rs->ref();
     rs->inbox->push(Event{kind, rs, result});
@@ -87,12 +90,13 @@ bool start_write(RequestState* rs, Op& op) {
 }
 
 void on_posted(void* ud, ptrdiff_t) {
-    auto* p = static_cast<Posted*>(ud);
-    RequestState* rs = p->rs;
-    rs->queue.emplace_back(p->op);
-    delete p;
-    run_queue(rs);
-    rs->unref();
+    auto* batch = static_cast<std::vector<Posted>*>(ud);
+    for (const Posted& p : *batch) {
+        p.rs->queue.emplace_back(p.op);
+        run_queue(p.rs);
+        p.rs->unref();
+    }
+    delete batch;
 }
 
 } // namespace
@@ -103,11 +107,24 @@ RequestState::RequestState(hornet_exchange_t* x_, const hornet_exchange_ops_t* o
 
 void RequestState::post(std::unique_ptr<Op> op) {
     ref();
-    auto* p = new Posted{this, op.release()};
-    if (loop->post(x, on_posted, p) == HORNET_OK) return;
-    delete p->op;
-    delete p;
-    unref();
+    g_outbox.push_back(Posted{this, op.release()});
+    if (g_outbox.size() == 1 && g_schedule) g_schedule();
+}
+
+void set_outbox_scheduler(void (*schedule)()) { g_schedule = schedule; }
+
+// Any unfinished exchange of the batch names the loop: there is one per worker.
+void flush_outbox() {
+    if (g_outbox.empty()) return;
+    auto* batch = new std::vector<Posted>(std::move(g_outbox));
+    g_outbox.clear();
+    RequestState* first = batch->front().rs;
+    if (first->loop->post(first->x, on_posted, batch) == HORNET_OK) return;
+    for (const Posted& p : *batch) {
+        delete p.op;
+        p.rs->unref();
+    }
+    delete batch;
 }
 
 void run_queue(RequestState* rs) {

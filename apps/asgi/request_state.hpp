@@ -46,7 +46,9 @@ struct RequestState {
         if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
     }
 
-    // [asyncio thread] Hands op to the loop thread (a reference is held for it).
+    // [asyncio thread] Hands op to the loop thread (a reference is held for
+    // it): through the outbox, so one asyncio loop iteration's ops cross in
+    // one hornet.loop/1 post, one wake-up of the loop thread.
     void post(std::unique_ptr<Op> op);
 
     std::atomic<int> refs{1};
@@ -68,5 +70,12 @@ struct RequestState {
 
 // [loop thread] The op at the queue's front, and those behind it.
 void run_queue(RequestState* rs);
+
+// [asyncio thread] Called when the outbox gets its first op: arrange for
+// flush_outbox() to run once the asyncio loop's current callbacks are done
+// (the channel does it with loop.call_soon). Set once, before any request.
+void set_outbox_scheduler(void (*schedule)());
+// [asyncio thread] Posts every op waiting in the outbox, in order.
+void flush_outbox();
 
 } // namespace hornet::asgi
