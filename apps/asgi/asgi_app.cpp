@@ -26,6 +26,7 @@ using python::PyRef;
 using python::PythonError;
 
 AsgiApp* g_app = nullptr; // one per process: the drain callback's
+constexpr int kBodyChunk = 64 * 1024; // what one http.request carries at most
 
 PyObject* drain_fn(PyObject*, PyObject*) {
     if (g_app) g_app->drain();
@@ -177,7 +178,12 @@ int AsgiApp::handle(hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
         ops->finish(x, HORNET_EINTERNAL);
         return HORNET_DONE;
     }
-    inbox_->push(Event{Event::request, new RequestState(x, ops, loop_ext_, inbox_.get()), 0});
+    auto* rs = new RequestState(x, ops, loop_ext_, inbox_.get());
+    rs->ref(); // ours until the read starts; the other is the request event's
+    rs->body_prefetched = has_body(rs->request); // before the asyncio thread can look
+    inbox_->push(Event{Event::request, rs, 0});
+    if (rs->body_prefetched) prefetch_body(rs, kBodyChunk);
+    rs->unref();
     return HORNET_PENDING;
 }
 

@@ -105,6 +105,8 @@ struct ChannelState {
     bool complete = false;    // the last body bytes are posted
     bool disconnected = false;
     bool ended = false;       // the task is done and finish is posted
+    bool read_in_flight = false; // a body read the loop thread has not answered
+    PyRef prefetched;         // an http.request (or disconnect) that came before receive() asked
 };
 
 struct ChannelObject {
@@ -199,27 +201,37 @@ PyObject* receive_call(PyObject* self, PyObject* const*, size_t nargsf, PyObject
         s.body_done = true;
         return new_ready(request_message(nullptr, 0, false));
     }
+    if (s.prefetched) return new_ready(s.prefetched.release());
     PyObject* fut = new_future(s);
     if (!fut) return nullptr;
     s.receive_waiter = PyRef::borrow(fut);
-    if (!s.body_done) { // else: the disconnect, when the response is done or the client goes
-        auto op = std::make_unique<Op>();
+    if (!s.body_done && !s.read_in_flight) { // else: the read is on its way, or the
+        auto op = std::make_unique<Op>();    // disconnect (response done, client gone)
         op->read_cap = kReadCap;
+        s.read_in_flight = true;
         s.rs->post(std::move(op));
     }
     return fut;
 }
 
+// The first body read starts in handle() (prefetch_body), so its bytes may
+// come before the app asks: they wait in `prefetched`.
 void on_read(ChannelState& s, ptrdiff_t result) {
+    s.read_in_flight = false;
+    PyObject* message;
     if (result < 0) {
         s.disconnected = true;
         s.body_done = true;
-        return resolve(s.receive_waiter, disconnect_message());
+        message = disconnect_message();
+    } else {
+        s.received += result;
+        const bool more = result > 0 && (s.content_length < 0 || s.received < s.content_length);
+        if (!more) s.body_done = true;
+        message = request_message(s.rs->read_buf.data(), result, more);
     }
-    s.received += result;
-    const bool more = result > 0 && (s.content_length < 0 || s.received < s.content_length);
-    if (!more) s.body_done = true;
-    resolve(s.receive_waiter, request_message(s.rs->read_buf.data(), result, more));
+    if (s.receive_waiter) return resolve(s.receive_waiter, message);
+    s.prefetched = PyRef::steal(message);
+    if (!message) PyErr_Clear();
 }
 
 // ---- send() --------------------------------------------------------------------------
@@ -357,6 +369,7 @@ void end_channel(ChannelState& s, PyObject* task) {
     }
     s.receive_waiter.reset();
     s.send_waiter.reset();
+    s.prefetched.reset();
 }
 
 PyObject* channel_call(PyObject* self, PyObject* args, PyObject*) {
@@ -418,6 +431,7 @@ void start_request(Bridge& b, RequestState* rs) {
     s.host = b.host;
     s.create_future = PyRef::borrow(b.create_future.get());
     s.content_length = rs->request->flags & HORNET_REQ_CHUNKED ? -1 : rs->request->content_length;
+    s.read_in_flight = rs->body_prefetched;
     PyRef scope = build_scope(*rs->request, b.root_path.get(), b.state.get());
     PyRef receive = scope ? PyRef::steal(new_port(g_receive, ch, receive_call)) : PyRef();
     PyRef send = receive ? PyRef::steal(new_port(g_send, ch, send_call)) : PyRef();

@@ -52,21 +52,20 @@ void on_written(void* ud, ptrdiff_t result) {
 
 void on_read(void* ud, ptrdiff_t result) {
     auto* rs = static_cast<RequestState*>(ud);
-    rs->busy = false;
     notify(rs, Event::read_done, result);
-    rs->queue.pop_front();
-    run_queue(rs);
     rs->unref();
 }
 
-// true: an async op is in flight and will continue the queue.
-bool start_read(RequestState* rs, Op& op) {
-    rs->read_buf.resize(static_cast<size_t>(op.read_cap));
+// Reads do not wait in the queue: the app may answer (and finish) while a
+// body read still waits on the client, which then ends with HORNET_ECLOSED.
+void start_read(RequestState* rs, int cap) {
+    if (rs->finished) return notify(rs, Event::read_done, HORNET_ECLOSED);
+    rs->read_buf.resize(static_cast<size_t>(cap));
+    rs->ref(); // for on_read
     const int rc = rs->ops->read_async(rs->x, rs->read_buf.data(), rs->read_buf.size(), on_read, rs);
-    if (rc == HORNET_OK) return true;
+    if (rc == HORNET_OK) return;
     notify(rs, Event::read_done, rc);
-    rs->queue.pop_front();
-    return false;
+    rs->unref();
 }
 
 // On the loop write() copies into the connection's bounded buffer; past
@@ -92,8 +91,13 @@ bool start_write(RequestState* rs, Op& op) {
 void on_posted(void* ud, ptrdiff_t) {
     auto* batch = static_cast<std::vector<Posted>*>(ud);
     for (const Posted& p : *batch) {
-        p.rs->queue.emplace_back(p.op);
-        run_queue(p.rs);
+        if (p.op->read_cap > 0) {
+            start_read(p.rs, p.op->read_cap);
+            delete p.op;
+        } else {
+            p.rs->queue.emplace_back(p.op);
+            run_queue(p.rs);
+        }
         p.rs->unref();
     }
     delete batch;
@@ -110,6 +114,14 @@ void RequestState::post(std::unique_ptr<Op> op) {
     g_outbox.push_back(Posted{this, op.release()});
     if (g_outbox.size() == 1 && g_schedule) g_schedule();
 }
+
+// Not with Expect: 100-continue: the app's first receive() is its "go on".
+bool has_body(const hornet_request_t* r) {
+    if (!r || (r->flags & HORNET_REQ_EXPECT_CONTINUE)) return false;
+    return r->content_length != 0 || (r->flags & HORNET_REQ_CHUNKED);
+}
+
+void prefetch_body(RequestState* rs, int cap) { start_read(rs, cap); }
 
 void set_outbox_scheduler(void (*schedule)()) { g_schedule = schedule; }
 
@@ -131,13 +143,11 @@ void run_queue(RequestState* rs) {
     while (!rs->busy && !rs->queue.empty()) {
         Op& op = *rs->queue.front();
         if (rs->finished) { // after finish the exchange is gone: only answer the app
-            if (op.read_cap > 0) notify(rs, Event::read_done, HORNET_ECLOSED);
-            else if (op.notify) notify(rs, Event::write_done, HORNET_ECLOSED);
+            if (op.notify) notify(rs, Event::write_done, HORNET_ECLOSED);
             rs->queue.pop_front();
             continue;
         }
-        const bool in_flight = op.read_cap > 0 ? start_read(rs, op) : start_write(rs, op);
-        if (in_flight) {
+        if (start_write(rs, op)) {
             rs->busy = true;
             rs->ref(); // for the done callback
         }

@@ -57,11 +57,14 @@ struct RequestState {
     const hornet_loop_ext_t* const loop;
     EventInbox* const inbox;
     const hornet_request_t* request; // valid until finish
+    bool body_prefetched = false;    // set in handle(), before the asyncio thread sees it
 
-    // [loop thread] The ops posted and not yet carried out, the first in flight.
+    // [loop thread] The write ops posted and not yet carried out, the first
+    // in flight; a body read (read_cap) skips the queue.
     std::deque<std::unique_ptr<Op>> queue;
-    bool busy = false; // queue.front() waits on a write_async or read_async
-    std::vector<char> read_buf;
+    bool busy = false; // queue.front() waits on a write_async
+    std::vector<char> read_buf; // the one body read's
+
     bool finished = false;
 
     // [asyncio thread] Python's side (asgi_channel.cpp owns it).
@@ -70,6 +73,13 @@ struct RequestState {
 
 // [loop thread] The op at the queue's front, and those behind it.
 void run_queue(RequestState* rs);
+
+// [loop thread, in handle()] A request with a body starts reading its first
+// chunk (up to cap) at once, so the app's first receive() is usually
+// answered without a round trip between the threads.
+// The caller sets body_prefetched (has_body) before the request event goes.
+bool has_body(const hornet_request_t* r);
+void prefetch_body(RequestState* rs, int cap);
 
 // [asyncio thread] Called when the outbox gets its first op: arrange for
 // flush_outbox() to run once the asyncio loop's current callbacks are done
