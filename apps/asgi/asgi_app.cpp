@@ -103,7 +103,8 @@ std::string AsgiApp::start_serving() {
     bridge_.create_future = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_future")) : PyRef();
     bridge_.create_task = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_task")) : PyRef();
     PyRef call_soon = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "call_soon")) : PyRef();
-    if (call_soon) use_loop(call_soon.get());
+    PyRef executor = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "run_in_executor")) : PyRef();
+    if (call_soon && executor) use_loop(call_soon.get(), executor.get());
     PyRef drain = PyRef::steal(PyCFunction_New(&kDrain, nullptr));
     PyRef fd = PyRef::steal(PyLong_FromLong(inbox_->fd()));
     if (!bridge_.create_task || !drain || !fd) {

@@ -33,8 +33,9 @@ bool init_channel_types();
 void drop_channel_types();
 
 // The loop's call_soon, which runs the outbox's flush (request_state.hpp)
-// once per loop iteration. Before the first request.
-void use_loop(PyObject* call_soon);
+// once per loop iteration, and its run_in_executor (pathsend). Before the
+// first request.
+void use_loop(PyObject* call_soon, PyObject* run_in_executor);
 
 // One event from the loop thread: a new request (the app is called and its
 // coroutine becomes a task), or the result a channel waits for.

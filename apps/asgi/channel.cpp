@@ -8,8 +8,11 @@
 // and the whole body go to the loop thread in one Op, with finish().
 // Streamed body chunks (more_body) wait until the loop thread has taken the
 // bytes (back-pressure), and body reads happen only when the app asks.
+#include <fcntl.h>
 #include <new>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bridge.hpp"
 #include "event_inbox.hpp"
@@ -29,12 +32,13 @@ constexpr int kReadCap = 64 * 1024;
 
 struct Names {
     PyObject *type, *body, *more_body, *status, *headers, *http_request, *http_disconnect, *response_start,
-        *response_body, *set_result, *done, *add_done_callback, *empty_bytes;
+        *response_body, *set_result, *done, *add_done_callback, *empty_bytes, *pathsend, *path;
 };
 Names n{};
 PyTypeObject *g_ready = nullptr, *g_receive = nullptr, *g_send = nullptr, *g_channel = nullptr;
 PyObject* g_ready_none = nullptr;
 PyObject* g_call_soon = nullptr; // the loop's call_soon: flushes the outbox after this iteration
+PyObject* g_run_in_executor = nullptr; // the loop's: pathsend's blocking sendfile
 PyObject* g_flush = nullptr;
 
 PyObject* flush_fn(PyObject*, PyObject*) {
@@ -236,6 +240,52 @@ void on_read(ChannelState& s, ptrdiff_t result) {
 
 // ---- send() --------------------------------------------------------------------------
 
+// ---- http.response.pathsend: a file as the whole body, with sendfile ----------
+
+// The blocking part runs in the loop's default executor (ops->sendfile may
+// block; [after PENDING] any thread may call it), the GIL let go: head,
+// file, finish, in that order, and nothing else of this exchange is queued.
+struct FileSend {
+    RequestState* rs; // a reference held
+    std::unique_ptr<Op> head;
+    int fd;
+    uint64_t size;
+};
+
+void file_send_free(PyObject* capsule) {
+    auto* f = static_cast<FileSend*>(PyCapsule_GetPointer(capsule, "hornet.asgi.FileSend"));
+    if (!f) return PyErr_Clear();
+    if (f->fd >= 0) ::close(f->fd);
+    f->rs->unref();
+    delete f;
+}
+
+int send_file_now(FileSend& f) {
+    std::vector<hornet_header_t> headers;
+    for (size_t i = 0; i + 1 < f.head->header_text.size(); i += 2)
+        headers.push_back({{f.head->header_text[i].data(), f.head->header_text[i].size()},
+                           {f.head->header_text[i + 1].data(), f.head->header_text[i + 1].size()}});
+    RequestState* rs = f.rs;
+    int rc = rs->ops->start(rs->x, f.head->status, headers.data(), headers.size());
+    if (rc == HORNET_OK) rc = rs->ops->sendfile(rs->x, f.fd, 0, f.size);
+    rs->ops->finish(rs->x, rc < 0 ? rc : 0);
+    return rc;
+}
+
+PyObject* file_send_run(PyObject* capsule, PyObject*) {
+    auto* f = static_cast<FileSend*>(PyCapsule_GetPointer(capsule, "hornet.asgi.FileSend"));
+    if (!f || f->fd < 0) return nullptr;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = send_file_now(*f);
+    Py_END_ALLOW_THREADS
+    ::close(f->fd);
+    f->fd = -1;
+    (void)rc; // a client that went away: nothing for the app to do
+    Py_RETURN_NONE;
+}
+PyMethodDef kFileSend = {"pathsend", file_send_run, METH_NOARGS, nullptr};
+
 std::atomic<bool> g_logged_start_twice{false}, g_logged_body_first{false}, g_logged_after_end{false},
     g_logged_unknown{false}, g_logged_bad_message{false};
 
@@ -306,6 +356,40 @@ PyObject* send_body(ChannelState& s, PyObject* message) {
     return fut;
 }
 
+std::atomic<bool> g_logged_pathsend_late{false};
+
+PyObject* send_pathsend(ChannelState& s, PyObject* message) {
+    if (!s.started || !s.head || s.complete)
+        return protocol_error(s.host, g_logged_pathsend_late,
+                              "http.response.pathsend must follow http.response.start and be the whole body");
+    PyObject* path = PyDict_GetItemWithError(message, n.path);
+    PyObject* raw = nullptr;
+    if (!path || !PyUnicode_FSConverter(path, &raw)) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "http.response.pathsend needs a 'path'");
+        return nullptr;
+    }
+    PyRef bytes = PyRef::steal(raw);
+    const int fd = ::open(PyBytes_AS_STRING(bytes.get()), O_RDONLY | O_CLOEXEC);
+    struct stat st{};
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0) ::close(fd);
+        return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+    }
+    auto* f = new FileSend{s.rs, std::move(s.head), fd, static_cast<uint64_t>(st.st_size)};
+    s.rs->ref();
+    s.complete = true;
+    PyRef capsule = PyRef::steal(PyCapsule_New(f, "hornet.asgi.FileSend", file_send_free));
+    if (!capsule) {
+        ::close(fd);
+        f->rs->unref();
+        delete f;
+        return nullptr;
+    }
+    PyRef fn = PyRef::steal(PyCFunction_New(&kFileSend, capsule.get()));
+    PyObject* args[] = {Py_None, fn.get()};
+    return fn && g_run_in_executor ? PyObject_Vectorcall(g_run_in_executor, args, 2, nullptr) : nullptr;
+}
+
 PyObject* send_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObject*) {
     ChannelState& s = *reinterpret_cast<PortObject*>(self)->ch->s;
     if (PyVectorcall_NARGS(nargsf) != 1 || !PyDict_Check(args[0]))
@@ -315,9 +399,11 @@ PyObject* send_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObje
     if (type && PyUnicode_Check(type)) {
         if (PyUnicode_Compare(type, n.response_body) == 0) return send_body(s, message);
         if (PyUnicode_Compare(type, n.response_start) == 0) return send_start(s, message);
+        if (PyUnicode_Compare(type, n.pathsend) == 0) return send_pathsend(s, message);
     }
     if (PyErr_Occurred()) return nullptr;
-    return protocol_error(s.host, g_logged_unknown, "send() got a message that is not http.response.start or .body");
+    return protocol_error(s.host, g_logged_unknown,
+                          "send() got a message that is not http.response.start, .body or .pathsend");
 }
 
 void on_written(ChannelState& s, ptrdiff_t result) {
@@ -469,7 +555,8 @@ bool init_channel_types() {
     auto i = [](const char* s) { return PyUnicode_InternFromString(s); };
     n = Names{i("type"), i("body"), i("more_body"), i("status"), i("headers"), i("http.request"),
               i("http.disconnect"), i("http.response.start"), i("http.response.body"), i("set_result"),
-              i("done"), i("add_done_callback"), PyBytes_FromStringAndSize("", 0)};
+              i("done"), i("add_done_callback"), PyBytes_FromStringAndSize("", 0), i("http.response.pathsend"),
+              i("path")};
     g_ready_none = g_ready ? new_ready(Py_NewRef(Py_None)) : nullptr;
     return g_ready && g_receive && g_send && g_channel && g_ready_none && n.empty_bytes && init_scope_constants();
 }
@@ -478,7 +565,8 @@ void drop_channel_types() {
     drop_scope_constants();
     PyObject** names[] = {&n.type, &n.body, &n.more_body, &n.status, &n.headers, &n.http_request,
                           &n.http_disconnect, &n.response_start, &n.response_body, &n.set_result, &n.done,
-                          &n.add_done_callback, &n.empty_bytes, &g_ready_none, &g_call_soon, &g_flush};
+                          &n.add_done_callback, &n.empty_bytes, &n.pathsend, &n.path, &g_ready_none,
+                          &g_call_soon, &g_flush, &g_run_in_executor};
     for (PyObject** p : names) Py_CLEAR(*p);
     for (PyTypeObject** t : {&g_ready, &g_receive, &g_send, &g_channel}) {
         Py_XDECREF(reinterpret_cast<PyObject*>(*t));
@@ -486,8 +574,9 @@ void drop_channel_types() {
     }
 }
 
-void use_loop(PyObject* call_soon) {
+void use_loop(PyObject* call_soon, PyObject* run_in_executor) {
     Py_XSETREF(g_call_soon, Py_XNewRef(call_soon));
+    Py_XSETREF(g_run_in_executor, Py_XNewRef(run_in_executor));
     if (!g_flush) g_flush = PyCFunction_New(&kFlush, nullptr);
     set_outbox_scheduler(schedule_flush);
 }

@@ -104,7 +104,7 @@ bool init_scope_constants() {
                   intern("http"), nullptr, intern("1.0"), intern("1.1"), intern("http"), intern("https"),
                   intern("GET"), intern("POST"), nullptr};
     k.asgi_info = Py_BuildValue("{s:s,s:s}", "version", "3.0", "spec_version", "2.3");
-    k.ext_value = PyDict_New();
+    k.ext_value = Py_BuildValue("{s:{}}", "http.response.pathsend"); // what send() takes beyond http
     return k.asgi_info && k.ext_value && k.post && k.type;
 }
 
@@ -134,7 +134,7 @@ PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* stat
                     put(d, k.root_path, Py_NewRef(root_path)) && put(d, k.headers, header_list(r)) &&
                     put(d, k.client, address(r.peer_host, r.peer_port, true)) &&
                     put(d, k.server, address(r.server_host, r.server_port, false)) &&
-                    put(d, k.state, PyDict_Copy(state));
+                    put(d, k.state, PyDict_Copy(state)) && put(d, k.extensions, PyDict_Copy(k.ext_value));
     if (!ok) scope.reset();
     return scope;
 }

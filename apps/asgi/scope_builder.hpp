@@ -5,7 +5,8 @@
 // uvicorn does), raw_path the target's path as sent, headers a list of
 // (name, value) bytes tuples in arrival order with names lower-cased,
 // client (host, port) or None on a unix socket, server (host, port) or
-// (path, None). [asyncio thread, GIL held]
+// (path, None); extensions names http.response.pathsend. [asyncio thread,
+// GIL held]
 #pragma once
 
 #include "hornet/app.h"

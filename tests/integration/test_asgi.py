@@ -118,6 +118,11 @@ class SpecApp(HornetTestCase):
         self.assertEqual(status, 200)
         self.assertEqual(body, b"".join(b"chunk %d\n" % i for i in range(5)))
 
+    def test_pathsend_sends_the_file(self):
+        status, headers, body = self.get(self.h, "/pathsend")
+        with open(os.path.join(APPS, "spec_app.py"), "rb") as f:
+            self.assertEqual((status, body), (200, f.read()))
+
     def test_exception_before_start_is_500_with_traceback(self):
         status, _, _ = self.get(self.h, "/raise")
         self.assertEqual(status, 500)

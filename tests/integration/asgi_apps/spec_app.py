@@ -6,7 +6,8 @@ Routes: /scope (the scope as JSON, after checking every key's type),
 /stream?n=N (N chunks), /raise (before the start), /raise-late (after it),
 /no-response, /start-twice, /receive-twice, /hang-stream (streams until the
 client goes away, then writes DISCONNECT_FILE), /state (lifespan state),
-/sleep (awaits asyncio.sleep). Lifespan: startup puts a counter in state.
+/sleep (awaits asyncio.sleep), /pathsend (this file, by the
+http.response.pathsend extension). Lifespan: startup puts a counter in state.
 """
 
 import asyncio
@@ -149,6 +150,12 @@ async def app(scope, receive, send):
                     f.write(m["type"])
                 return
             await asyncio.sleep(0)
+    if path == "/pathsend":
+        assert "http.response.pathsend" in scope["extensions"]
+        size = os.path.getsize(__file__)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(size).encode())]})
+        return await send({"type": "http.response.pathsend", "path": __file__})
     if path == "/state":
         return await respond(send, 200, json.dumps(scope["state"]).encode())
     if path == "/sleep":
