@@ -129,13 +129,15 @@ async def app(scope, receive, send):
             pass
         return await send({"type": "http.response.body", "body": b"survived"})
     if path == "/receive-twice":
-        first = receive()  # never awaited before the second call
+        await read_all(receive)
+        waiting = receive()  # the disconnect, once the response is out
         try:
-            await receive()
+            receive()  # while `waiting` has not completed: a protocol error
         except RuntimeError:
             pass
-        await first
-        return await respond(send, 200, b"survived")
+        await respond(send, 200, b"survived")
+        assert (await waiting)["type"] == "http.disconnect"
+        return
     if path == "/hang-stream":
         await send({"type": "http.response.start", "status": 200, "headers": []})
         waiter = asyncio.ensure_future(receive())
