@@ -231,7 +231,7 @@ void on_read(ChannelState& s, ptrdiff_t result) {
         s.received += result;
         const bool more = result > 0 && (s.content_length < 0 || s.received < s.content_length);
         if (!more) s.body_done = true;
-        message = request_message(s.rs->read_buf.data(), result, more);
+        message = request_message(s.rs->read_buf.get(), result, more);
     }
     if (s.receive_waiter) return resolve(s.receive_waiter, message);
     s.prefetched = PyRef::steal(message);

@@ -60,9 +60,12 @@ void on_read(void* ud, ptrdiff_t result) {
 // body read still waits on the client, which then ends with HORNET_ECLOSED.
 void start_read(RequestState* rs, int cap) {
     if (rs->finished) return notify(rs, Event::read_done, HORNET_ECLOSED);
-    rs->read_buf.resize(static_cast<size_t>(cap));
+    if (rs->read_cap < static_cast<size_t>(cap)) {
+        rs->read_buf.reset(new char[static_cast<size_t>(cap)]);
+        rs->read_cap = static_cast<size_t>(cap);
+    }
     rs->ref(); // for on_read
-    const int rc = rs->ops->read_async(rs->x, rs->read_buf.data(), rs->read_buf.size(), on_read, rs);
+    const int rc = rs->ops->read_async(rs->x, rs->read_buf.get(), rs->read_cap, on_read, rs);
     if (rc == HORNET_OK) return;
     notify(rs, Event::read_done, rc);
     rs->unref();

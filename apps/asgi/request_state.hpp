@@ -63,7 +63,8 @@ struct RequestState {
     // in flight; a body read (read_cap) skips the queue.
     std::deque<std::unique_ptr<Op>> queue;
     bool busy = false; // queue.front() waits on a write_async
-    std::vector<char> read_buf; // the one body read's
+    std::unique_ptr<char[]> read_buf; // the one body read's: left uninitialized (no
+    size_t read_cap = 0;              // 64 KiB memset per request)
 
     bool finished = false;
 
