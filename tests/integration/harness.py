@@ -194,9 +194,11 @@ class Hornet:
     h.port, h.pid, h.log(), h.workers(), h.stop()
     """
 
-    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None):
-        self.args = [HORNET_BIN] + [str(a) for a in args]
+    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None, prefix=(), pass_fds=()):
+        # prefix: argv that execs hornet in the same process (`ip netns exec NS`)
+        self.args = [str(a) for a in prefix] + [HORNET_BIN] + [str(a) for a in args]
         self.preexec = preexec  # run in the child before exec (say, join a cgroup)
+        self.pass_fds = tuple(pass_fds)  # kept open in the child (a listener on fd 3)
         self.tmpdir = tmpdir
         self.env = dict(os.environ)
         # The daemon must not pick up settings from the test runner's env.
@@ -221,7 +223,7 @@ class Hornet:
             self.args, cwd=self.cwd, env=self.env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=self._child_setup)
+            preexec_fn=self._child_setup, pass_fds=self.pass_fds)
         self.pgid = self.proc.pid  # session leader: pgid == pid
         self._arbiter = Seen(self.proc.pid)
         with _LIVE_LOCK:
