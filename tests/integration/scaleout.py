@@ -51,7 +51,9 @@ CLONE_NEWNET = 0x40000000
 
 
 def run(*argv):
-    subprocess.run([str(a) for a in argv], check=True, capture_output=True, timeout=30)
+    r = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv))}: exit {r.returncode}: {r.stderr.strip()}")
 
 
 def free_port():
@@ -76,9 +78,13 @@ def free_subnet():
 class Hosts:
     """HOSTS network namespaces, each with one veth pair to the root one."""
 
+    runs = 0
+
     def __init__(self, count=HOSTS):
         self.count = count
-        self.tag = f"hn{os.getpid() % 100000}"
+        # Unique per run: a deleted namespace's veth pair goes away lazily.
+        Hosts.runs += 1
+        self.tag = f"hn{os.getpid() % 100000}{chr(ord('a') + Hosts.runs % 26)}"
         self.net = free_subnet()
         self.made = []
 
@@ -165,7 +171,6 @@ class Instance:
             f"workers: {workers}",
             "worker_class: gthread",
             "threads: 4",
-            "keepalive: 10s",
             "graceful_timeout: 10s",
             f"shutdown_delay: {SHUTDOWN_DELAY}",
             "health_path: /healthz",
@@ -575,9 +580,12 @@ class Roll:
             if haproxy and action != self.restart:
                 self.check(self.balancer.drain(name), f"{name}: haproxy did not drain it")
             action(inst)
+            served = len(inst.served_lines())
             if haproxy and action != self.restart:
                 self.check(self.balancer.ready(name), f"{name}: haproxy did not take it back")
             self.check(self.poster.wait_more(20), f"{name}: the POSTs stopped")
+            self.check(wait_until(lambda: len(inst.served_lines()) > served, 20),
+                       f"{name}: serves nothing after its turn")
             self.steps.append(f"{name}: {time.monotonic() - began:.1f}s")
 
     def finish(self):
