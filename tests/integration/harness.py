@@ -194,9 +194,11 @@ class Hornet:
     h.port, h.pid, h.log(), h.workers(), h.stop()
     """
 
-    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None, prefix=(), pass_fds=()):
-        # prefix: argv that execs hornet in the same process (`ip netns exec NS`)
-        self.args = [str(a) for a in prefix] + [HORNET_BIN] + [str(a) for a in args]
+    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None, prefix=(), pass_fds=(),
+                 binary=None):
+        # prefix: argv that execs hornet in the same process (`ip netns exec NS`);
+        # binary: another hornet than the build's (the installed package's)
+        self.args = [str(a) for a in prefix] + [binary or HORNET_BIN] + [str(a) for a in args]
         self.preexec = preexec  # run in the child before exec (say, join a cgroup)
         self.pass_fds = tuple(pass_fds)  # kept open in the child (a listener on fd 3)
         self.tmpdir = tmpdir
