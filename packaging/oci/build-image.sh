@@ -50,7 +50,7 @@ b config \
   --cmd '-c /etc/hornet/hornet.yaml' \
   --port 8000/tcp \
   --stop-signal TERM \
-  --healthcheck 'CMD ["/usr/local/bin/hornet-healthcheck"]' \
+  --healthcheck 'CMD-SHELL /usr/local/bin/hornet-healthcheck' \
   --healthcheck-interval 10s --healthcheck-timeout 5s --healthcheck-retries 3 \
   --healthcheck-start-period 5s \
   --label org.opencontainers.image.title=hornet \
