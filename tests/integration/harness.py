@@ -368,6 +368,17 @@ class Hornet:
         return [int(m.group(1)) for m in (BOOT_RE.search(l) for l in self.log_lines()) if m]
 
 
+def http_get(port, path, host="127.0.0.1", timeout=10.0):
+    """(status, body) of GET path on a new connection."""
+    c = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
 def port_of(url):
     m = re.search(r":(\d+)/?$", url)
     if not m:

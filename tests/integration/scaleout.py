@@ -230,6 +230,24 @@ class Instance:
 # --------------------------------------------------------------- balancers
 
 
+def start_balancer(balancer, name, argv, ready):
+    """Write balancer.config(port) to tmp/name and run argv(path) until
+    ready(); a port taken meanwhile (free_port's race) is tried again."""
+    for _ in range(3):
+        balancer.port = free_port()
+        cfg = os.path.join(balancer.tmp, name)
+        with open(cfg, "w") as f:
+            f.write(balancer.config(balancer.port))
+        log = open(os.path.join(balancer.tmp, name + ".log"), "wb")
+        balancer.proc = subprocess.Popen(argv(cfg), stdout=log, stderr=log,
+                                         preexec_fn=harness._child_setup)
+        up = wait_until(lambda: balancer.proc.poll() is not None or ready(), 20)
+        if up and balancer.proc.poll() is None:
+            return balancer
+        balancer.stop()
+    raise RuntimeError(f"{balancer.name} did not start: {open(log.name).read()}")
+
+
 class HAProxy:
     """haproxy -db: round-robin, health checks on /healthz, PROXY v2."""
 
@@ -265,18 +283,7 @@ backend hornets
 """
 
     def start(self):
-        for _ in range(3):
-            self.port = free_port()
-            cfg = os.path.join(self.tmp, "haproxy.cfg")
-            with open(cfg, "w") as f:
-                f.write(self.config(self.port))
-            log = open(os.path.join(self.tmp, "haproxy.log"), "wb")
-            self.proc = subprocess.Popen(["haproxy", "-db", "-f", cfg], stdout=log, stderr=log,
-                                         preexec_fn=harness._child_setup)
-            if wait_until(lambda: self.proc.poll() is not None or self.all_up(), 20) and self.proc.poll() is None:
-                return self
-            self.stop()
-        raise RuntimeError(f"haproxy did not start: {open(log.name).read()}")
+        return start_balancer(self, "haproxy.cfg", lambda cfg: ["haproxy", "-db", "-f", cfg], self.all_up)
 
     def command(self, line):
         with socket.socket(socket.AF_UNIX) as s:
@@ -375,19 +382,11 @@ http {{
 """
 
     def start(self):
-        for _ in range(3):
-            self.port = free_port()
-            cfg = os.path.join(self.tmp, "nginx.conf")
-            with open(cfg, "w") as f:
-                f.write(self.config(self.port))
-            log = open(os.path.join(self.tmp, "nginx.log"), "wb")
-            self.proc = subprocess.Popen(["nginx", "-p", self.tmp + "/", "-c", cfg, "-g", "daemon off;"],
-                                         stdout=log, stderr=log, preexec_fn=harness._child_setup)
-            if wait_until(lambda: self.proc.poll() is not None or self.answers(), 20) and self.proc.poll() is None:
-                self.workers = list(children_of(self.proc.pid))
-                return self
-            self.stop()
-        raise RuntimeError(f"nginx did not start: {open(log.name).read()}")
+        start_balancer(self, "nginx.conf",
+                       lambda cfg: ["nginx", "-p", self.tmp + "/", "-c", cfg, "-g", "daemon off;"],
+                       self.answers)
+        self.workers = list(children_of(self.proc.pid))
+        return self
 
     def answers(self):
         try:

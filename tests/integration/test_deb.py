@@ -15,7 +15,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 
 from harness import HORNET_BIN, Hornet, HornetTestCase, main, optional
 

@@ -17,14 +17,13 @@ same build reuses it; only the newest key is kept.
 """
 
 import hashlib
-import http.client
 import json
 import os
 import shutil
 import subprocess
 import tarfile
 
-from harness import HORNET_BIN, Hornet, HornetTestCase, main, optional, wait_until
+from harness import HORNET_BIN, Hornet, HornetTestCase, http_get, main, optional
 from scaleout import Hosts
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -128,15 +127,8 @@ class OciImageTest(HornetTestCase):
         self.assertIn("Listening at: http://0.0.0.0:8000", h.log())
 
         address = hosts.address(1)
-        for path, body in (("/", b"Hello, World!\n"), ("/healthz", None)):
-            c = http.client.HTTPConnection(address, 8000, timeout=10)
-            c.request("GET", path)
-            r = c.getresponse()
-            got = r.read()
-            c.close()
-            self.assertEqual(r.status, 200, path)
-            if body is not None:
-                self.assertEqual(got, body)
+        self.assertEqual(http_get(8000, "/", host=address), (200, b"Hello, World!\n"))
+        self.assertEqual(http_get(8000, "/healthz", host=address)[0], 200)
 
         healthcheck = ["ip", "netns", "exec", hosts.name(1), "chroot", rootfs, "setpriv",
                        f"--reuid={uid}", f"--regid={gid}", "--clear-groups",

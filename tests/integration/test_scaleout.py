@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 
-import harness
 from harness import HornetTestCase, main, optional
 from scaleout import Roll
 

@@ -12,7 +12,6 @@ check and the served-port check fail.
 """
 
 import configparser
-import http.client
 import os
 import re
 import shlex
@@ -20,7 +19,7 @@ import signal
 import socket
 import subprocess
 
-from harness import (HORNET_BIN, HornetTestCase, LISTEN_RE, main, stop_arbiter,
+from harness import (HORNET_BIN, HornetTestCase, LISTEN_RE, http_get, main, stop_arbiter,
                      wait_until, _child_setup)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -117,15 +116,6 @@ class SocketActivationTest(HornetTestCase):
                 self.fail(f"systemd-socket-activate exited {p.returncode}:\n{text()}")
         self.fail("no free port after 3 tries")
 
-    def get(self, port, path):
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            c.request("GET", path)
-            r = c.getresponse()
-            return r.status, r.read()
-        finally:
-            c.close()
-
     def test_served_from_the_passed_socket_with_notify(self):
         notify_path = os.path.join(self.tmp, "notify")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -134,20 +124,20 @@ class SocketActivationTest(HornetTestCase):
         self.addCleanup(notify.close)
         p, port, text = self.start(notify_path)
         # The first connection starts hornet, and is served by it.
-        self.assertEqual(self.get(port, "/"), (200, b"Hello, World!\n"))
+        self.assertEqual(http_get(port, "/"), (200, b"Hello, World!\n"))
         self.assertEqual(notify.recv(256), b"READY=1")
         # systemd's socket, not the config's 127.0.0.1:8000.
         log = text()
         self.assertIn("from systemd instead of bind", log)
         self.assertEqual(LISTEN_RE.search(log).group(1), f"http://127.0.0.1:{port}")
         self.assertNotIn("127.0.0.1:8000", log)
-        self.assertEqual(self.get(port, "/healthz")[0], 200)
-        self.assertEqual(self.get(port, "/readyz")[0], 200)
+        self.assertEqual(http_get(port, "/healthz")[0], 200)
+        self.assertEqual(http_get(port, "/readyz")[0], 200)
         reload = unit("hornet.service")["Service"]["ExecReload"].replace("$MAINPID", str(p.pid))
         subprocess.run(shlex.split(reload), check=True, timeout=10)
         self.assertEqual(notify.recv(256), b"RELOADING=1")
         self.assertEqual(notify.recv(256), b"READY=1")
-        self.assertEqual(self.get(port, "/"), (200, b"Hello, World!\n"))
+        self.assertEqual(http_get(port, "/"), (200, b"Hello, World!\n"))
         os.kill(p.pid, signal.SIGTERM)
         self.assertEqual(notify.recv(256), b"STOPPING=1")
         self.assertEqual(p.wait(20), 0)
