@@ -65,12 +65,15 @@ def free_port():
 # ------------------------------------------------------------- the network
 
 
-def free_subnet():
-    """A 10.N.0.0/16 that no route or address of this machine touches."""
+def free_subnet(skip=()):
+    """A 10.N.0.0/16 that no route or address of this machine touches; where
+    the search starts depends on the pid, so that two tests running at once
+    seldom pick the same (create() moves on if they do)."""
     used = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout
     used += subprocess.run(["ip", "-4", "route"], capture_output=True, text=True).stdout
-    for n in range(231, 255):
-        if f"10.{n}." not in used:
+    for k in range(24):
+        n = 231 + (os.getpid() + k) % 24
+        if f"10.{n}." not in used and f"10.{n}" not in skip:
             return f"10.{n}"
     raise RuntimeError("no free 10.N.0.0/16 for the test's namespaces")
 
@@ -82,10 +85,8 @@ class Hosts:
 
     def __init__(self, count=HOSTS):
         self.count = count
-        # Unique per run: a deleted namespace's veth pair goes away lazily.
-        Hosts.runs += 1
-        self.tag = f"hn{os.getpid() % 100000}{chr(ord('a') + Hosts.runs % 26)}"
-        self.net = free_subnet()
+        self.tag = None
+        self.net = None
         self.made = []
 
     def name(self, i):
@@ -95,6 +96,21 @@ class Hosts:
         return f"{self.net}.{i}.2"
 
     def create(self):
+        tried = []
+        while True:
+            self.net = free_subnet(tried)
+            # Names unique per try: a deleted namespace's veth pair goes away lazily.
+            Hosts.runs += 1
+            self.tag = f"hn{os.getpid() % 100000}{chr(ord('a') + Hosts.runs % 26)}"
+            try:
+                return self.create_in()
+            except RuntimeError:
+                self.remove()
+                tried.append(self.net)
+                if len(tried) == 3:
+                    raise
+
+    def create_in(self):
         for i in range(1, self.count + 1):
             ns, root_end, ns_end = self.name(i), f"{self.tag}r{i}", f"{self.tag}n{i}"
             run("ip", "netns", "add", ns)
@@ -420,7 +436,9 @@ class Wrk:
 
     def __init__(self, port, connections, seconds):
         self.proc = subprocess.Popen(
-            ["wrk", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s",
+            # --timeout: wrk's default (2 s) counts a slow answer on a busy
+            # machine as an error; 15 s still counts a lost one.
+            ["wrk", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", "--timeout", "15s",
              f"http://127.0.0.1:{port}/"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             preexec_fn=harness._child_setup)

@@ -6,11 +6,13 @@ included), the installed /usr/bin/hornet run as that user on
 /etc/hornet/hornet.yaml and serving, hornet-dev's hornet.pc found by
 pkg-config, and then `dpkg --purge` leaving nothing behind.
 
-The install changes the machine: the packages are purged in a cleanup that
-runs whatever happens (and a leftover of an earlier, killed run is purged
-first), and the `hornet` user is removed again when this test made it.
+The install changes the machine: the packages are purged and the `hornet`
+user removed in a cleanup that runs whatever happens (also at exit, for a
+SIGTERM); a leftover of a run killed harder is purged first, and a `hornet`
+user without a hornet package is taken for one too.
 """
 
+import atexit
 import os
 import pwd
 import shutil
@@ -58,12 +60,16 @@ class DebTest(HornetTestCase):
             if not shutil.which(tool):
                 self.skipTest(f"{tool} is not installed (scripts/dev installs it)")
         purge()  # a leftover of a killed run
-        self.user_was_there = has_user("hornet")
+        # With no hornet package installed, a `hornet` user is a leftover of
+        # a run killed before its cleanup (a real install has the package).
+        self.remove_user()
+        atexit.register(self.remove_user)  # SIGTERM (a ctest timeout) skips cleanups
+        atexit.register(purge)
         self.addCleanup(self.remove_user)
         self.addCleanup(purge)
 
     def remove_user(self):
-        if not self.user_was_there and has_user("hornet"):
+        if has_user("hornet") and not installed("hornet"):
             sh("userdel", "hornet", check=False)
             sh("groupdel", "hornet", check=False)
 
