@@ -3,7 +3,8 @@ the build tree by cpack, checked by lintian (no error), installed with
 `dpkg -i`, the installed files where Debian puts them, the `hornet` user
 made, the installed units verified by systemd-analyze (their man page
 included), the installed /usr/bin/hornet run as that user on
-/etc/hornet/hornet.yaml and serving, hornet-dev's hornet.pc found by
+/etc/hornet/hornet.yaml and serving, its access log rotated by the
+package's logrotate config (USR1), hornet-dev's hornet.pc found by
 pkg-config, and then `dpkg --purge` leaving nothing behind.
 
 The install changes the machine: the packages are purged and the `hornet`
@@ -18,7 +19,7 @@ import pwd
 import shutil
 import subprocess
 
-from harness import HORNET_BIN, Hornet, HornetTestCase, main, optional
+from harness import HORNET_BIN, Hornet, HornetTestCase, main, optional, wait_until
 
 BUILD = os.path.dirname(os.path.dirname(os.path.abspath(HORNET_BIN))) if HORNET_BIN else ""
 PACKAGES = ("hornet-dev", "hornet")  # purge order: dev depends on hornet
@@ -45,6 +46,14 @@ def has_user(name):
         return False
 
 
+def lines(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
 def purge():
     for p in PACKAGES:
         if installed(p) or sh("dpkg-query", "-W", p, check=False).returncode == 0:
@@ -56,7 +65,8 @@ class DebTest(HornetTestCase):
         super().setUp()
         if os.geteuid() != 0:
             self.skipTest(optional("dpkg -i needs root"))
-        for tool in ("cpack", "lintian", "dpkg", "systemd-analyze", "pkg-config", "setpriv"):
+        for tool in ("cpack", "lintian", "dpkg", "systemd-analyze", "pkg-config", "setpriv",
+                     "logrotate"):
             if not shutil.which(tool):
                 self.skipTest(f"{tool} is not installed (scripts/dev installs it)")
         purge()  # a leftover of a killed run
@@ -126,10 +136,22 @@ class DebTest(HornetTestCase):
             self.assertFalse(os.path.exists(path), path)
 
     def serve_installed(self):
-        """/usr/bin/hornet as the hornet user, its plugins found next to it."""
+        """/usr/bin/hornet as the hornet user, its plugins found next to it,
+        its access log in /var/log/hornet rotated by the package's logrotate
+        config (USR1 to the pid in /run/hornet/hornet.pid, as under systemd)."""
         os.chmod(self.tmp, 0o755)
+        if os.path.exists("/run/hornet"):
+            was = os.stat("/run/hornet")
+            self.addCleanup(os.chown, "/run/hornet", was.st_uid, was.st_gid)
+        else:
+            os.mkdir("/run/hornet")
+            self.addCleanup(shutil.rmtree, "/run/hornet", True)
+        user = pwd.getpwnam("hornet")
+        os.chown("/run/hornet", user.pw_uid, user.pw_gid)
+        access = "/var/log/hornet/access.log"
         h = Hornet(["-c", "/etc/hornet/hornet.yaml", "-b", "127.0.0.1:0", "-w", "1",
-                    "--control-socket", "off"], self.tmp, binary="/usr/bin/hornet",
+                    "--control-socket", "off", "--pid", "/run/hornet/hornet.pid",
+                    "--access-logfile", access], self.tmp, binary="/usr/bin/hornet",
                    prefix=["setpriv", "--reuid=hornet", "--regid=hornet", "--init-groups"])
         self.addCleanup(h.stop)
         h.start()
@@ -138,8 +160,16 @@ class DebTest(HornetTestCase):
         status, _, body = self.get(h, "/")
         self.assertEqual((status, body), (200, b"Hello, World!\n"))
         self.assertEqual(self.get(h, "/healthz")[0], 200)
-        pid_uid = os.stat(f"/proc/{h.pid}").st_uid
-        self.assertEqual(pid_uid, pwd.getpwnam("hornet").pw_uid)
+        self.assertEqual(os.stat(f"/proc/{h.pid}").st_uid, user.pw_uid)
+
+        self.assertTrue(wait_until(lambda: lines(access), 10))
+        state = os.path.join(self.tmp, "logrotate.state")
+        sh("logrotate", "-f", "-s", state, "/etc/logrotate.d/hornet")
+        self.assertTrue(lines(access + ".1"), "rotated")
+        self.assertTrue(wait_until(lambda: os.path.exists(access), 10), "USR1: not reopened")
+        self.get(h, "/?after-rotation")
+        self.assertTrue(wait_until(lambda: any("after-rotation" in l for l in lines(access)), 10))
+        self.assertFalse(any("after-rotation" in l for l in lines(access + ".1")))
         h.stop()
 
 
