@@ -7,8 +7,9 @@ from the socket systemd passed (not from `bind`), with READY=1,
 RELOADING=1/READY=1 after its ExecReload line and STOPPING=1 on TERM seen on
 a notify socket the test owns.
 
-Broken by hand (KillMode=mixd; hornet ignoring LISTEN_FDS), the verify
-check and the served-port check fail.
+Broken by hand (KillMode=mixd; hornet ignoring LISTEN_FDS; a reload taking
+`bind` from the file again, as it did before), the verify check, the
+served-port check and the after-reload checks fail.
 """
 
 import configparser
@@ -137,6 +138,10 @@ class SocketActivationTest(HornetTestCase):
         subprocess.run(shlex.split(reload), check=True, timeout=10)
         self.assertEqual(notify.recv(256), b"RELOADING=1")
         self.assertEqual(notify.recv(256), b"READY=1")
+        # The reload keeps systemd's socket: the config's bind stays unused.
+        self.assertTrue(wait_until(lambda: "Retired generation 1" in text(), 20), text())
+        self.assertNotIn("127.0.0.1:8000", text())
+        self.assertNotIn("Closing listener", text())
         self.assertEqual(http_get(port, "/"), (200, b"Hello, World!\n"))
         os.kill(p.pid, signal.SIGTERM)
         self.assertEqual(notify.recv(256), b"STOPPING=1")
