@@ -133,7 +133,8 @@ class SocketActivationTest(HornetTestCase):
         self.assertEqual(LISTEN_RE.search(log).group(1), f"http://127.0.0.1:{port}")
         self.assertNotIn("127.0.0.1:8000", log)
         self.assertEqual(http_get(port, "/healthz")[0], 200)
-        self.assertEqual(http_get(port, "/readyz")[0], 200)
+        # 200 once every worker is ready (READY=1 may come before the last).
+        self.assertTrue(wait_until(lambda: http_get(port, "/readyz")[0] == 200, 20))
         reload = unit("hornet.service")["Service"]["ExecReload"].replace("$MAINPID", str(p.pid))
         subprocess.run(shlex.split(reload), check=True, timeout=10)
         self.assertEqual(notify.recv(256), b"RELOADING=1")
