@@ -15,6 +15,7 @@
 //                     worker types: BlockingConnection serves a whole
 //                     connection, or the requests already there (a poller)
 //   work_queue.hpp    the FIFO between an event thread and a thread pool
+//   loop_extensions.hpp the timer and loop-post tables an event loop offers
 //   io.hpp, limits.hpp, socket_address.hpp, input_buffer.hpp: the vocabulary
 //
 // An event-loop worker type reads into an InputBuffer, drives a RequestCycle,
@@ -35,6 +36,7 @@
 #include "hornet/sdk/io.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
+#include "hornet/sdk/loop_extensions.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
 #include "hornet/sdk/request_parser.hpp"
