@@ -108,19 +108,34 @@ void Connection::on_recv(Op& op, int res, uint32_t flags) {
     c.maybe_release();
 }
 
+// The ring's buffers are all lent out (many clients spoke at once): this
+// receive goes straight into the connection's input instead.
+void Connection::arm_direct_recv() {
+    const std::span<char> space = input_.prepare(sdk::kReadChunk);
+    if (space.empty()) return refuse({sdk::HeadStatus::refused, 431, {}});
+    io_uring_prep_recv(ring_.sqe(recv_), fd_, space.data(), space.size(), 0);
+}
+
 void Connection::on_head_bytes(int res, uint32_t flags) {
+    if (res == -ENOBUFS && !cut_) {
+        if (!await_client()) return close();
+        return arm_direct_recv();
+    }
     if (res <= 0) {
         if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
         if (head_expired_ && !input_.empty() && !cut_) return refuse({sdk::HeadStatus::refused, 408, {}});
         return close();
     }
-    const std::span<const char> bytes = ring_.buffer(flags, res);
     const bool first = input_.empty();
-    const std::span<char> space = input_.prepare(bytes.size());
-    const size_t n = std::min(space.size(), bytes.size());
-    std::memcpy(space.data(), bytes.data(), n);
-    ring_.give_back(flags);
-    if (n < bytes.size()) return refuse({sdk::HeadStatus::refused, 431, {}}); // a head past every limit
+    size_t n = static_cast<size_t>(res); // a direct receive: already in the input
+    if (flags & IORING_CQE_F_BUFFER) {
+        const std::span<const char> bytes = ring_.buffer(flags, res);
+        const std::span<char> space = input_.prepare(bytes.size());
+        n = std::min(space.size(), bytes.size());
+        std::memcpy(space.data(), bytes.data(), n);
+        ring_.give_back(flags);
+        if (n < bytes.size()) return refuse({sdk::HeadStatus::refused, 431, {}}); // a head past every limit
+    }
     if (first) {
         cycle_.on_first_bytes();
         head_since_ms_ = worker_.now_ms();
@@ -276,8 +291,11 @@ void Connection::linger() {
 
 void Connection::on_linger_bytes(int res, uint32_t flags) {
     if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
-    if (res <= 0 || (lingered_ += static_cast<size_t>(res)) >= sdk::kLingerBytes) return close();
+    if (res == -ENOBUFS && !cut_) res = 0; // counts as nothing read: wait again
+    else if (res <= 0 || (lingered_ += static_cast<size_t>(res)) >= sdk::kLingerBytes) return close();
     wait_ = Wait::linger;
+    input_.clear();
+    if (res == 0) return arm_direct_recv();
     arm_select_recv();
 }
 

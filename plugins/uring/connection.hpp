@@ -83,6 +83,7 @@ private:
     void parse_head();
     bool await_client();
     void arm_select_recv();
+    void arm_direct_recv();
     static void on_recv(Op& op, int res, uint32_t flags);
     void on_head_bytes(int res, uint32_t flags);
     void on_linger_bytes(int res, uint32_t flags);

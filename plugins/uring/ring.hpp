@@ -30,8 +30,10 @@ struct Op {
 class Ring {
 public:
     static constexpr unsigned kEntries = 1024;
-    static constexpr unsigned kBuffers = 256;       // provided receive buffers
-    static constexpr size_t kBufferBytes = 16 * 1024;
+    // Provided receive buffers: heads are small, and a head larger than one
+    // buffer arrives in several receives; 1 MiB in all, resident once used.
+    static constexpr unsigned kBuffers = 256;
+    static constexpr size_t kBufferBytes = 4 * 1024;
     static constexpr uint16_t kGroup = 0;
 
     // Throws std::system_error when the ring or its buffers cannot be made.

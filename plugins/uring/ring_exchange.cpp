@@ -106,7 +106,8 @@ void RingExchange::on_body_read(int res) {
     if (rq_.read == Read::discard) {
         if (res > 0 && core_.wire() == sdk::Wire::sound) {
             core_.parts().input.commit(static_cast<size_t>(res));
-            return continue_discard();
+            continue_discard();
+            return maybe_done();
         }
         rq_.read = Read::idle;
         core_.set_wire(sdk::Wire::closing);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <malloc.h>
 #include <new>
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,6 +22,7 @@ namespace {
 constexpr int64_t kTickMs = 100;
 constexpr uint32_t kDefaultGraceMs = 30000; // graceful_timeout 0: Gunicorn's default
 constexpr int64_t kAbandonMs = 1000;         // after a hard stop, PENDING apps get this long
+constexpr size_t kTrimAfterClosed = 64;      // closes that make a trim worth it once idle
 
 thread_local const UringWorker* tl_ring_owner = nullptr;
 
@@ -131,6 +133,7 @@ void UringWorker::closed(Connection* c) {
     if (c->next) c->next->prev = c->prev;
     if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, -1);
     --open_;
+    ++closed_since_trim_;
     if (paused_ && open_ < cap_ && phase_ == Phase::serving) {
         paused_ = false;
         for (auto& l : accepting_) arm_accept(*l);
@@ -159,6 +162,12 @@ void UringWorker::tick() {
         next_beat_ms_ = now_ms_ + std::max<uint32_t>(timeouts_.beat_ms / 2, 5); // timeout / 4
     }
     follow_stop_mode();
+    // A burst of connections is over: give its memory back to the system
+    // (glibc keeps freed heap otherwise), so an idle worker is small again.
+    if (open_ == 0 && closed_since_trim_ >= kTrimAfterClosed) {
+        closed_since_trim_ = 0;
+        ::malloc_trim(0);
+    }
     if (phase_ == Phase::serving && !paused_)
         for (auto& l : accepting_) arm_accept(*l); // an accept ended by an error
     for (Connection* c = head_; c;) {

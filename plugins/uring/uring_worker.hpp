@@ -108,6 +108,7 @@ private:
     int64_t drain_by_ms_ = INT64_MAX;
     int64_t abandon_at_ms_ = 0;
     size_t open_ = 0;
+    size_t closed_since_trim_ = 0;
     bool paused_ = false; // the connection cap stopped the accepts
     bool ended_ = false;
     bool abandoned_ = false;

@@ -104,9 +104,10 @@ def many_requests(port, count, path, timeout):
 
 
 class AsyncTestCase(HornetTestCase):
+    KIND = "async"  # or another event-loop worker type (uring)
 
     def start_async(self, app, *extra, workers=1, threads=None):
-        args = ["-k", "async", *extra]
+        args = ["-k", self.KIND, *extra]
         if threads is not None:
             args += ["--threads", threads]
         return self.daemon([*args, app], workers=workers)
@@ -314,6 +315,23 @@ class StopTest(AsyncTestCase):
         self.assertIsNotNone(h.wait_exit(15.0), h.log())
         self.assertLess(time.monotonic() - t0, 10.0)
         self.assertNotIn("still unfinished", h.log())
+
+
+# The same checks on the other event-loop worker type: one ring per process.
+class UringConcurrencyTest(ConcurrencyTest):
+    KIND = "uring"
+
+
+class UringPendingTest(PendingTest):
+    KIND = "uring"
+
+
+class UringMemoryTest(MemoryTest):
+    KIND = "uring"
+
+
+class UringStopTest(StopTest):
+    KIND = "uring"
 
 
 if __name__ == "__main__":

@@ -22,8 +22,6 @@ void set_nonblocking(int fd) {
     if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-bool is_tcp(int family) { return family == AF_INET || family == AF_INET6; }
-
 // Head and body leave in one write already; no Nagle delay on streamed chunks.
 bool set_nodelay(int fd) {
     const int one = 1;
