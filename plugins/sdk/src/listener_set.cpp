@@ -137,8 +137,8 @@ int ListenerSet::accept(size_t i, ConnectionAddresses& addresses) {
     return fd;
 }
 
-void ListenerSet::adopt(size_t i, int fd, ConnectionAddresses& addresses) {
-    fill_addresses(i, fd, SocketAddress::peer_of(fd), addresses);
+void ListenerSet::adopt(size_t i, int fd, const sockaddr* peer, socklen_t peer_len, ConnectionAddresses& addresses) {
+    fill_addresses(i, fd, peer ? SocketAddress::from(peer, peer_len) : SocketAddress::peer_of(fd), addresses);
 }
 
 void ListenerSet::fill_addresses(size_t i, int fd, const SocketAddress& peer, ConnectionAddresses& addresses) {

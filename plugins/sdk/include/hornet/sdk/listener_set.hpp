@@ -58,9 +58,10 @@ public:
     // addresses.arrived_us is set when the host asked for queue time.
     int accept(size_t i, ConnectionAddresses& addresses);
     // The same for a socket accepted from listener i by other means (an
-    // io_uring accept): its addresses (the peer asked for), TCP_NODELAY
-    // where not inherited, the queue time's start. The caller owns fd.
-    void adopt(size_t i, int fd, ConnectionAddresses& addresses);
+    // io_uring accept): its addresses (the peer as the accept gave it, or
+    // asked for when peer is null), TCP_NODELAY where not inherited, the
+    // queue time's start. The caller owns fd.
+    void adopt(size_t i, int fd, const sockaddr* peer, socklen_t peer_len, ConnectionAddresses& addresses);
 
     bool stop_requested() const;
 
