@@ -37,7 +37,11 @@ source "$here/lib.sh"
 bench_init
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$tmp/nginx/files"
-head -c $((1 << 20)) /dev/urandom >"$tmp/nginx/files/1m.bin"
+# 1 MiB whose last line is what measure() checks (grep reads it all, so
+# curl is not cut off mid-file).
+# nginx's workers (user nobody when started as root) must read it.
+chmod 755 "$tmp" "$tmp/nginx" "$tmp/nginx/files"
+{ head -c $(((1 << 20) - 23)) /dev/zero | tr '\0' x; printf '\nend of the 1 MiB file\n'; } >"$tmp/nginx/files/1m.bin"
 
 # serve SERVER APP: start SERVER (uring, async, nginx) on APP (hello, file).
 serve() {
@@ -65,11 +69,10 @@ serve() {
 
 declare -A SYSCALLS
 
-# count_syscalls NAME PATH CONNECTIONS [WRK ARGS...]: system calls of the
+# count_syscalls NAME PATH CONNECTIONS: system calls of the
 # server's workers per request, from strace -c -f during a short wrk run.
 count_syscalls() {
   local name=$1 path=$2 connections=$3 out=$tmp/$1.strace wrk_out=$tmp/$1.strace-wrk kids trace_pid
-  shift 3
   command -v "$STRACE" >/dev/null || { SYSCALLS[$name]=n/a; return 0; }
   kids=$(descendants "$pid" | sed 's/^/-p /' | tr '\n' ' ')
   [[ $name == nginx-* ]] || [[ -n $kids ]] || { SYSCALLS[$name]=n/a; return 0; }
@@ -79,11 +82,11 @@ count_syscalls() {
   trace_pid=$!
   started+=("$trace_pid")
   sleep 0.5
-  run_wrk -t"$THREADS" -c"$connections" -d"${SYSCALL_SECONDS}s" "$@" "http://127.0.0.1:$port$path" >"$wrk_out"
+  run_wrk -t"$THREADS" -c"$connections" -d"${SYSCALL_SECONDS}s" "http://127.0.0.1:$port$path" >"$wrk_out"
   kill -INT "$trace_pid" 2>/dev/null || true
   wait "$trace_pid" 2>/dev/null || true
   SYSCALLS[$name]=$(awk -v r="$(awk '/ requests in / {print $1}' "$wrk_out")" \
-    '$NF == "total" {printf "%.2f", $(NF - 1) / r}' "$out")
+    '$NF == "total" {printf "%.2f", $4 / r}' "$out")
 }
 
 names=()
@@ -91,15 +94,17 @@ names=()
 run_case() {
   local name=$1 path=$2 expect=$3 connections=$4
   shift 4
-  WRK_EXTRA=("$@") measure "$name" "$path" "$expect" "$connections"
-  count_syscalls "$name" "$path" "$connections" "$@"
+  WRK_EXTRA=("$@")
+  measure "$name" "$path" "$expect" "$connections"
+  count_syscalls "$name" "$path" "$connections"
+  WRK_EXTRA=()
   names+=("$name")
 }
 
 # measure() in lib.sh calls wrk without extra arguments; Connection: close
 # needs a header, so wrap wrk for the cases that set WRK_EXTRA.
 WRK_REAL=$WRK
-wrk_with_extra() { "$WRK_REAL" "${WRK_EXTRA[@]}" "$@"; }
+wrk_with_extra() { "$WRK_REAL" ${WRK_EXTRA[@]+"${WRK_EXTRA[@]}"} "$@"; }
 WRK=wrk_with_extra
 WRK_EXTRA=()
 
@@ -110,7 +115,7 @@ for server in $SERVERS; do
   [[ $server == nginx ]] || stop_pid "$pid"
   [[ $server == nginx ]] || serve "$server" file
   path=/; [[ $server == nginx ]] && path=/files/1m.bin
-  for c in $FILE_CONNECTIONS; do run_case "$server-file-$c" "$path" '' "$c"; done
+  for c in $FILE_CONNECTIONS; do run_case "$server-file-$c" "$path" 'end of the 1 MiB file' "$c"; done
   stop_pid "$pid"
 done
 

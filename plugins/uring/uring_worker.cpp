@@ -78,18 +78,22 @@ int UringWorker::run() {
 
 // ---- accepting ------------------------------------------------------------------------
 
-// One multishot accept per listener: a completion per connection, until
-// the cap, a stop or an error ends it.
+// One accept in flight per listener, re-armed from its completion. Not a
+// multishot accept: one wake-up of a multishot accept takes the whole
+// backlog, so of 50 clients connecting at once one worker got 48 and its
+// sibling 2; an accept at a time lets the siblings take turns. The accept
+// gives the peer's address, so no getpeername() follows.
 void UringWorker::arm_accept(Listener& l) {
     if (l.accept.busy) return;
-    io_uring_prep_multishot_accept(ring_.sqe(l.accept), listeners_.fd(l.index), nullptr, nullptr,
-                                   SOCK_NONBLOCK | SOCK_CLOEXEC);
+    l.peer_len = sizeof l.peer;
+    io_uring_prep_accept(ring_.sqe(l.accept), listeners_.fd(l.index), reinterpret_cast<sockaddr*>(&l.peer),
+                         &l.peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
 void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
     Listener& l = owner<Listener>(op);
     UringWorker& w = *l.worker;
-    if (res >= 0) w.open_connection(l.index, res);
+    if (res >= 0) w.open_connection(l, res);
     else if (res == -EMFILE || res == -ENFILE || res == -ENOMEM || res == -ENOBUFS)
         support::logf(w.ctx_->host, HORNET_LOG_ERROR, "accept: %s; raise the open-file limit", std::strerror(-res));
     // Re-armed while serving with room; the tick re-arms after a cap or an error.
@@ -98,13 +102,13 @@ void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
         w.arm_accept(l);
 }
 
-void UringWorker::open_connection(size_t listener, int fd) {
+void UringWorker::open_connection(Listener& l, int fd) {
     if (phase_ != Phase::serving) { // accepted as the stop began
         ::close(fd);
         return;
     }
     sdk::ConnectionAddresses addresses;
-    listeners_.adopt(listener, fd, addresses);
+    listeners_.adopt(l.index, fd, reinterpret_cast<const sockaddr*>(&l.peer), l.peer_len, addresses);
     Connection* c = nullptr;
     try {
         c = new (std::nothrow) Connection(*this, fd, addresses);
