@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@ constexpr size_t kKeepOutput = 16 * 1024; // an idle connection keeps at most th
 
 Connection& owner(Op& op) { return *static_cast<Connection*>(op.owner); }
 
+constexpr size_t kPipeBytes = 64 * 1024; // a pipe's default capacity: one splice's most
+
 bool may_keep_alive(const void* worker) { return static_cast<const UringWorker*>(worker)->keep_going(); }
 
 } // namespace
@@ -30,7 +33,9 @@ Connection::Connection(UringWorker& worker, int fd, const sdk::ConnectionAddress
     : worker_(worker), ring_(worker.ring()), ctx_(worker.ctx()), fd_(fd), addresses_(addresses),
       input_(kInputBytes), cycle_(ctx_, worker.gate()), exchange_(worker, *this, cycle_.parts(input_)) {
     pool_item.connection = this;
-    for (Op* op : {&recv_, &send_, &close_, &timer_}) op->owner = this;
+    for (Op* op : {&recv_, &send_, &close_, &timer_, &splice_in_, &splice_out_}) op->owner = this;
+    splice_in_.fn = on_splice_in;
+    splice_out_.fn = on_splice_out;
     recv_.fn = on_recv;
     send_.fn = on_send;
     close_.fn = on_close;
@@ -40,6 +45,8 @@ Connection::Connection(UringWorker& worker, int fd, const sdk::ConnectionAddress
 
 Connection::~Connection() {
     if (!fd_closed_) ::close(fd_);
+    for (int p : pipe_)
+        if (p >= 0) ::close(p);
 }
 
 void Connection::start() { read_head(); }
@@ -222,8 +229,8 @@ void Connection::append(std::string_view bytes) { out_.append(bytes); }
 // carry the close with them (a linked close: the chain breaks, and the
 // close is cancelled, if the send fails or comes up short).
 void Connection::flush() {
-    if (send_.busy || broken_ || fd_closed_) return;
-    if (output_size() == 0) return;
+    if (send_.busy || broken_ || fd_closed_ || splice_out_.busy) return;
+    if (output_size() == 0) return splice_next();
     in_flight_ = output_size();
     io_uring_sqe* s = ring_.sqe(send_);
     io_uring_prep_send(s, fd_, out_.data() + sent_, in_flight_, MSG_NOSIGNAL | MSG_WAITALL);
@@ -273,6 +280,66 @@ void Connection::output_changed() {
     linger();
 }
 
+// ---- files --------------------------------------------------------------------------
+
+void Connection::send_file(int fd, uint64_t offset, uint64_t len, std::function<void(bool)> done) {
+    if (pipe_[0] < 0 && ::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return done(false);
+    file_ = FileSend{true, fd, offset, len, 0, std::move(done)};
+    flush();
+}
+
+// Once the buffered bytes are out: the pipe's bytes to the socket, or the
+// next piece of the file into the pipe with its move to the socket linked.
+void Connection::splice_next() {
+    if (!file_.active || splice_in_.busy || splice_out_.busy) return;
+    if (broken_ || cut_) return end_file(false);
+    if (file_.in_pipe == 0 && file_.left == 0) return end_file(true);
+    if (file_.in_pipe != 0) {
+        io_uring_prep_splice(ring_.sqe(splice_out_), pipe_[0], -1, fd_, -1, static_cast<unsigned>(file_.in_pipe), 0);
+        return;
+    }
+    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(file_.left, kPipeBytes));
+    io_uring_sqe* in = ring_.sqe(splice_in_);
+    io_uring_prep_splice(in, file_.fd, static_cast<int64_t>(file_.offset), pipe_[1], -1, piece, 0);
+    in->flags |= IOSQE_IO_LINK;
+    io_uring_prep_splice(ring_.sqe(splice_out_), pipe_[0], -1, fd_, -1, piece, 0);
+    if (send_since_ms_ == 0) send_since_ms_ = worker_.now_ms();
+}
+
+void Connection::on_splice_in(Op& op, int res, uint32_t) {
+    Connection& c = owner(op);
+    if (res <= 0) { // a file shorter than promised, or unreadable: the framing cannot be kept
+        c.broken_ = true;
+    } else {
+        c.file_.offset += static_cast<uint64_t>(res);
+        c.file_.left -= static_cast<uint64_t>(res);
+        c.file_.in_pipe += static_cast<size_t>(res);
+    }
+    c.maybe_release();
+}
+
+// A short move into the pipe breaks the link: the move out then fails
+// (-ECANCELED) and is made again for what the pipe holds.
+void Connection::on_splice_out(Op& op, int res, uint32_t) {
+    Connection& c = owner(op);
+    if (res > 0) {
+        c.file_.in_pipe -= static_cast<size_t>(res);
+        c.send_since_ms_ = 0;
+    } else if (res != -ECANCELED && res != -EAGAIN) {
+        c.broken_ = true;
+    }
+    if (c.file_.active && !c.splice_in_.busy) c.splice_next();
+    c.maybe_release();
+}
+
+void Connection::end_file(bool ok) {
+    std::function<void(bool)> done = std::move(file_.done);
+    file_ = FileSend{};
+    if (done) done(ok);
+    flush(); // what the app wrote after the file
+    output_changed();
+}
+
 // ---- closing ----------------------------------------------------------------------
 
 // Half-close and read what the client still sends, briefly, so that the
@@ -304,6 +371,8 @@ void Connection::close() {
     wait_ = Wait::none;
     ring_.cancel(recv_);
     ring_.cancel(send_);
+    ring_.cancel(splice_in_);
+    ring_.cancel(splice_out_);
     timer_close();
     if (!fd_closed_ && !close_linked_) {
         fd_closed_ = true;
@@ -313,7 +382,7 @@ void Connection::close() {
 
 void Connection::maybe_release() {
     if (released_ || stage_ != Stage::closed) return;
-    if (recv_.busy || send_.busy || close_.busy || timer_.busy) return;
+    if (recv_.busy || send_.busy || close_.busy || timer_.busy || splice_in_.busy || splice_out_.busy) return;
     if (exchange_.active() && !exchange_.done()) return; // a PENDING app still holds it
     released_ = true;
     worker_.closed(this);
@@ -333,9 +402,11 @@ void Connection::check_deadlines(int64_t now) {
         body_timed_out_ = true;
         ring_.cancel(recv_);
     }
-    if (send_.busy && send_since_ms_ != 0 && now >= send_since_ms_ + worker_.timeouts().write_ms) {
+    const bool sending = send_.busy || splice_out_.busy;
+    if (sending && send_since_ms_ != 0 && now >= send_since_ms_ + worker_.timeouts().write_ms) {
         broken_ = true; // the client stopped reading
         ring_.cancel(send_);
+        ring_.cancel(splice_out_);
     }
 }
 

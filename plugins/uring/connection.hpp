@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -54,7 +55,14 @@ public:
     void flush();
     // The bytes buffered now are the connection's last: close after them.
     void close_after_output() { close_after_ = true; }
-    bool output_settled() const { return !send_.busy && (broken_ || output_size() == 0); }
+    bool output_settled() const {
+        return !send_.busy && !file_.active && (broken_ || output_size() == 0);
+    }
+    // A file's bytes after what is buffered: spliced from fd through a pipe
+    // to the socket (IORING_OP_SPLICE, the bytes never enter the process),
+    // then done(true), or done(false) when the file or the socket failed.
+    // One at a time. fd is the app's and stays open until done runs.
+    void send_file(int fd, uint64_t offset, uint64_t len, std::function<void(bool)> done);
     bool output_broken() const { return broken_; }
     void recv_body(std::span<char> space); // completes in exchange.on_body_read
     void cancel_recv() { ring_.cancel(recv_); }
@@ -95,6 +103,10 @@ private:
     static void on_send(Op& op, int res, uint32_t flags);
     static void on_close(Op& op, int res, uint32_t flags);
     static void on_timer(Op& op, int res, uint32_t flags);
+    void splice_next();
+    void end_file(bool ok);
+    static void on_splice_in(Op& op, int res, uint32_t flags);
+    static void on_splice_out(Op& op, int res, uint32_t flags);
     void output_changed();
 
     UringWorker& worker_;
@@ -113,6 +125,17 @@ private:
     Op send_;
     Op close_;
     Op timer_;
+    Op splice_in_;  // file -> pipe
+    Op splice_out_; // pipe -> socket
+    struct FileSend {
+        bool active = false;
+        int fd = -1;
+        uint64_t offset = 0;
+        uint64_t left = 0;      // not yet in the pipe
+        size_t in_pipe = 0;     // in the pipe, not yet on the socket
+        std::function<void(bool)> done;
+    } file_;
+    int pipe_[2] = {-1, -1};
     __kernel_timespec timer_ts_{};
     hornet_done_fn timer_done_ = nullptr;
     void* timer_user_data_ = nullptr;

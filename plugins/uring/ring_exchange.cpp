@@ -2,10 +2,7 @@
 // carried out with the connection's ring operations.
 #include "ring_exchange.hpp"
 
-#include <cerrno>
-#include <memory>
 #include <string>
-#include <unistd.h>
 
 #include "connection.hpp"
 #include "hornet/sdk/io.hpp"
@@ -219,8 +216,9 @@ int RingExchange::frame_file(uint64_t len, bool& send_data, std::string& after) 
     return HORNET_OK;
 }
 
-// [not the ring] The calling thread reads the file in pieces and hands each
-// to the ring, waiting for room between them.
+// [not the ring] The head and framing go into the output; the ring then
+// splices the file to the socket after them (Connection::send_file) while
+// the caller waits; the framing's tail follows.
 int RingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
     if (in_ring()) return HORNET_EWOULDBLOCK;
     bool send_data = false;
@@ -229,24 +227,14 @@ int RingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
         return frame_file(len, send_data, after);
     }));
     if (rc != HORNET_OK || !send_data) return rc;
-    std::unique_ptr<char[]> chunk(new char[kHighWater / 2]);
-    while (len != 0) {
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(len, kHighWater / 2));
-        const ssize_t got = ::pread(fd, chunk.get(), want, static_cast<off_t>(offset));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) { // shorter than promised: the framing cannot be kept
-            on_ring(worker_.mailbox(), false, [&]() -> ptrdiff_t { core_.set_wire(sdk::Wire::broken); return 0; });
-            return HORNET_EIO;
-        }
-        rc = static_cast<int>(wait_for_ring(worker_.mailbox(), [&](const Completion& w) {
-            if (const int r = append_raw(chunk.get(), static_cast<size_t>(got)); r != HORNET_OK)
-                return w.waiter->complete(r);
-            when_drained(w);
-        }));
-        if (rc != HORNET_OK) return rc;
-        offset += static_cast<uint64_t>(got);
-        len -= static_cast<uint64_t>(got);
-    }
+    rc = static_cast<int>(wait_for_ring(worker_.mailbox(), [&](const Completion& w) {
+        if (core_.finished() || c_.output_broken()) return w.waiter->complete(HORNET_EIO);
+        c_.send_file(fd, offset, len, [this, w](bool ok) {
+            if (!ok) core_.set_wire(sdk::Wire::broken); // the framing promised bytes that did not go
+            w.waiter->complete(ok ? HORNET_OK : HORNET_EIO);
+        });
+    }));
+    if (rc != HORNET_OK) return rc;
     return static_cast<int>(on_ring(worker_.mailbox(), false, [&]() -> ptrdiff_t {
         return append_raw(after.data(), after.size());
     }));

@@ -7,10 +7,11 @@
 // while it holds less than 64 KiB (else HORNET_EWOULDBLOCK: use
 // write_async). From another thread (the app's own, after PENDING) every op
 // runs on the ring while its caller waits (waiter.hpp), except finish(),
-// which is posted; a blocking write or sendfile returns once the output is
-// below half that bound again, so the worker holds at most ~64 KiB of a
-// response however much the app writes. write_async copies and calls back
-// at the same point. Done callbacks are deferred: never inside the call
+// which is posted; a blocking write returns once the output is below half
+// that bound again, so the worker holds at most ~64 KiB of a response
+// however much the app writes. write_async copies and calls back at the
+// same point. sendfile() splices the file through a pipe to the socket on
+// the ring (IORING_OP_SPLICE): its bytes never enter the process. Done callbacks are deferred: never inside the call
 // that started them, always on the ring thread. The exchange is done once
 // handle() has returned, finish() has run, the response is on the wire (or
 // the connection broke) and no read, callback or timer is in flight.

@@ -218,6 +218,15 @@ class PendingTest(AsyncTestCase):
         self.assertTrue(body == pattern(0, 8 << 20), "the streamed bytes differ")
 
 
+    def test_thread_sends_a_file_with_sendfile(self):
+        h = self.start_async(ASYNC_APP)
+        for path in ("/thread-file?mb=3", "/thread-file-chunked?mb=3"):
+            status, headers, body = self.get(h, path, timeout=30)
+            self.assertEqual((status, len(body)), (200, 3 << 20), path)
+            self.assertTrue(body == pattern(0, 3 << 20), f"{path}: the file's bytes differ")
+        self.assertEqual(headers.get("transfer-encoding"), "chunked")
+
+
 @unittest.skipIf(os.environ.get("HORNET_SANITIZED"),
                  harness.optional("ASan's shadow memory and quarantine swamp the RSS figures"))
 class MemoryTest(AsyncTestCase):
