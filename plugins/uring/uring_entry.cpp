@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "hornet/sdk/app_check.hpp"
 #include "hornet/sdk/worker_main.hpp"
 #include "ring_probe.hpp"
 #include "uring_worker.hpp"
@@ -16,13 +17,7 @@ int check_uring(const hornet_limits_t* limits, const hornet_app_t* app, char* er
         std::snprintf(err, err_cap, "%s", why.c_str());
         return HORNET_EINVAL;
     }
-    if (!limits || !app || (app->flags & (HORNET_APP_NONBLOCKING | HORNET_APP_THREAD_SAFE)) || limits->threads <= 1)
-        return HORNET_OK;
-    std::snprintf(err, err_cap,
-                  "app %s is neither non-blocking (HORNET_APP_NONBLOCKING, run on the ring) nor thread-safe "
-                  "(HORNET_APP_THREAD_SAFE) and threads is %u; run it with threads: 1 (--threads 1)",
-                  app->name ? app->name : "?", limits->threads);
-    return HORNET_EINVAL;
+    return hornet::sdk::check_loop_app(limits, app, "ring", err, err_cap);
 }
 
 int run_uring(const hornet_worker_ctx_t* ctx) {

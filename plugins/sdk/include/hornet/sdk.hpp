@@ -16,6 +16,7 @@
 //                     connection, or the requests already there (a poller)
 //   work_queue.hpp    the FIFO between an event thread and a thread pool
 //   loop_extensions.hpp the timer and loop-post tables an event loop offers
+//   app_check.hpp     an event loop's check() of the app: NONBLOCKING or THREAD_SAFE
 //   io.hpp, limits.hpp, socket_address.hpp, input_buffer.hpp: the vocabulary
 //
 // An event-loop worker type reads into an InputBuffer, drives a RequestCycle,
@@ -26,6 +27,7 @@
 #pragma once
 
 #include "hornet/sdk/access_record.hpp"
+#include "hornet/sdk/app_check.hpp"
 #include "hornet/sdk/blocking_connection.hpp"
 #include "hornet/sdk/blocking_exchange.hpp"
 #include "hornet/sdk/blocking_socket.hpp"
