@@ -36,11 +36,13 @@ void Mailbox::run_posted() {
     running_.clear();
 }
 
+// The two vectors trade places and keep their capacity: no allocation per
+// loop turn.
 void Mailbox::run_deferred() {
     while (!deferred_.empty()) {
-        std::vector<Task> now;
-        now.swap(deferred_);
-        for (Task& t : now) t();
+        running_deferred_.swap(deferred_);
+        for (Task& t : running_deferred_) t();
+        running_deferred_.clear();
     }
 }
 

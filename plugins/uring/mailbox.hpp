@@ -39,7 +39,8 @@ private:
     std::mutex mu_;
     std::vector<Task> posted_; // mu_
     std::vector<Task> deferred_;
-    std::vector<Task> running_;
+    std::vector<Task> running_;          // run_posted()'s
+    std::vector<Task> running_deferred_; // run_deferred()'s
 };
 
 } // namespace hornet::uring
