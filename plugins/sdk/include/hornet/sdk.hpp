@@ -18,6 +18,8 @@
 //   loop_extensions.hpp the timer and loop-post tables an event loop offers
 //   app_check.hpp     an event loop's check() of the app: NONBLOCKING or THREAD_SAFE
 //   io.hpp, limits.hpp, socket_address.hpp, input_buffer.hpp: the vocabulary
+//   websocket/        the WebSocket codec, sans I/O: the handshake's verdict
+//                     and a Session that turns bytes into messages and back
 //
 // An event-loop worker type reads into an InputBuffer, drives a RequestCycle,
 // and implements Exchange over an ExchangeCore with its own writes: see
@@ -44,6 +46,8 @@
 #include "hornet/sdk/request_parser.hpp"
 #include "hornet/sdk/response_encoder.hpp"
 #include "hornet/sdk/socket_address.hpp"
+#include "hornet/sdk/websocket/handshake.hpp"
+#include "hornet/sdk/websocket/session.hpp"
 #include "hornet/sdk/wire_buffers.hpp"
 #include "hornet/sdk/work_queue.hpp"
 #include "hornet/sdk/worker_main.hpp"
