@@ -73,13 +73,15 @@ void Connection::parse_head() {
 }
 
 // The deadline of the wait for the client; false when the connection
-// should close instead (stopping, or idle while the worker leaves).
+// should close instead (stopping). A drain deadline already past still
+// arms the receive: a request the client sent right after a kept-alive
+// answer is then served (with Connection: close), and the tick ends the
+// wait if nothing came.
 bool Connection::await_client() {
     if (cut_) return false;
     const sdk::Timeouts& t = worker_.timeouts();
     const int64_t now = worker_.now_ms();
     if (input_.empty()) {
-        if (now >= worker_.drain_by_ms()) return false;
         wait_ = Wait::request;
         deadline_ms_ = std::min(now + (answered_ != 0 ? t.keepalive_ms : t.head_ms), worker_.drain_by_ms());
     } else {

@@ -103,7 +103,9 @@ void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
 }
 
 void UringWorker::open_connection(Listener& l, int fd) {
-    if (phase_ != Phase::serving) { // accepted as the stop began
+    // An accept the kernel completed as a graceful stop began is a client
+    // that connected in time: served (its answer says Connection: close).
+    if (phase_ == Phase::stopping) {
         ::close(fd);
         return;
     }
