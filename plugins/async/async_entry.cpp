@@ -1,22 +1,14 @@
 // plugins/async/async_entry.cpp: the async worker type's one exported
 // symbol, its app check and run().
-#include <cstdio>
-
 #include "async_worker.hpp"
+#include "hornet/sdk/app_check.hpp"
 #include "hornet/sdk/worker_main.hpp"
 
 namespace {
 
-// Called before any fork. A NONBLOCKING app runs on the loop thread only;
-// any other runs on the pool, several calls at once when threads > 1.
+// Called before any fork (hornet/sdk/app_check.hpp says the rule).
 int check_async(const hornet_limits_t* limits, const hornet_app_t* app, char* err, size_t err_cap) {
-    if (!limits || !app || (app->flags & (HORNET_APP_NONBLOCKING | HORNET_APP_THREAD_SAFE)) || limits->threads <= 1)
-        return HORNET_OK;
-    std::snprintf(err, err_cap,
-                  "app %s is neither non-blocking (HORNET_APP_NONBLOCKING, run on the loop) nor thread-safe "
-                  "(HORNET_APP_THREAD_SAFE) and threads is %u; run it with threads: 1 (--threads 1)",
-                  app->name ? app->name : "?", limits->threads);
-    return HORNET_EINVAL;
+    return hornet::sdk::check_loop_app(limits, app, "loop", err, err_cap);
 }
 
 int run_async(const hornet_worker_ctx_t* ctx) {

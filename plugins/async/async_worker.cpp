@@ -15,8 +15,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "connection.hpp"
-#include "extensions.hpp"
 #include "hornet/sdk/access_record.hpp"
+#include "hornet/sdk/loop_extensions.hpp"
 #include "hornet/support/log.hpp"
 
 namespace hornet::async {
@@ -57,7 +57,7 @@ bool AsyncWorker::in_loop_thread() const { return tl_loop_owner == this; }
 int AsyncWorker::run() {
     tl_loop_owner = this;
     now_ms_ = clock_ms();
-    provide_extensions();
+    sdk::provide_loop_extensions(ctx_);
     if (!app_on_loop_) pool_.start(std::max<uint32_t>(ctx_->limits->threads, 1));
     for (size_t i = 0; i < listener_watch_.size(); ++i) asio::co_spawn(io_, accept_loop(i), asio::detached);
     if (stop_watch_.is_open()) asio::co_spawn(io_, watch_stop_fd(), asio::detached);
@@ -72,12 +72,6 @@ int AsyncWorker::run() {
     else pool_.join();
     tl_loop_owner = nullptr;
     return 0;
-}
-
-void AsyncWorker::provide_extensions() {
-    if (!HORNET_HAS(ctx_, hornet_worker_ctx_t, provide_extension) || !ctx_->provide_extension) return;
-    ctx_->provide_extension(ctx_, HORNET_EXT_TIMER, &timer_extension());
-    ctx_->provide_extension(ctx_, HORNET_EXT_LOOP, &loop_extension());
 }
 
 // One listener: accept while there is room, then wait for the next

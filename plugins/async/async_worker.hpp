@@ -78,7 +78,6 @@ private:
     boost::asio::awaitable<void> accept_loop(size_t listener);
     boost::asio::awaitable<void> watch_stop_fd();
     void open_connection(int fd, const sdk::ConnectionAddresses& addresses);
-    void provide_extensions();
     void schedule_tick();
     void on_tick();
     void follow_stop_mode();

@@ -5,11 +5,12 @@ setUpModule installs the build tree into a temporary prefix (`cmake --install
   c_app/       the greeter app in C99 with find_package(hornet)   -> cmake/
   c_app/       the same source with its Makefile and pkg-config    -> pc/
   cpp_worker/  the oneshot worker type in C++ on hornet::sdk        -> worker/
+  plugins/uring the io_uring worker type, hornet::sdk + liburing     -> uring/
 The tests then run the *installed* hornet (which must find its own built-in
 plugins with no setting) with each of them, over real loopback sockets.
 
 Environment (set by tests/abi/CMakeLists.txt): HORNET_BUILD_DIR,
-HORNET_ABI_SRC, HORNET_IT_DIR (for harness.py), HORNET_INSTALL_LIBDIR,
+HORNET_ABI_SRC, HORNET_URING_SRC (empty: uring not built), HORNET_IT_DIR (for harness.py), HORNET_INSTALL_LIBDIR,
 CMAKE_COMMAND, CMAKE_GENERATOR, CC, CXX.
 """
 
@@ -32,6 +33,7 @@ CMAKE = os.environ.get("CMAKE_COMMAND", "cmake")
 GENERATOR = os.environ.get("CMAKE_GENERATOR", "")
 CC = os.environ.get("CC") or "cc"
 CXX = os.environ.get("CXX") or "c++"
+URING_SRC = os.environ.get("HORNET_URING_SRC", "")
 
 STEP_TIMEOUT = 240
 
@@ -101,6 +103,9 @@ def build_all():
         env={"PKG_CONFIG_PATH": os.path.join(Tree.prefix, LIBDIR, "pkgconfig")})
     Tree.worker_log = cmake_project("cpp_worker (cmake)", os.path.join(ABI_SRC, "cpp_worker"),
                                     Tree.path("worker"), f"-DCMAKE_CXX_COMPILER={CXX}")
+    if URING_SRC:
+        Tree.uring_log = cmake_project("plugins/uring (cmake)", URING_SRC, Tree.path("uring"),
+                                       f"-DCMAKE_CXX_COMPILER={CXX}")
 
 
 def tearDownModule():
@@ -195,6 +200,16 @@ class ServeTest(HornetTestCase):
         status, _, body = self.get(h, "/w", method="PUT", body=b"x" * 100000,
                                    headers={"User-Agent": "abi-test"})
         self.assertEqual((status, body), (200, b"Hello PUT /w: 100000 body bytes (agent abi-test)\n"))
+
+    @unittest.skipUnless(URING_SRC, "hornet was configured with HORNET_URING=OFF")
+    def test_uring_built_from_the_prefix_serves(self):
+        self.assertIn(f"from {os.path.join(Tree.prefix, LIBDIR, 'cmake', 'hornet')}", Tree.uring_log)
+        worker = Tree.path("uring", "uring.so")
+        h = self.daemon(["-k", worker, "hello"], workers=2)
+        for _ in range(5):
+            status, _, body = self.get(h)
+            self.assertEqual((status, body), (200, b"Hello, World!\n"))
+        self.assertIn(f"Using worker: uring ({worker})", h.log())
 
     def test_list_plugins_shows_the_out_of_tree_ones(self):
         rc, out, err = run_once(["--list-plugins", "--plugin-path", Tree.path("cmake"),

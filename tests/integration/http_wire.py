@@ -40,7 +40,7 @@ def load_cases(path=os.path.join(HERE, "conformance_requests.txt")):
 
 # Every worker type hornet builds. None is left out when it fails to load:
 # its daemon then fails to start and the suite fails with the reason.
-WORKER_TYPES = ("sync", "gthread", "async")
+WORKER_TYPES = ("sync", "gthread", "async", "uring")
 
 
 def worker_types():

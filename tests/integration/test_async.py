@@ -104,9 +104,10 @@ def many_requests(port, count, path, timeout):
 
 
 class AsyncTestCase(HornetTestCase):
+    KIND = "async"  # or another event-loop worker type (uring)
 
     def start_async(self, app, *extra, workers=1, threads=None):
-        args = ["-k", "async", *extra]
+        args = ["-k", self.KIND, *extra]
         if threads is not None:
             args += ["--threads", threads]
         return self.daemon([*args, app], workers=workers)
@@ -217,6 +218,15 @@ class PendingTest(AsyncTestCase):
         self.assertTrue(body == pattern(0, 8 << 20), "the streamed bytes differ")
 
 
+    def test_thread_sends_a_file_with_sendfile(self):
+        h = self.start_async(ASYNC_APP)
+        for path in ("/thread-file?mb=3", "/thread-file-chunked?mb=3"):
+            status, headers, body = self.get(h, path, timeout=30)
+            self.assertEqual((status, len(body)), (200, 3 << 20), path)
+            self.assertTrue(body == pattern(0, 3 << 20), f"{path}: the file's bytes differ")
+        self.assertEqual(headers.get("transfer-encoding"), "chunked")
+
+
 @unittest.skipIf(os.environ.get("HORNET_SANITIZED"),
                  harness.optional("ASan's shadow memory and quarantine swamp the RSS figures"))
 class MemoryTest(AsyncTestCase):
@@ -314,6 +324,23 @@ class StopTest(AsyncTestCase):
         self.assertIsNotNone(h.wait_exit(15.0), h.log())
         self.assertLess(time.monotonic() - t0, 10.0)
         self.assertNotIn("still unfinished", h.log())
+
+
+# The same checks on the other event-loop worker type: one ring per process.
+class UringConcurrencyTest(ConcurrencyTest):
+    KIND = "uring"
+
+
+class UringPendingTest(PendingTest):
+    KIND = "uring"
+
+
+class UringMemoryTest(MemoryTest):
+    KIND = "uring"
+
+
+class UringStopTest(StopTest):
+    KIND = "uring"
 
 
 if __name__ == "__main__":

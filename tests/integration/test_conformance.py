@@ -8,7 +8,7 @@
   values and bad statuses become a 500 and a log line, never bytes on the
   wire; a short body closes the connection; HEAD, 204 and 304 carry no body;
   Expect: 100-continue only when the app reads; HTTP/1.0 keep-alive.
-Each worker type runs (sync, gthread, async): one that fails to load fails.
+Each worker type runs (sync, gthread, async, uring): one that fails to load fails.
 """
 
 import os

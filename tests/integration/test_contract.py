@@ -327,6 +327,11 @@ class AsyncContract(ContractCase):
     BLOCKING_ARGS = ("--threads", "2")  # blocking apps run on a pool of this size
 
 
+class UringContract(ContractCase):
+    KIND = "uring"
+    BLOCKING_ARGS = ("--threads", "2")  # blocking apps run on a pool of this size
+
+
 del ContractCase  # the checks run only through a worker type
 
 if __name__ == "__main__":

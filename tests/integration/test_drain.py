@@ -163,6 +163,10 @@ class AsyncProbesBesideABlockingApp(ProbeCase):
     APP = "echo"
 
 
+class UringProbes(ProbeCase):
+    KIND = "uring"
+
+
 class GthreadDrain(DrainCase):
     KIND = "gthread"
     ARGS = ("--threads", "4")
@@ -170,6 +174,10 @@ class GthreadDrain(DrainCase):
 
 class AsyncDrain(DrainCase):
     KIND = "async"
+
+
+class UringDrain(DrainCase):
+    KIND = "uring"
 
 
 del DrainCase, ProbeCase  # the checks run only through a worker type

@@ -248,6 +248,11 @@ class PlainAsyncTest(PlainSyncTest):
     ARGS = ["-k", "async", "--threads", "1"]
 
 
+class PlainUringTest(PlainSyncTest):
+    """The same PEP 3333 checks under uring, the app on a one-thread pool."""
+    ARGS = ["-k", "uring", "--threads", "1"]
+
+
 @unittest.skipIf(NO_WSGI, NO_WSGI)
 class MultiprocessTest(HornetTestCase):
 
@@ -494,6 +499,11 @@ class FlaskGthreadTest(FlaskTest):
 class FlaskAsyncTest(FlaskTest):
     """Under async the (blocking) wsgi app runs on the worker's pool."""
     ARGS = ["-k", "async", "--threads", "4"]
+
+
+class FlaskUringTest(FlaskTest):
+    """Under uring too the (blocking) wsgi app runs on the worker's pool."""
+    ARGS = ["-k", "uring", "--threads", "4"]
 
 
 @unittest.skipUnless(HAVE_DJANGO, f"django {INSTALL_HINT}")

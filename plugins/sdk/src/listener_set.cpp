@@ -22,8 +22,6 @@ void set_nonblocking(int fd) {
     if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-bool is_tcp(int family) { return family == AF_INET || family == AF_INET6; }
-
 // Head and body leave in one write already; no Nagle delay on streamed chunks.
 bool set_nodelay(int fd) {
     const int one = 1;
@@ -135,19 +133,27 @@ int ListenerSet::accept(size_t i, ConnectionAddresses& addresses) {
         return -1;
     }
     warned_ = false;
-    addresses.peer = SocketAddress::from(reinterpret_cast<sockaddr*>(&ss), len);
+    fill_addresses(i, fd, SocketAddress::from(reinterpret_cast<sockaddr*>(&ss), len), addresses);
+    return fd;
+}
+
+void ListenerSet::adopt(size_t i, int fd, const sockaddr* peer, socklen_t peer_len, ConnectionAddresses& addresses) {
+    fill_addresses(i, fd, peer ? SocketAddress::from(peer, peer_len) : SocketAddress::peer_of(fd), addresses);
+}
+
+void ListenerSet::fill_addresses(size_t i, int fd, const SocketAddress& peer, ConnectionAddresses& addresses) {
+    addresses.peer = peer;
     const Listener& l = listeners_[i];
     // A wildcard listener's connections each have their own local address.
     addresses.local = l.local.is_wildcard() ? SocketAddress::local_of(fd) : l.local;
-    if (is_tcp(ss.ss_family) && !l.nodelay_inherited) set_nodelay(fd);
+    const bool tcp = !l.local.is_unix();
+    if (tcp && !l.nodelay_inherited) set_nodelay(fd);
     addresses.arrived_us = 0;
     addresses.stamp_first_read = false;
     addresses.received_unix_us = 0;
-    if (!measure_queue_) return fd;
-    const bool tcp = is_tcp(ss.ss_family);
+    if (!measure_queue_) return;
     addresses.stamp_first_read = tcp && queue_clock_ == QueueClock::first_read;
     if (!addresses.stamp_first_read) addresses.arrived_us = tcp ? arrival_of(fd) : monotonic_us();
-    return fd;
 }
 
 } // namespace hornet::sdk

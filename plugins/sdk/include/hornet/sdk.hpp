@@ -15,6 +15,8 @@
 //                     worker types: BlockingConnection serves a whole
 //                     connection, or the requests already there (a poller)
 //   work_queue.hpp    the FIFO between an event thread and a thread pool
+//   loop_extensions.hpp the timer and loop-post tables an event loop offers
+//   app_check.hpp     an event loop's check() of the app: NONBLOCKING or THREAD_SAFE
 //   io.hpp, limits.hpp, socket_address.hpp, input_buffer.hpp: the vocabulary
 //   websocket/        the WebSocket codec, sans I/O: the handshake's verdict
 //                     and a Session that turns bytes into messages and back
@@ -27,6 +29,7 @@
 #pragma once
 
 #include "hornet/sdk/access_record.hpp"
+#include "hornet/sdk/app_check.hpp"
 #include "hornet/sdk/blocking_connection.hpp"
 #include "hornet/sdk/blocking_exchange.hpp"
 #include "hornet/sdk/blocking_socket.hpp"
@@ -37,6 +40,7 @@
 #include "hornet/sdk/io.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
+#include "hornet/sdk/loop_extensions.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
 #include "hornet/sdk/request_parser.hpp"

@@ -57,6 +57,11 @@ public:
     // A connected socket from listener i, or -1 when there is none now;
     // addresses.arrived_us is set when the host asked for queue time.
     int accept(size_t i, ConnectionAddresses& addresses);
+    // The same for a socket accepted from listener i by other means (an
+    // io_uring accept): its addresses (the peer as the accept gave it, or
+    // asked for when peer is null), TCP_NODELAY where not inherited, the
+    // queue time's start. The caller owns fd.
+    void adopt(size_t i, int fd, const sockaddr* peer, socklen_t peer_len, ConnectionAddresses& addresses);
 
     bool stop_requested() const;
 
@@ -69,6 +74,7 @@ private:
     };
 
     void watch(int fd, uint32_t id, bool exclusive);
+    void fill_addresses(size_t i, int fd, const SocketAddress& peer, ConnectionAddresses& addresses);
 
     const hornet_worker_ctx_t* ctx_;
     int epoll_fd_ = -1;

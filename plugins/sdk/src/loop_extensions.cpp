@@ -1,15 +1,15 @@
 // The extension tables: C shims over the exchanges' timer_start and post,
 // with exceptions kept on this side of the ABI.
-#include "extensions.hpp"
+#include "hornet/sdk/loop_extensions.hpp"
 
 #include "hornet/sdk/exchange.hpp"
 #include "hornet/support/abi_guard.hpp"
 
-namespace hornet::async {
+namespace hornet::sdk {
 namespace {
 
-// The loop app's AsyncExchange or the pool's PoolExchange: each knows its loop.
-sdk::Exchange* self(hornet_exchange_t* x) { return sdk::Exchange::from(x); }
+// Whatever the worker type's exchange is, it knows its loop.
+Exchange* self(hornet_exchange_t* x) { return Exchange::from(x); }
 
 int timer_start(hornet_exchange_t* x, uint64_t ms, hornet_done_fn done, void* user_data) {
     if (!x || !done) return HORNET_EINVAL;
@@ -38,4 +38,10 @@ const hornet_loop_ext_t kLoop = {
 const hornet_timer_ext_t& timer_extension() { return kTimer; }
 const hornet_loop_ext_t& loop_extension() { return kLoop; }
 
-} // namespace hornet::async
+void provide_loop_extensions(const hornet_worker_ctx_t* ctx) {
+    if (!HORNET_HAS(ctx, hornet_worker_ctx_t, provide_extension) || !ctx->provide_extension) return;
+    ctx->provide_extension(ctx, HORNET_EXT_TIMER, &kTimer);
+    ctx->provide_extension(ctx, HORNET_EXT_LOOP, &kLoop);
+}
+
+} // namespace hornet::sdk

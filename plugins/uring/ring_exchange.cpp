@@ -1,0 +1,305 @@
+// One request of a uring connection for a ring app: the core's decisions,
+// carried out with the connection's ring operations.
+#include "ring_exchange.hpp"
+
+#include <string>
+
+#include "connection.hpp"
+#include "hornet/sdk/io.hpp"
+#include "uring_worker.hpp"
+
+namespace hornet::uring {
+
+RingExchange::RingExchange(UringWorker& worker, Connection& c, const sdk::ExchangeParts& parts)
+    : worker_(worker), c_(c), core_(parts) {}
+
+bool RingExchange::in_ring() const { return worker_.in_ring_thread(); }
+
+// ---- running the app ----------------------------------------------------------------
+
+void RingExchange::run(const sdk::AppRoute& route) {
+    core_.begin();
+    rq_ = {};
+    rq_.active = true;
+    finish_called_.store(false);
+    const int rc = core_.call_app(route.app, route.instance, handle());
+    rq_.handle_returned = true;
+    if (rc != HORNET_PENDING && !finish_called_.exchange(true)) loop_finish(core_.finish_owed(rc).value_or(0));
+    maybe_done();
+}
+
+bool RingExchange::done() const {
+    if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
+    if (rq_.deferred != 0 || rq_.read != Read::idle || !drain_waiters_.empty()) return false;
+    return !c_.timer_busy() && c_.output_settled();
+}
+
+void RingExchange::maybe_done() {
+    // A read still waiting on the client after the answer is out: cut it
+    // short (the connection cannot carry another request then).
+    if (core_.finished() && rq_.read == Read::body && c_.output_settled()) {
+        core_.set_wire(sdk::Wire::closing);
+        c_.cancel_recv();
+    }
+    if (!done()) return;
+    rq_.handle_returned = false; // report once
+    c_.exchange_done(core_.reusable(), core_.unread_input());
+}
+
+// Deferred: a callback never runs inside the call that started its op.
+void RingExchange::complete(const Completion& c, ptrdiff_t result) {
+    if (c.waiter) return c.waiter->complete(result);
+    if (!c.done) return;
+    ++rq_.deferred;
+    worker_.mailbox().defer([this, c, result] {
+        --rq_.deferred;
+        c.done(c.user_data, result);
+        maybe_done();
+    });
+}
+
+// ---- request body -------------------------------------------------------------------
+
+ptrdiff_t RingExchange::read(void* buf, size_t cap) {
+    if (in_ring()) return HORNET_EWOULDBLOCK;
+    return wait_for_ring(worker_.mailbox(), [&](const Completion& c) {
+        if (rq_.read != Read::idle) return complete(c, HORNET_EBUSY);
+        start_read(buf, cap, c);
+    });
+}
+
+int RingExchange::read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) {
+    const Completion c{done, user_data, nullptr};
+    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
+        if (core_.finished()) return HORNET_ECLOSED;
+        if (rq_.read != Read::idle) return HORNET_EBUSY;
+        start_read(buf, cap, c);
+        return HORNET_OK;
+    }));
+}
+
+void RingExchange::start_read(void* buf, size_t cap, const Completion& c) {
+    if (const int rc = core_.may_read(); rc != HORNET_OK) return complete(c, rc);
+    rq_.read = Read::body;
+    rq_.read_buf = buf;
+    rq_.read_cap = cap;
+    rq_.read_done = c;
+    if (core_.take_continue()) {
+        c_.append(sdk::kContinue);
+        c_.flush();
+    }
+    continue_read();
+}
+
+void RingExchange::continue_read() {
+    const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
+    if (!step.need_input) return end_read(step.result);
+    const std::span<char> space = core_.input_space();
+    if (space.empty()) return end_read(core_.may_read());
+    c_.recv_body(space);
+}
+
+void RingExchange::on_body_read(int res) {
+    if (rq_.read == Read::discard) {
+        if (res > 0 && core_.wire() == sdk::Wire::sound) {
+            core_.parts().input.commit(static_cast<size_t>(res));
+            continue_discard();
+            return maybe_done();
+        }
+        rq_.read = Read::idle;
+        core_.set_wire(sdk::Wire::closing);
+        return maybe_done();
+    }
+    const bool cut_short = core_.finished() || core_.wire() != sdk::Wire::sound; // finish() or a stop
+    if (res > 0 && !cut_short) {
+        core_.parts().input.commit(static_cast<size_t>(res));
+        return continue_read();
+    }
+    sdk::IoError error = sdk::IoError::failed;
+    if (c_.is_cut()) error = sdk::IoError::stopped;
+    else if (cut_short) return end_read(HORNET_ECLOSED);
+    else if (c_.body_timed_out()) error = sdk::IoError::timeout;
+    else if (res == 0) error = sdk::IoError::eof;
+    end_read(core_.read_failed(error));
+}
+
+void RingExchange::end_read(ptrdiff_t result) {
+    rq_.read = Read::idle;
+    const Completion c = std::exchange(rq_.read_done, Completion{});
+    complete(c, result);
+    maybe_done();
+}
+
+// ---- response -----------------------------------------------------------------------
+
+int RingExchange::start(int status, const hornet_header_t* headers, size_t count) {
+    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
+        return core_.start(status, headers, count, worker_.keep_going());
+    }));
+}
+
+int RingExchange::append_body(const void* data, size_t len) {
+    if (const int rc = core_.admit_write(); rc != HORNET_OK) return rc;
+    sdk::WireBuffers out;
+    if (const int rc = core_.parts().encoder.body(data, len, out); rc != HORNET_OK) return rc;
+    c_.append(out);
+    c_.flush();
+    return HORNET_OK;
+}
+
+int RingExchange::write(const void* data, size_t len) {
+    if (in_ring()) {
+        if (c_.output_size() + len > kHighWater) return HORNET_EWOULDBLOCK; // nothing taken
+        return append_body(data, len);
+    }
+    return static_cast<int>(wait_for_ring(worker_.mailbox(), [&](const Completion& w) {
+        if (const int rc = append_body(data, len); rc != HORNET_OK) return w.waiter->complete(rc);
+        when_drained(w);
+    }));
+}
+
+int RingExchange::write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) {
+    const Completion c{done, user_data, nullptr};
+    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
+        if (rq_.write_async_busy) return HORNET_EBUSY;
+        if (const int rc = append_body(data, len); rc != HORNET_OK) return rc;
+        rq_.write_async_busy = true;
+        when_drained(c);
+        return HORNET_OK;
+    }));
+}
+
+// The caller may go on once the output is below half the mark (at once if
+// it is already).
+void RingExchange::when_drained(const Completion& c) {
+    drain_waiters_.push_back(c);
+    release_drained();
+}
+
+void RingExchange::release_drained() {
+    const bool room = c_.output_broken() || c_.output_size() <= kHighWater / 2;
+    while (room && !drain_waiters_.empty()) {
+        const Completion c = drain_waiters_.front();
+        drain_waiters_.pop_front();
+        if (c.done) rq_.write_async_busy = false;
+        complete(c, c_.output_broken() ? HORNET_EIO : HORNET_OK);
+    }
+}
+
+void RingExchange::on_output() {
+    if (c_.output_broken()) core_.set_wire(sdk::Wire::broken);
+    release_drained();
+    maybe_done();
+}
+
+int RingExchange::append_raw(const void* data, size_t len) {
+    if (core_.finished()) return HORNET_ECLOSED;
+    if (c_.output_broken()) return HORNET_EIO;
+    c_.append(std::string_view(static_cast<const char*>(data), len));
+    c_.flush();
+    return HORNET_OK;
+}
+
+// The framing around a file's bytes; the bytes themselves follow raw.
+int RingExchange::frame_file(uint64_t len, bool& send_data, std::string& after) {
+    if (const int rc = core_.admit_write(); rc != HORNET_OK) return rc;
+    sdk::BodyFrame frame;
+    if (const int rc = core_.parts().encoder.frame(len, frame); rc != HORNET_OK) return rc;
+    c_.append(frame.before);
+    send_data = frame.send_data && len != 0;
+    after.assign(frame.after);
+    if (!send_data) {
+        c_.append(after);
+        after.clear();
+    }
+    c_.flush();
+    return HORNET_OK;
+}
+
+// [not the ring] The head and framing go into the output; the ring then
+// splices the file to the socket after them (Connection::send_file) while
+// the caller waits; the framing's tail follows.
+int RingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
+    if (in_ring()) return HORNET_EWOULDBLOCK;
+    bool send_data = false;
+    std::string after;
+    int rc = static_cast<int>(on_ring(worker_.mailbox(), false, [&]() -> ptrdiff_t {
+        return frame_file(len, send_data, after);
+    }));
+    if (rc != HORNET_OK || !send_data) return rc;
+    rc = static_cast<int>(wait_for_ring(worker_.mailbox(), [&](const Completion& w) {
+        if (core_.finished() || c_.output_broken()) return w.waiter->complete(HORNET_EIO);
+        c_.send_file(fd, offset, len, [this, w](bool ok) {
+            if (!ok) core_.set_wire(sdk::Wire::broken); // the framing promised bytes that did not go
+            w.waiter->complete(ok ? HORNET_OK : HORNET_EIO);
+        });
+    }));
+    if (rc != HORNET_OK) return rc;
+    return static_cast<int>(on_ring(worker_.mailbox(), false, [&]() -> ptrdiff_t {
+        return append_raw(after.data(), after.size());
+    }));
+}
+
+// ---- finish -------------------------------------------------------------------------
+
+int RingExchange::finish(int error) {
+    if (finish_called_.exchange(true)) return HORNET_ECLOSED;
+    if (in_ring()) return loop_finish(error);
+    worker_.mailbox().post([this, error] { loop_finish(error); });
+    return HORNET_OK;
+}
+
+int RingExchange::loop_finish(int error) {
+    if (core_.finished()) return HORNET_ECLOSED;
+    int rc = HORNET_OK;
+    try {
+        const sdk::FinishPlan plan = core_.finish(error);
+        c_.append(plan.out);
+        if (plan.last) c_.close_after_output();
+        c_.flush();
+    } catch (...) {
+        core_.set_wire(sdk::Wire::broken);
+        rc = HORNET_EINTERNAL;
+    }
+    c_.timer_close();
+    if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
+    release_drained();
+    maybe_done();
+    return rc;
+}
+
+// ---- what the app left of the body ----------------------------------------------------
+
+void RingExchange::continue_discard() {
+    rq_.read = Read::idle;
+    const sdk::ReadStep step = core_.discard_step();
+    if (!step.need_input) return;
+    const std::span<char> space = core_.input_space();
+    if (space.empty()) return core_.set_wire(sdk::Wire::closing);
+    rq_.read = Read::discard;
+    c_.recv_body(space);
+}
+
+void RingExchange::cut() {
+    if (!rq_.active) return;
+    core_.set_wire(sdk::Wire::broken);
+    release_drained();
+    c_.timer_close();
+    maybe_done();
+}
+
+// ---- extensions -----------------------------------------------------------------------
+
+int RingExchange::timer_start(uint64_t ms, hornet_done_fn done, void* user_data) {
+    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
+        if (core_.finished()) return HORNET_ECLOSED;
+        return c_.timer_start(ms, done, user_data);
+    }));
+}
+
+int RingExchange::post(hornet_done_fn fn, void* user_data) {
+    worker_.mailbox().post([fn, user_data] { fn(user_data, 0); });
+    return HORNET_OK;
+}
+
+} // namespace hornet::uring

@@ -1,0 +1,102 @@
+// plugins/uring/ring_exchange.hpp: one request of a uring connection for an
+// app that runs on the ring thread (HORNET_APP_NONBLOCKING).
+//
+// The SDK's ExchangeCore decides; this class moves the bytes through the
+// connection's ring operations. On the ring thread read() and sendfile()
+// return HORNET_EWOULDBLOCK and write() copies into the connection's output
+// while it holds less than 64 KiB (else HORNET_EWOULDBLOCK: use
+// write_async). From another thread (the app's own, after PENDING) every op
+// runs on the ring while its caller waits (waiter.hpp), except finish(),
+// which is posted; a blocking write returns once the output is below half
+// that bound again, so the worker holds at most ~64 KiB of a response
+// however much the app writes. write_async copies and calls back at the
+// same point. sendfile() splices the file through a pipe to the socket on
+// the ring (IORING_OP_SPLICE): its bytes never enter the process. Done callbacks are deferred: never inside the call
+// that started them, always on the ring thread. The exchange is done once
+// handle() has returned, finish() has run, the response is on the wire (or
+// the connection broke) and no read, callback or timer is in flight.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+
+#include "hornet/sdk/exchange.hpp"
+#include "hornet/sdk/exchange_core.hpp"
+#include "hornet/sdk/request_cycle.hpp"
+#include "waiter.hpp"
+
+namespace hornet::uring {
+
+class UringWorker;
+class Connection;
+
+class RingExchange final : public sdk::Exchange {
+public:
+    static constexpr size_t kHighWater = 64 * 1024;
+
+    RingExchange(UringWorker& worker, Connection& c, const sdk::ExchangeParts& parts);
+
+    // [ring] A new request whose head is parsed; calls the app.
+    void run(const sdk::AppRoute& route);
+    bool active() const { return rq_.active; }
+    bool done() const;
+    void end() { rq_.active = false; }
+    bool reusable() const { return core_.reusable(); }
+    bool unread_input() const { return core_.unread_input(); }
+
+    // [ring] From the connection.
+    void on_output();                 // bytes left, or the output broke
+    void on_body_read(int res);       // the recv into input_space() completed
+    void cut();                       // stop now
+    void maybe_done();
+
+    // sdk::Exchange
+    const hornet_request_t* request() override { return &core_.parts().request; }
+    ptrdiff_t read(void* buf, size_t cap) override;
+    int read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) override;
+    int start(int status, const hornet_header_t* headers, size_t count) override;
+    int write(const void* data, size_t len) override;
+    int write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) override;
+    int sendfile(int fd, uint64_t offset, uint64_t len) override;
+    int finish(int error) override;
+    int timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
+    int post(hornet_done_fn fn, void* user_data) override;
+    const hornet_host_t* host() const override { return core_.parts().host; }
+
+private:
+    enum class Read : uint8_t { idle, body, discard };
+
+    bool in_ring() const;
+    void complete(const Completion& c, ptrdiff_t result);
+    void start_read(void* buf, size_t cap, const Completion& c);
+    void continue_read();
+    void end_read(ptrdiff_t result);
+    void continue_discard();
+    int append_body(const void* data, size_t len);
+    int append_raw(const void* data, size_t len);
+    void when_drained(const Completion& c);
+    void release_drained();
+    int frame_file(uint64_t len, bool& send_data, std::string& after);
+    int loop_finish(int error);
+
+    UringWorker& worker_;
+    Connection& c_;
+    sdk::ExchangeCore core_;
+    std::atomic<bool> finish_called_{false};
+
+    struct PerRequest {
+        bool active = false;
+        bool handle_returned = false;
+        int deferred = 0; // callbacks queued, not yet run
+        Read read = Read::idle;
+        void* read_buf = nullptr;
+        size_t read_cap = 0;
+        Completion read_done;
+        bool write_async_busy = false;
+    } rq_;
+    std::deque<Completion> drain_waiters_; // writers waiting for room
+};
+
+} // namespace hornet::uring
