@@ -10,9 +10,11 @@ room = set()
 
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            pass
-        return
+        while True:
+            event = (await receive())["type"]
+            await send({"type": event + ".complete"})
+            if event == "lifespan.shutdown":
+                return
     if scope["type"] == "http":
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"3")]})
         await send({"type": "http.response.body", "body": b"ok\n"})
