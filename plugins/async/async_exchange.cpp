@@ -105,12 +105,28 @@ void AsyncExchange::start_read(void* buf, size_t cap, const Completion& c) {
 void AsyncExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
     if (!step.need_input) return end_read(step.result);
+    if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
     rq_.read = Read::socket;
     rq_.read_deadline_ms = core_.upgraded() ? 0 : worker_.now_ms() + worker_.timeouts().body_ms;
     c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_body_read(ec, n); });
+}
+
+// An upgraded stream with nothing buffered reads straight into the app's
+// buffer: no copy, and the connection's input does not grow for it (an idle
+// WebSocket keeps only its read in flight).
+void AsyncExchange::read_raw_direct() {
+    rq_.read = Read::socket;
+    rq_.read_deadline_ms = 0;
+    c_.socket().async_read_some(asio::buffer(rq_.read_buf, rq_.read_cap),
+                                [this](const boost::system::error_code& ec, size_t n) {
+                                    if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
+                                    rq_.read = Read::parsing;
+                                    core_.took_raw(n);
+                                    end_read(static_cast<ptrdiff_t>(n));
+                                });
 }
 
 void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) {

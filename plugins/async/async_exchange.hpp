@@ -112,6 +112,7 @@ private:
     void start_read(void* buf, size_t cap, const Completion& c);
     void continue_read();
     void on_body_read(const boost::system::error_code& ec, size_t n);
+    void read_raw_direct();
     void end_read(ptrdiff_t result);
     void continue_discard();
     void on_discard_read(const boost::system::error_code& ec, size_t n);

@@ -112,7 +112,7 @@ int ExchangeCore::upgrade(const hornet_header_t* headers, size_t count, WireBuff
     const char* why = nullptr;
     if (s_.head_refused || p_.encoder.started()) why = "a response was already started";
     else if (p_.request.version < 11) why = "the request is HTTP/1.0";
-    else if (!p_.parser.body_done() || !p_.input.empty()) why = "the request has a body";
+    else if (!p_.parser.body_done()) why = "the request has a body"; // bytes behind the head are the stream's
     if (why) {
         support::logf(p_.host, HORNET_LOG_WARNING, "app %s: cannot upgrade the connection: %s", p_.app_name, why);
         return HORNET_EINVAL;

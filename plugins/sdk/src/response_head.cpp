@@ -109,7 +109,7 @@ int ResponseHead::build_upgrade(std::span<const hornet_header_t> headers) {
     views_.clear();
     offsets_.clear();
     error_.clear();
-    if (int rc = check(101, headers); rc != HORNET_OK) return rc;
+    if (int rc = check_headers(headers); rc != HORNET_OK) return rc;
     status_ = 101;
     has_length_ = false; // no body framing: the stream is the protocol's
     framing_ = Framing::raw;
@@ -120,14 +120,18 @@ int ResponseHead::build_upgrade(std::span<const hornet_header_t> headers) {
 }
 
 int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
-    has_length_ = false;
-    content_length_ = 0;
     // A 1xx is interim: as the final answer the client would wait for another
-    // (101 is final for HTTP: build_upgrade).
-    if ((status < 200 && status != 101) || status > 599) {
+    // (a 101 is an upgrade's: build_upgrade).
+    if (status < 200 || status > 599) {
         error_ = "status " + std::to_string(status) + " is not a final status (200..599)";
         return HORNET_EINVAL;
     }
+    return check_headers(headers);
+}
+
+int ResponseHead::check_headers(std::span<const hornet_header_t> headers) {
+    has_length_ = false;
+    content_length_ = 0;
     for (const hornet_header_t& h : headers) {
         const std::string_view name = view(h.name), value = view(h.value);
         if (!support::is_token(name)) {

@@ -10,7 +10,11 @@ namespace hornet::sdk {
 namespace ws = websocket;
 namespace {
 
-constexpr size_t kReadBytes = 4096;          // one socket read
+// One socket read: small while the peer sends little (an idle WebSocket
+// holds its read in flight), four times larger after each read that
+// filled it, up to kReadMax.
+constexpr size_t kReadMin = 512;
+constexpr size_t kReadMax = 64 * 1024;
 constexpr size_t kLoopSendBound = 1u << 20;  // a loop thread's send() queues at most this
 constexpr std::string_view kPing = "hornet";
 
@@ -57,7 +61,30 @@ int64_t WebSocketChannel::now_ms() const {
 
 size_t WebSocketChannel::memory_used() const {
     std::lock_guard lock(mu_);
-    return session_.memory_used() + in_.capacity() + writing_.capacity() + (buf_ ? kReadBytes : 0);
+    return session_.memory_used() + in_.capacity() + writing_.capacity() + (buf_ ? buf_size_ : 0);
+}
+
+char* WebSocketChannel::read_buffer_locked() {
+    if (!buf_ || buf_size_ != want_size_) {
+        buf_.reset();
+        buf_ = std::make_unique<char[]>(want_size_);
+        buf_size_ = want_size_;
+    }
+    return buf_.get();
+}
+
+void WebSocketChannel::took_locked(size_t n) {
+    in_.append(buf_.get(), n);
+    note_heard_locked();
+    if (n == buf_size_) want_size_ = std::min(buf_size_ * 4, kReadMax);
+    else if (n < buf_size_ / 4) want_size_ = kReadMin;
+}
+
+// What the last message left: buffers sized for it are given back.
+void WebSocketChannel::shrink_locked() {
+    session_.shrink();
+    if (in_.empty() && in_.capacity() > kReadMin) std::string().swap(in_);
+    if (writing_.empty() && writing_.capacity() > kReadMin) std::string().swap(writing_);
 }
 
 // ---- receiving ------------------------------------------------------------------
@@ -153,19 +180,19 @@ int WebSocketChannel::recv(hornet_ws_message_t* msg) {
             lock.lock();
             continue;
         }
-        session_.shrink();
-        if (!buf_) buf_ = std::make_unique<char[]>(kReadBytes);
+        shrink_locked();
+        char* buf = read_buffer_locked();
+        const size_t cap = buf_size_;
         reading_ = true;
         const uint32_t wait = silence_wait_locked();
         const bool stop_ends_wait = !stopping_;
         lock.unlock();
         x_.set_raw_wait(wait, stop_ends_wait);
-        const ptrdiff_t n = x_.read(buf_.get(), kReadBytes);
+        const ptrdiff_t n = x_.read(buf, cap);
         lock.lock();
         reading_ = false;
         if (n > 0) {
-            in_.append(buf_.get(), static_cast<size_t>(n));
-            note_heard_locked();
+            took_locked(static_cast<size_t>(n));
         } else if (n == HORNET_ETIMEDOUT) {
             peer_gone_ = on_silence_locked();
         } else if (n == HORNET_ESHUTDOWN) {
@@ -182,7 +209,7 @@ int WebSocketChannel::recv_async(hornet_ws_message_t* msg, hornet_done_fn done, 
     {
         std::lock_guard lock(mu_);
         if (delivered_close_ || finishing_) return HORNET_ECLOSED;
-        if (recv_.done || reading_) return HORNET_EBUSY;
+        if (recv_.done) return HORNET_EBUSY; // a read still in flight is pump_loop's to reuse
         recv_ = {msg, done, user_data};
     }
     // Never inside this call: the loop runs it next (a blocking exchange's
@@ -218,11 +245,14 @@ void WebSocketChannel::pump_loop() {
             return call.run();
         }
         if (reading_) return;
-        if (!buf_) buf_ = std::make_unique<char[]>(kReadBytes);
+        shrink_locked();
+        char* buf = read_buffer_locked();
+        const size_t cap = buf_size_;
+        const uint32_t wait = silence_wait_locked();
         reading_ = true;
         lock.unlock();
-        if (flush_sync()) x_.set_raw_wait(silence_wait_locked(), !stopping_);
-        const int rc = x_.read_async(buf_.get(), kReadBytes, on_read, this);
+        if (flush_sync()) x_.set_raw_wait(wait, !stopping_);
+        const int rc = x_.read_async(buf, cap, on_read, this);
         lock.lock();
         if (rc == HORNET_OK) return;
         reading_ = false;
@@ -237,8 +267,7 @@ void WebSocketChannel::on_read(void* self, ptrdiff_t result) {
         c->reading_ = false;
         if (c->finished_) return;
         if (result > 0) {
-            c->in_.append(c->buf_.get(), static_cast<size_t>(result));
-            c->note_heard_locked();
+            c->took_locked(static_cast<size_t>(result));
         } else if (result == HORNET_ETIMEDOUT) {
             c->peer_gone_ = c->on_silence_locked();
         } else if (result == HORNET_ESHUTDOWN) {

@@ -94,6 +94,10 @@ private:
     void pump_loop();
     void arm_timer_locked();
 
+    char* read_buffer_locked();
+    void took_locked(size_t n);
+    void shrink_locked();
+
     bool flush_sync() const { return !x_.on_loop_thread(); }
     int64_t now_ms() const;
 
@@ -104,6 +108,8 @@ private:
     std::mutex write_mu_;
     std::string in_;                 // read, not yet fed
     std::unique_ptr<char[]> buf_;    // for socket reads, while one runs
+    size_t buf_size_ = 0;
+    size_t want_size_ = 512;         // the next read's (kReadMin)
     std::string writing_;            // loop: the bytes of the write in flight
     std::string close_reason_;       // the close we deliver ourselves
     Pending recv_;                   // loop: the app's recv_async

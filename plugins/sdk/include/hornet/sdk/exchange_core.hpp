@@ -97,6 +97,9 @@ public:
     // not HTTP/1.1, a bad header: logged) or HORNET_ECLOSED.
     int upgrade(const hornet_header_t* headers, size_t count, WireBuffers& out);
     bool upgraded() const { return s_.upgraded; }
+    // Upgraded: n raw bytes went from the socket straight into the app's
+    // buffer (the input was empty), for the request byte count.
+    void took_raw(size_t n) { p_.parser.count_raw(n); }
 
     // ---- the request body ----
     // HORNET_OK, or what a read returns without reading.

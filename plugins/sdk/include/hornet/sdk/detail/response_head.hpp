@@ -58,6 +58,7 @@ public:
 
 private:
     int check(int status, std::span<const hornet_header_t> headers);
+    int check_headers(std::span<const hornet_header_t> headers);
     int take_content_length(std::string_view value);
     void choose_framing(int status, const ResponseContext& ctx);
     void write_head(int status, std::span<const hornet_header_t> headers);
