@@ -99,13 +99,15 @@ idle_memory() {
   MEM[$1]=$(awk -v a="$after" -v b="$before" -v n="$IDLE" 'BEGIN {printf "%.1f", (a - b) / n}')
 }
 
+# Memory first, on a fresh server: a heap that already held 1000 busy
+# connections would hide what an idle one costs.
 for server in $SERVERS; do
   serve "$server"
+  idle_memory "$server"
   for n in $CONNECTIONS; do
     run "$server" echo "$n"
     run "$server" broadcast "$n"
   done
-  idle_memory "$server"
   stop_pid "$pid"
 done
 
