@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <unordered_map>
 
-#include "wsgi_error.hpp"
+#include "python_shared.hpp"
 #include "hornet/support/text.hpp"
 
 namespace hornet::wsgi {

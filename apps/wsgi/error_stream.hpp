@@ -8,6 +8,7 @@
 #pragma once
 
 #include "py_ref.hpp"
+#include "python_shared.hpp"
 #include "hornet/host.h"
 
 namespace hornet::wsgi {

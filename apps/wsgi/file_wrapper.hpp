@@ -10,6 +10,7 @@
 #pragma once
 
 #include "py_ref.hpp"
+#include "python_shared.hpp"
 #include "start_response.hpp"
 
 namespace hornet::wsgi {

@@ -7,7 +7,7 @@
 #include "error_stream.hpp"
 #include "gil.hpp"
 #include "traceback_log.hpp"
-#include "wsgi_error.hpp"
+#include "python_shared.hpp"
 
 namespace hornet::wsgi {
 namespace {

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "py_ref.hpp"
+#include "python_shared.hpp"
 #include "start_response.hpp"
 
 namespace hornet::wsgi {

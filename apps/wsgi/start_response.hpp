@@ -22,6 +22,7 @@
 
 #include "hornet/app.h"
 #include "py_ref.hpp"
+#include "python_shared.hpp"
 
 namespace hornet::wsgi {
 

@@ -14,11 +14,11 @@
 #include "start_response.hpp"
 #include "traceback_log.hpp"
 #include "wsgi_config.hpp"
-#include "wsgi_error.hpp"
+#include "python_shared.hpp"
 #include "hornet/support/text.hpp"
 
-#ifndef HORNET_WSGI_PYTHON
-#define HORNET_WSGI_PYTHON "/usr/bin/python3"
+#ifndef HORNET_PYTHON_EXE
+#define HORNET_PYTHON_EXE "/usr/bin/python3"
 #endif
 
 namespace hornet::wsgi {
@@ -48,8 +48,9 @@ int answer_not_found(hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
 } // namespace
 
 std::unique_ptr<WsgiApp> WsgiApp::make(const hornet_host_t* host) {
+    set_app_label("wsgi");
     const WsgiConfig config = read_config(host);
-    const bool fresh = start_interpreter({HORNET_WSGI_PYTHON, config.virtualenv, config.pythonpath});
+    const bool fresh = start_interpreter({HORNET_PYTHON_EXE, config.virtualenv, config.pythonpath});
     std::unique_ptr<WsgiApp> app(new WsgiApp(host));
     try {
         GilHold gil;

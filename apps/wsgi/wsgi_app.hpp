@@ -19,6 +19,7 @@
 #include "gunicorn_hooks.hpp"
 #include "hornet/app.h"
 #include "py_ref.hpp"
+#include "python_shared.hpp"
 #include "signal_hooks.hpp"
 
 namespace hornet::wsgi {

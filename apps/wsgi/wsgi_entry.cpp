@@ -13,7 +13,7 @@
 #include "thread_dump.hpp"
 #include "wsgi_app.hpp"
 #include "wsgi_config.hpp"
-#include "wsgi_error.hpp"
+#include "python_shared.hpp"
 
 namespace {
 
@@ -92,7 +92,7 @@ void wsgi_worker_exit(void* instance) {
 }
 
 // ABI 1.3: the Python side of a stack dump, from the host's dump thread.
-int wsgi_dump_stacks(void*, int fd) { return hornet::wsgi::dump_python_threads(fd); }
+int wsgi_dump_stacks(void*, int fd) { return hornet::python::dump_python_threads(fd); }
 
 const hornet_app_t kWsgi = {
     .head = HORNET_HEAD_INIT(hornet_app_t),

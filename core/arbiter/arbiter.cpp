@@ -96,16 +96,20 @@ int Arbiter::run() {
     return reconciler_.exit_code();
 }
 
+bool Arbiter::use_systemd_sockets(Config& config) const {
+    auto systemd = pool_.systemd_specs();
+    if (systemd.empty()) return false;
+    config.bind = std::move(systemd);
+    return true;
+}
+
 void Arbiter::start(Config config, PluginSet plugins) {
     spdlog::info("Starting hornet {}", HORNET_VERSION);
     start_hooks(config);
     if (run_hook("on_starting", config, {}, true) == ServerHooks::Outcome::raised)
         throw std::runtime_error(hooks_->last_error() + "; not starting"); // fatal, as in Gunicorn
-    auto systemd = pool_.systemd_specs();
-    if (!systemd.empty()) {
-        spdlog::info("Using {} socket(s) from systemd instead of bind", systemd.size());
-        config.bind = systemd;
-    }
+    if (use_systemd_sockets(config))
+        spdlog::info("Using {} socket(s) from systemd instead of bind", config.bind.size());
     auto gen = std::make_unique<Generation>(1, std::move(config), std::move(plugins), pool_);
     for (const auto& l : gen->listeners) spdlog::info("Listening at: {} ({})", l->url(), pid_);
     spdlog::info("Using worker: {} ({})", gen->plugins.worker->name, gen->plugins.worker.path().string());

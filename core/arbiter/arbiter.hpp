@@ -117,6 +117,9 @@ private:
 
     // arbiter.cpp
     void start(Config config, PluginSet plugins);
+    // Sockets systemd passed (LISTEN_FDS) replace `bind`: at start and at
+    // every reload, so that HUP keeps serving from hornet.socket.
+    bool use_systemd_sockets(Config& config) const;
     void wait_for_signal();
     void on_signal(int sig);
     void wait_for_wake();

@@ -65,6 +65,7 @@ void Arbiter::abandon_reloads(const std::string& why) { on_reload_finished({0, w
 
 void Arbiter::begin_reload() {
     Config config = load_config(start_.sources);
+    use_systemd_sockets(config);
     if (auto why = probe_plugins(config)) throw std::runtime_error(*why);
     PluginSet plugins = load_plugins(config);
     const std::uint32_t id = generations_.rbegin()->first + 1;

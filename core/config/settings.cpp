@@ -52,6 +52,24 @@ std::string env_entry(std::string_view entry) {
     return std::string(entry);
 }
 
+// --interface rides in app_config until fold_python_app() turns it into the
+// app plugin's name (python_app.hpp); it never reaches the app.
+Codec interface_field() {
+    return {"INTERFACE", false,
+            [](Config& c, const YAML::Node& n) {
+                const std::string text = n.IsScalar() ? n.Scalar() : "";
+                if (text != "auto" && text != "asgi" && text != "wsgi")
+                    throw ValueError("expected one of auto, asgi, wsgi, got '" + text + "'");
+                c.app_config["interface"] = text;
+            },
+            [](const Config& c) {
+                if (c.app_config.IsMap())
+                    for (const auto& entry : c.app_config)
+                        if (entry.first.Scalar() == "interface") return YAML::Node(entry.second.Scalar());
+                return YAML::Node(std::string("auto"));
+            }};
+}
+
 std::vector<Setting> make_table() {
     return {
         {.name = "bind", .short_flag = "-b",
@@ -122,8 +140,14 @@ std::vector<Setting> make_table() {
          .codec = string_field(&Config::control_socket, "PATH", true)},
         {.name = "app", .aliases = {"wsgi_app"}, .cli = CliForm::positional, .default_text = "none",
          .help = "Application: a short name or the path of an app plugin (.so), or a Python WSGI app as "
-                 "Gunicorn names it (MODULE:CALLABLE, e.g. myapp:app or mysite.wsgi), served by the wsgi app",
+                 "Gunicorn names it (MODULE:CALLABLE, e.g. myapp:app or mysite.wsgi), served by the wsgi app, or by the "
+                 "asgi app when it is an ASGI app (see interface)",
          .codec = string_field(&Config::app, "APP", true)},
+        {.name = "interface",
+         .help = "How a Python app (MODULE:CALLABLE) is served: asgi, wsgi, or auto (under -k async an "
+                 "ASGI callable, an async def or an object with an async __call__, is served by the asgi app; "
+                 "otherwise wsgi)",
+         .codec = interface_field()},
         {.name = "app_config", .env = false, .default_text = "{}",
          .help = "Map handed to the application as is; on the command line one KEY=VALUE per option "
                  "(dotted keys reach into maps), changing the file's map",

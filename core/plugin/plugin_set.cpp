@@ -24,8 +24,11 @@ void check_pair(const WorkerLibrary& worker, const AppLibrary& app, const Config
 
 // ABI 1.2: the app checks its app_config here, before anything forks, so a
 // bad key is one line (and exit status 2) rather than workers failing to boot.
-void check_app(const AppLibrary& app, const Config& config) {
-    HostServices host(config.app_config, ProcessFacts{config.threads, config.workers > 1});
+// The facts say whether the worker type has an event loop (the asgi app
+// needs one).
+void check_app(const AppLibrary& app, const WorkerLibrary& worker, const Config& config) {
+    const bool event_loop = worker->flags & HORNET_WORKER_EVENT_LOOP;
+    HostServices host(config.app_config, ProcessFacts{config.threads, config.workers > 1, event_loop});
     const std::string why = check_app_config(app, host.table());
     if (why.empty()) return;
     const std::string where = config.config_file.empty() ? "" : config.config_file + ": ";
@@ -41,7 +44,7 @@ PluginSet load_plugins(const Config& config) {
     auto worker = WorkerLibrary::load(finder.find(config.worker_class, "worker_class"));
     auto app = AppLibrary::load(finder.find(config.app, "app"));
     check_pair(worker, app, config);
-    check_app(app, config);
+    check_app(app, worker, config);
     return PluginSet{std::move(app), std::move(worker)};
 }
 

@@ -194,9 +194,13 @@ class Hornet:
     h.port, h.pid, h.log(), h.workers(), h.stop()
     """
 
-    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None):
-        self.args = [HORNET_BIN] + [str(a) for a in args]
+    def __init__(self, args, tmpdir, env=None, cwd=None, preexec=None, prefix=(), pass_fds=(),
+                 binary=None):
+        # prefix: argv that execs hornet in the same process (`ip netns exec NS`);
+        # binary: another hornet than the build's (the installed package's)
+        self.args = [str(a) for a in prefix] + [binary or HORNET_BIN] + [str(a) for a in args]
         self.preexec = preexec  # run in the child before exec (say, join a cgroup)
+        self.pass_fds = tuple(pass_fds)  # kept open in the child (a listener on fd 3)
         self.tmpdir = tmpdir
         self.env = dict(os.environ)
         # The daemon must not pick up settings from the test runner's env.
@@ -221,7 +225,7 @@ class Hornet:
             self.args, cwd=self.cwd, env=self.env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=self._child_setup)
+            preexec_fn=self._child_setup, pass_fds=self.pass_fds)
         self.pgid = self.proc.pid  # session leader: pgid == pid
         self._arbiter = Seen(self.proc.pid)
         with _LIVE_LOCK:
@@ -362,6 +366,17 @@ class Hornet:
 
     def boot_pids(self):
         return [int(m.group(1)) for m in (BOOT_RE.search(l) for l in self.log_lines()) if m]
+
+
+def http_get(port, path, host="127.0.0.1", timeout=10.0):
+    """(status, body) of GET path on a new connection."""
+    c = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
 
 
 def port_of(url):

@@ -18,25 +18,13 @@ ready_path answered by the worker type, health turning 503 on TERM while
 shutdown_delay keeps the app serving, then a clean exit.
 """
 
-import http.client
 import os
 import signal
 import sys
 
-from harness import HornetTestCase, KeepAliveLoad, children_of, main, stop_arbiter, wait_until
+from harness import HornetTestCase, KeepAliveLoad, children_of, http_get, main, stop_arbiter, wait_until
 
 KEEPALIVE = 2.0
-
-
-def http_get(port, path):
-    """(status, body) of GET path on a new connection."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        c.request("GET", path)
-        r = c.getresponse()
-        return r.status, r.read()
-    finally:
-        c.close()
 
 
 def read_pid(path):

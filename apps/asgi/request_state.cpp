@@ -1,0 +1,160 @@
+// The loop thread's side of a request: carrying out what the app sent, in
+// order; see request_state.hpp.
+#include "request_state.hpp"
+
+#include "event_inbox.hpp"
+
+namespace hornet::asgi {
+namespace {
+
+struct Posted {
+    RequestState* rs;
+    Op* op;
+};
+
+std::vector<Posted> g_outbox; // [asyncio thread]
+void (*g_schedule)() = nullptr;
+
+void notify(RequestState* rs, Event::Kind kind, ptrdiff_t result) {
+    rs->ref();
+    rs->inbox->push(Event{kind, rs, result});
+}
+
+int start_head(RequestState* rs, const Op& op) {
+    std::vector<hornet_header_t> headers;
+    headers.reserve(op.header_text.size() / 2);
+    for (size_t i = 0; i + 1 < op.header_text.size(); i += 2) {
+        const std::string& n = op.header_text[i];
+        const std::string& v = op.header_text[i + 1];
+        headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+    }
+    return rs->ops->start(rs->x, op.status, headers.data(), headers.size());
+}
+
+// The op's bytes are in (or failed with result < 0): end the exchange if
+// it says so, tell the app if it waits.
+void complete(RequestState* rs, Op& op, int result) {
+    if (op.finish && !rs->finished) {
+        rs->finished = true;
+        rs->ops->finish(rs->x, result < 0 ? result : op.error);
+    }
+    if (op.notify) notify(rs, Event::write_done, result);
+    rs->queue.pop_front();
+}
+
+void on_written(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    rs->busy = false;
+    complete(rs, *rs->queue.front(), static_cast<int>(result));
+    run_queue(rs);
+    rs->unref();
+}
+
+void on_read(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    notify(rs, Event::read_done, result);
+    rs->unref();
+}
+
+// Reads do not wait in the queue: the app may answer (and finish) while a
+// body read still waits on the client, which then ends with HORNET_ECLOSED.
+void start_read(RequestState* rs, int cap) {
+    if (rs->finished) return notify(rs, Event::read_done, HORNET_ECLOSED);
+    if (rs->read_cap < static_cast<size_t>(cap)) {
+        rs->read_buf.reset(new char[static_cast<size_t>(cap)]);
+        rs->read_cap = static_cast<size_t>(cap);
+    }
+    rs->ref(); // for on_read
+    const int rc = rs->ops->read_async(rs->x, rs->read_buf.get(), rs->read_cap, on_read, rs);
+    if (rc == HORNET_OK) return;
+    notify(rs, Event::read_done, rc);
+    rs->unref();
+}
+
+// On the loop write() copies into the connection's bounded buffer; past
+// that bound the bytes go with write_async, and the queue waits.
+bool start_write(RequestState* rs, Op& op) {
+    int rc = HORNET_OK;
+    if (op.head) {
+        op.head = false;
+        rc = start_head(rs, op);
+        if (rc < 0) op.error = rc, op.body.clear();
+    }
+    if (rc == HORNET_OK && !op.body.empty()) {
+        rc = rs->ops->write(rs->x, op.body.data(), op.body.size());
+        if (rc == HORNET_EWOULDBLOCK) {
+            rc = rs->ops->write_async(rs->x, op.body.data(), op.body.size(), on_written, rs);
+            if (rc == HORNET_OK) return true;
+        }
+    }
+    complete(rs, op, rc);
+    return false;
+}
+
+void on_posted(void* ud, ptrdiff_t) {
+    auto* batch = static_cast<std::vector<Posted>*>(ud);
+    for (const Posted& p : *batch) {
+        if (p.op->read_cap > 0) {
+            start_read(p.rs, p.op->read_cap);
+            delete p.op;
+        } else {
+            p.rs->queue.emplace_back(p.op);
+            run_queue(p.rs);
+        }
+        p.rs->unref();
+    }
+    delete batch;
+}
+
+} // namespace
+
+RequestState::RequestState(hornet_exchange_t* x_, const hornet_exchange_ops_t* ops_, const hornet_loop_ext_t* loop_,
+                           EventInbox* inbox_)
+    : x(x_), ops(ops_), loop(loop_), inbox(inbox_), request(ops_->request(x_)) {}
+
+void RequestState::post(std::unique_ptr<Op> op) {
+    ref();
+    g_outbox.push_back(Posted{this, op.release()});
+    if (g_outbox.size() == 1 && g_schedule) g_schedule();
+}
+
+// Not with Expect: 100-continue: the app's first receive() is its "go on".
+bool has_body(const hornet_request_t* r) {
+    if (!r || (r->flags & HORNET_REQ_EXPECT_CONTINUE)) return false;
+    return r->content_length != 0 || (r->flags & HORNET_REQ_CHUNKED);
+}
+
+void prefetch_body(RequestState* rs, int cap) { start_read(rs, cap); }
+
+void set_outbox_scheduler(void (*schedule)()) { g_schedule = schedule; }
+
+// Any unfinished exchange of the batch names the loop: there is one per worker.
+void flush_outbox() {
+    if (g_outbox.empty()) return;
+    auto* batch = new std::vector<Posted>(std::move(g_outbox));
+    g_outbox.clear();
+    RequestState* first = batch->front().rs;
+    if (first->loop->post(first->x, on_posted, batch) == HORNET_OK) return;
+    for (const Posted& p : *batch) {
+        delete p.op;
+        p.rs->unref();
+    }
+    delete batch;
+}
+
+void run_queue(RequestState* rs) {
+    while (!rs->busy && !rs->queue.empty()) {
+        Op& op = *rs->queue.front();
+        if (rs->finished) { // after finish the exchange is gone: only answer the app
+            if (op.notify) notify(rs, Event::write_done, HORNET_ECLOSED);
+            rs->queue.pop_front();
+            continue;
+        }
+        if (start_write(rs, op)) {
+            rs->busy = true;
+            rs->ref(); // for the done callback
+        }
+    }
+}
+
+} // namespace hornet::asgi

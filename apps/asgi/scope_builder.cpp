@@ -1,0 +1,142 @@
+// Building the http scope; see scope_builder.hpp.
+#include "scope_builder.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace hornet::asgi {
+namespace {
+
+using python::PyRef;
+
+struct Constants {
+    PyObject *type, *asgi, *http_version, *method, *scheme, *path, *raw_path, *query_string, *root_path,
+        *headers, *client, *server, *state, *extensions;
+    PyObject *http, *asgi_info, *v10, *v11, *scheme_http, *scheme_https, *get, *post, *ext_value;
+};
+Constants k{};
+
+PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
+
+int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+PyObject* decoded_path(hornet_str_t raw) {
+    const std::string_view p(raw.ptr, raw.len);
+    if (p.find('%') == std::string_view::npos) return PyUnicode_DecodeUTF8(p.data(), p.size(), "replace");
+    std::string out;
+    out.reserve(p.size());
+    for (size_t i = 0; i < p.size(); ++i) {
+        const int hi = p[i] == '%' && i + 2 < p.size() ? hex(p[i + 1]) : -1;
+        const int lo = hi >= 0 ? hex(p[i + 2]) : -1;
+        if (lo < 0) {
+            out.push_back(p[i]);
+            continue;
+        }
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return PyUnicode_DecodeUTF8(out.data(), out.size(), "replace");
+}
+
+PyObject* method_of(hornet_str_t m) {
+    const std::string_view v(m.ptr, m.len);
+    if (v == "GET") return Py_NewRef(k.get);
+    if (v == "POST") return Py_NewRef(k.post);
+    return PyUnicode_DecodeLatin1(m.ptr, static_cast<Py_ssize_t>(m.len), nullptr);
+}
+
+PyObject* lower_bytes(hornet_str_t s) {
+    PyObject* b = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(s.len));
+    if (!b) return nullptr;
+    char* out = PyBytes_AS_STRING(b);
+    for (size_t i = 0; i < s.len; ++i) {
+        const char c = s.ptr[i];
+        out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    }
+    return b;
+}
+
+PyObject* header_list(const hornet_request_t& r) {
+    PyObject* list = PyList_New(static_cast<Py_ssize_t>(r.header_count));
+    if (!list) return nullptr;
+    for (size_t i = 0; i < r.header_count; ++i) {
+        const hornet_header_t& h = r.headers[i];
+        PyObject* name = lower_bytes(h.name);
+        PyObject* value = name ? PyBytes_FromStringAndSize(h.value.ptr, static_cast<Py_ssize_t>(h.value.len)) : nullptr;
+        PyObject* pair = value ? PyTuple_Pack(2, name, value) : nullptr;
+        Py_XDECREF(name);
+        Py_XDECREF(value);
+        if (!pair) {
+            Py_DECREF(list);
+            return nullptr;
+        }
+        PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), pair);
+    }
+    return list;
+}
+
+PyObject* address(hornet_str_t host, uint16_t port, bool unix_is_none) {
+    if (host.len == 0 && unix_is_none) return Py_NewRef(Py_None);
+    if (port == 0 && host.len && host.ptr[0] == '/') // a unix socket: (path, None)
+        return Py_BuildValue("(s#O)", host.ptr, static_cast<Py_ssize_t>(host.len), Py_None);
+    return Py_BuildValue("(s#i)", host.ptr, static_cast<Py_ssize_t>(host.len), static_cast<int>(port));
+}
+
+// Steals value; false on a failed item.
+bool put(PyObject* dict, PyObject* key, PyObject* value) {
+    if (!value) return false;
+    const int rc = PyDict_SetItem(dict, key, value);
+    Py_DECREF(value);
+    return rc == 0;
+}
+
+} // namespace
+
+bool init_scope_constants() {
+    k = Constants{intern("type"), intern("asgi"), intern("http_version"), intern("method"), intern("scheme"),
+                  intern("path"), intern("raw_path"), intern("query_string"), intern("root_path"), intern("headers"),
+                  intern("client"), intern("server"), intern("state"), intern("extensions"),
+                  intern("http"), nullptr, intern("1.0"), intern("1.1"), intern("http"), intern("https"),
+                  intern("GET"), intern("POST"), nullptr};
+    k.asgi_info = Py_BuildValue("{s:s,s:s}", "version", "3.0", "spec_version", "2.3");
+    k.ext_value = Py_BuildValue("{s:{}}", "http.response.pathsend"); // what send() takes beyond http
+    return k.asgi_info && k.ext_value && k.post && k.type;
+}
+
+void drop_scope_constants() {
+    PyObject** all[] = {&k.type, &k.asgi, &k.http_version, &k.method, &k.scheme, &k.path, &k.raw_path,
+                        &k.query_string, &k.root_path, &k.headers, &k.client, &k.server, &k.state,
+                        &k.extensions, &k.http, &k.asgi_info, &k.v10, &k.v11, &k.scheme_http, &k.scheme_https,
+                        &k.get, &k.post, &k.ext_value};
+    for (PyObject** p : all) Py_CLEAR(*p);
+}
+
+PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state) {
+    PyRef scope = PyRef::steal(PyDict_New());
+    if (!scope) return scope;
+    PyObject* d = scope.get();
+    const std::string_view scheme(r.scheme.ptr, r.scheme.len);
+    const bool ok = put(d, k.type, Py_NewRef(k.http)) && put(d, k.asgi, PyDict_Copy(k.asgi_info)) &&
+                    put(d, k.http_version, Py_NewRef(r.version == 10 ? k.v10 : k.v11)) &&
+                    put(d, k.method, method_of(r.method)) &&
+                    put(d, k.scheme, scheme == "https" ? Py_NewRef(k.scheme_https)
+                                                       : (scheme == "http" || scheme.empty()
+                                                              ? Py_NewRef(k.scheme_http)
+                                                              : PyUnicode_FromStringAndSize(r.scheme.ptr, r.scheme.len))) &&
+                    put(d, k.path, decoded_path(r.path)) &&
+                    put(d, k.raw_path, PyBytes_FromStringAndSize(r.path.ptr, static_cast<Py_ssize_t>(r.path.len))) &&
+                    put(d, k.query_string, PyBytes_FromStringAndSize(r.query.ptr, static_cast<Py_ssize_t>(r.query.len))) &&
+                    put(d, k.root_path, Py_NewRef(root_path)) && put(d, k.headers, header_list(r)) &&
+                    put(d, k.client, address(r.peer_host, r.peer_port, true)) &&
+                    put(d, k.server, address(r.server_host, r.server_port, false)) &&
+                    put(d, k.state, PyDict_Copy(state)) && put(d, k.extensions, PyDict_Copy(k.ext_value));
+    if (!ok) scope.reset();
+    return scope;
+}
+
+} // namespace hornet::asgi

@@ -1,0 +1,24 @@
+// apps/asgi/scope_builder.hpp: the http scope of one request (ASGI 3.0,
+// spec version 2.3) from hornet's request view.
+//
+// path is percent-decoded and UTF-8 decoded (invalid bytes replaced, as
+// uvicorn does), raw_path the target's path as sent, headers a list of
+// (name, value) bytes tuples in arrival order with names lower-cased,
+// client (host, port) or None on a unix socket, server (host, port) or
+// (path, None); extensions names http.response.pathsend. [asyncio thread,
+// GIL held]
+#pragma once
+
+#include "hornet/app.h"
+#include "py_ref.hpp"
+
+namespace hornet::asgi {
+
+// The constants shared by every scope; false with a Python exception set.
+bool init_scope_constants();
+void drop_scope_constants();
+
+// A new scope dict, or nullptr with a Python exception set. state is copied.
+python::PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state);
+
+} // namespace hornet::asgi

@@ -1,0 +1,9 @@
+"""ASGI entry of the test Django project (Django's own handler)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djasync.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+application = get_asgi_application()

@@ -1,0 +1,166 @@
+"""spec_app.py: an ASGI 3 app of hornet's own that checks what the server
+gives it against the ASGI spec (2.3) and answers with what it saw.
+
+Routes: /scope (the scope as JSON, after checking every key's type),
+/echo (the body streamed back as it arrives, with the message sequence),
+/stream?n=N (N chunks), /raise (before the start), /raise-late (after it),
+/no-response, /start-twice, /receive-twice, /hang-stream (streams until the
+client goes away, then writes DISCONNECT_FILE), /state (lifespan state),
+/sleep (awaits asyncio.sleep), /pathsend (this file, by the
+http.response.pathsend extension). Lifespan: startup puts a counter in state.
+"""
+
+import asyncio
+import json
+import os
+
+SCOPE_TYPES = {
+    "type": str, "asgi": dict, "http_version": str, "method": str, "scheme": str,
+    "path": str, "raw_path": bytes, "query_string": bytes, "root_path": str,
+    "headers": list, "client": (tuple, type(None)), "server": (tuple, type(None)),
+    "state": dict,
+}
+
+
+def check_scope(scope):
+    problems = []
+    for key, kind in SCOPE_TYPES.items():
+        if key not in scope:
+            problems.append(f"missing {key}")
+        elif not isinstance(scope[key], kind):
+            problems.append(f"{key} is {type(scope[key]).__name__}")
+    for pair in scope.get("headers", []):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(isinstance(p, bytes) for p in pair)):
+            problems.append(f"header {pair!r} is not a pair of bytes")
+        elif pair[0] != pair[0].lower():
+            problems.append(f"header name {pair[0]!r} is not lower-case")
+    if scope.get("asgi", {}).get("version") != "3.0":
+        problems.append("asgi.version is not 3.0")
+    return problems
+
+
+def jsonable(scope):
+    out = {}
+    for k, v in scope.items():
+        if isinstance(v, bytes):
+            v = v.decode("latin-1")
+        elif k == "headers":
+            v = [[a.decode("latin-1"), b.decode("latin-1")] for a, b in v]
+        elif k == "state":
+            v = sorted(v)
+        out[k] = v
+    return out
+
+
+async def respond(send, status, body, headers=()):
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json")] + list(headers)})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def read_all(receive):
+    body, messages = b"", []
+    while True:
+        m = await receive()
+        messages.append(m["type"])
+        assert m["type"] == "http.request", m
+        body += m.get("body", b"")
+        if not m.get("more_body", False):
+            return body, messages
+
+
+async def lifespan(scope, receive, send):
+    while True:
+        m = await receive()
+        if m["type"] == "lifespan.startup":
+            scope["state"]["started"] = 1
+            if os.environ.get("SPEC_APP_FAIL_STARTUP"):
+                await send({"type": "lifespan.startup.failed", "message": "the database is not there"})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif m["type"] == "lifespan.shutdown":
+            path = os.environ.get("SPEC_APP_SHUTDOWN_FILE")
+            if path:
+                with open(path, "a") as f:
+                    f.write(f"shutdown {os.getpid()}\n")
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        return await lifespan(scope, receive, send)
+    path = scope["path"]
+    if path == "/scope" or path.startswith("/scope/"):
+        body, messages = await read_all(receive)
+        doc = {"problems": check_scope(scope), "scope": jsonable(scope), "messages": messages,
+               "body": body.decode("latin-1")}
+        return await respond(send, 200, json.dumps(doc).encode())
+    if path == "/echo":
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"x-echo", b"1")]})
+        count = 0
+        while True:
+            m = await receive()
+            count += 1
+            more = m.get("more_body", False)
+            await send({"type": "http.response.body", "body": m.get("body", b""), "more_body": True})
+            if not more:
+                break
+        return await send({"type": "http.response.body", "body": b"", "more_body": False})
+    if path == "/stream":
+        n = int(scope["query_string"].decode().partition("=")[2] or 3)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for i in range(n):
+            await send({"type": "http.response.body", "body": b"chunk %d\n" % i, "more_body": True})
+        return await send({"type": "http.response.body", "body": b""})
+    if path == "/raise":
+        raise ValueError("spec_app raised before the start")
+    if path == "/raise-late":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"partial", "more_body": True})
+        raise ValueError("spec_app raised after the start")
+    if path == "/no-response":
+        return
+    if path == "/start-twice":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+        except RuntimeError:
+            pass
+        return await send({"type": "http.response.body", "body": b"survived"})
+    if path == "/receive-twice":
+        await read_all(receive)
+        waiting = receive()  # the disconnect, once the response is out
+        try:
+            receive()  # while `waiting` has not completed: a protocol error
+        except RuntimeError:
+            pass
+        await respond(send, 200, b"survived")
+        assert (await waiting)["type"] == "http.disconnect"
+        return
+    if path == "/hang-stream":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        waiter = asyncio.ensure_future(receive())
+        while True:
+            await send({"type": "http.response.body", "body": b"x" * 65536, "more_body": True})
+            if waiter.done():
+                m = waiter.result()
+                if m["type"] == "http.request":
+                    waiter = asyncio.ensure_future(receive())
+                    continue
+                with open(os.environ["SPEC_APP_DISCONNECT_FILE"], "w") as f:
+                    f.write(m["type"])
+                return
+            await asyncio.sleep(0)
+    if path == "/pathsend":
+        assert "http.response.pathsend" in scope["extensions"]
+        size = os.path.getsize(__file__)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(size).encode())]})
+        return await send({"type": "http.response.pathsend", "path": __file__})
+    if path == "/state":
+        return await respond(send, 200, json.dumps(scope["state"]).encode())
+    if path == "/sleep":
+        await asyncio.sleep(0.05)
+        return await respond(send, 200, b"slept")
+    return await respond(send, 404, b'{"error": "no such route"}')
