@@ -74,6 +74,9 @@ struct Config {
     std::uint32_t limit_request_field_size = 8190;
     std::uint64_t limit_request_body = std::uint64_t{1} << 30; // UINT64_MAX: unlimited
     std::uint64_t max_discard = std::uint64_t{4} << 20;        // unread body dropped to keep a connection
+    Millis websocket_ping_interval{20000}; // a ping after this much silence; 0: none (uvicorn's default)
+    Millis websocket_ping_timeout{20000};  // the pong's deadline, else the connection drops; 0: never
+    std::uint64_t websocket_max_message = std::uint64_t{16} << 20; // bytes; a larger message: close 1009
     // Slow clients (Gunicorn has none); 0 means "as timeout".
     Millis header_timeout{30000};         // the whole request head, from its first byte
     Millis body_timeout{30000};           // the longest wait for more body bytes

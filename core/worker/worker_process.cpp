@@ -82,6 +82,9 @@ void fill_limits(hornet_limits_t& l, const WorkerSpec& spec) {
     l.body_timeout_ms = ms(c.body_timeout);
     l.max_requests = 0; // the arbiter recycles workers itself, one at a time
     l.max_discard = c.max_discard;
+    l.websocket_ping_interval_ms = ms(c.websocket_ping_interval);
+    l.websocket_ping_timeout_ms = ms(c.websocket_ping_timeout);
+    l.websocket_max_message = c.websocket_max_message;
 }
 
 // What the context's proxy fields point at (ABI 1.1); outlives run().

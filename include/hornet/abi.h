@@ -23,6 +23,17 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.4  2026-12-02  Connection upgrades (hornet/ext.h), offered by every
+ *                    built-in worker type: "hornet.upgrade/1"
+ *                    (hornet_upgrade_ext_t: the app answers 101 and the
+ *                    exchange's read/write ops then carry the raw byte
+ *                    stream) and "hornet.websocket/1"
+ *                    (hornet_websocket_ext_t: the worker type does the
+ *                    RFC 6455 handshake, framing, ping/pong, close and
+ *                    permessage-deflate; the app sends and receives
+ *                    messages). HORNET_ETIMEDOUT, HORNET_ESHUTDOWN.
+ *                    hornet_limits_t: websocket_ping_interval_ms,
+ *                    websocket_ping_timeout_ms, websocket_max_message.
  *   1.3  2026-12-02  Worker context: exchange_begin and exchange_end (the
  *                    host sees every request start and end, for its
  *                    control socket, metrics and stack dumps; exchange_end
@@ -80,7 +91,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 3 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 4 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -132,6 +143,8 @@ enum {
     HORNET_EINVAL = -22,      /* bad argument, or call out of order    */
     HORNET_ECLOSED = -32,     /* peer gone, or exchange already ended  */
     HORNET_ETOOBIG = -27,     /* body larger than the configured limit */
+    HORNET_ESHUTDOWN = -108,  /* ABI 1.4: the worker is stopping       */
+    HORNET_ETIMEDOUT = -110,  /* ABI 1.4: an upgraded read waited too long */
     HORNET_EINTERNAL = -1000  /* a bug in the callee; it logged why    */
 };
 

@@ -86,7 +86,17 @@ typedef struct hornet_limits_s {
      * when that is known before the head leaves. 0 from a 1.1 host: check
      * HORNET_HAS first. */
     uint64_t max_discard;
-    /* ABI 1.3: append below, never above. */
+    /* ABI 1.4. WebSocket connections ("hornet.websocket/1"): a ping every
+     * websocket_ping_interval_ms of silence from the peer (0: none), and
+     * the connection dropped when no pong (or any frame) comes within
+     * websocket_ping_timeout_ms of it (0: never); the largest message
+     * (after inflating) a peer may send, else close 1009. 0 from a 1.3
+     * host: check HORNET_HAS first (the SDK then uses 20 s, 20 s and
+     * 16 MiB, uvicorn's defaults). */
+    uint32_t websocket_ping_interval_ms;
+    uint32_t websocket_ping_timeout_ms;
+    uint64_t websocket_max_message;
+    /* ABI 1.5: append below, never above. */
 } hornet_limits_t;
 
 /* One answered request, handed to access_log(). Built by the worker type

@@ -24,6 +24,7 @@ bool AsyncExchange::in_loop() const { return worker_.in_loop_thread(); }
 // ---- running the app ----------------------------------------------------------
 
 void AsyncExchange::run(const sdk::AppRoute& route) {
+    drop_websocket(); // the last request's, if it was one
     core_.begin();
     rq_ = {};
     rq_.active = true;
@@ -37,7 +38,7 @@ void AsyncExchange::run(const sdk::AppRoute& route) {
 
 bool AsyncExchange::done() const {
     if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
-    if (rq_.posted != 0 || rq_.read != Read::idle || rq_.source_active || !waiting_.empty()) return false;
+    if (rq_.posted != 0 || deferred_.load() != 0 || rq_.read != Read::idle || rq_.source_active || !waiting_.empty()) return false;
     return !c_.timer().busy() && c_.writer().settled();
 }
 
@@ -104,12 +105,28 @@ void AsyncExchange::start_read(void* buf, size_t cap, const Completion& c) {
 void AsyncExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
     if (!step.need_input) return end_read(step.result);
+    if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
     rq_.read = Read::socket;
-    rq_.read_deadline_ms = worker_.now_ms() + worker_.timeouts().body_ms;
+    rq_.read_deadline_ms = core_.upgraded() ? 0 : worker_.now_ms() + worker_.timeouts().body_ms;
     c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_body_read(ec, n); });
+}
+
+// An upgraded stream with nothing buffered reads straight into the app's
+// buffer: no copy, and the connection's input does not grow for it (an idle
+// WebSocket keeps only its read in flight).
+void AsyncExchange::read_raw_direct() {
+    rq_.read = Read::socket;
+    rq_.read_deadline_ms = 0;
+    c_.socket().async_read_some(asio::buffer(rq_.read_buf, rq_.read_cap),
+                                [this](const boost::system::error_code& ec, size_t n) {
+                                    if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
+                                    rq_.read = Read::parsing;
+                                    core_.took_raw(n);
+                                    end_read(static_cast<ptrdiff_t>(n));
+                                });
 }
 
 void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) {
@@ -366,9 +383,29 @@ int AsyncExchange::timer_start(uint64_t ms, hornet_done_fn done, void* user_data
     }));
 }
 
+// Counted, so that the exchange is not done (nor its WebSocket gone) while
+// a callback is still on its way.
 int AsyncExchange::post(hornet_done_fn fn, void* user_data) {
-    asio::post(worker_.io(), [fn, user_data] { fn(user_data, 0); });
+    deferred_.fetch_add(1);
+    asio::post(worker_.io(), [this, fn, user_data] {
+        fn(user_data, 0);
+        deferred_.fetch_sub(1);
+        maybe_done();
+    });
     return HORNET_OK;
+}
+
+int AsyncExchange::defer(hornet_done_fn fn, void* user_data) { return post(fn, user_data); }
+
+int AsyncExchange::upgrade(const hornet_header_t* headers, size_t count) {
+    return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] {
+        sdk::WireBuffers out;
+        const int rc = core_.upgrade(headers, count, out);
+        if (rc != HORNET_OK) return rc;
+        c_.writer().append(out);
+        c_.writer().kick();
+        return int{HORNET_OK};
+    }));
 }
 
 } // namespace hornet::async

@@ -84,6 +84,12 @@ public:
     int timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
     int post(hornet_done_fn fn, void* user_data) override;
     const hornet_host_t* host() const override { return core_.parts().host; }
+    // ABI 1.4. Upgraded reads have no deadline here: a WebSocket's pings
+    // ride on the exchange timer instead (a socket cancel would cut writes too).
+    int upgrade(const hornet_header_t* headers, size_t count) override;
+    int defer(hornet_done_fn fn, void* user_data) override;
+    bool on_loop_thread() const override { return in_loop(); }
+    const hornet_worker_ctx_t* worker_ctx() const override { return core_.parts().ctx; }
 
 private:
     struct WriteCall {
@@ -106,6 +112,7 @@ private:
     void start_read(void* buf, size_t cap, const Completion& c);
     void continue_read();
     void on_body_read(const boost::system::error_code& ec, size_t n);
+    void read_raw_direct();
     void end_read(ptrdiff_t result);
     void continue_discard();
     void on_discard_read(const boost::system::error_code& ec, size_t n);
@@ -122,6 +129,7 @@ private:
     Connection& c_;
     sdk::ExchangeCore core_;
     std::atomic<bool> finish_called_{false};
+    std::atomic<int> deferred_{0}; // post() and defer() callbacks not yet run
 
     // [loop] Per request, reset by run().
     struct PerRequest {

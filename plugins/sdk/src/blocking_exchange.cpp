@@ -32,6 +32,7 @@ void BlockingExchange::discard_rest() {
 }
 
 ptrdiff_t BlockingExchange::run_task(const AsyncTask& task) {
+    if (task.kind == AsyncTask::call) return 0;
     if (task.kind == AsyncTask::read) return read(task.buf, task.len);
     return write(task.data, task.len);
 }
@@ -59,13 +60,18 @@ ptrdiff_t BlockingExchange::read(void* buf, size_t cap) {
 // another thread must not wait for a slow client.
 ptrdiff_t BlockingExchange::fill_input() {
     std::span<char> space;
+    bool raw = false;
     {
         std::lock_guard lock(mu_);
         space = core_.input_space();
         if (space.empty()) return core_.may_read();
+        raw = core_.upgraded();
     }
-    Deadline deadline(io_.body_timeout_ms);
-    const IoResult r = io_.socket.read_some(space, deadline);
+    const uint32_t raw_ms = raw_wait_ms_.load();
+    Deadline deadline(!raw ? io_.body_timeout_ms : raw_ms != 0 ? raw_ms : UINT32_MAX);
+    const IoResult r = io_.socket.read_some(space, deadline, raw && raw_stop_ends_wait_.load());
+    // A graceful stop ends one raw wait (HORNET_ESHUTDOWN), not every one after.
+    if (raw && r.error == IoError::stopped) raw_stop_ends_wait_.store(false);
     std::lock_guard lock(mu_);
     if (!r) return core_.read_failed(r.error);
     core_.parts().input.commit(r.bytes);
@@ -98,6 +104,22 @@ int BlockingExchange::write(const void* data, size_t len) {
     WireBuffers out;
     if (int rc = core_.parts().encoder.body(data, len, out); rc != HORNET_OK) return rc;
     return flush(out, core_.parts().encoder.ends_connection());
+}
+
+int BlockingExchange::upgrade(const hornet_header_t* headers, size_t count) {
+    std::lock_guard lock(mu_);
+    WireBuffers out;
+    if (const int rc = core_.upgrade(headers, count, out); rc != HORNET_OK) return rc;
+    return flush(out);
+}
+
+void BlockingExchange::set_raw_wait(uint32_t timeout_ms, bool stop_ends_wait) {
+    raw_wait_ms_.store(timeout_ms);
+    raw_stop_ends_wait_.store(stop_ends_wait);
+}
+
+int BlockingExchange::defer(hornet_done_fn fn, void* user_data) {
+    return queue_.push({AsyncTask::call, nullptr, nullptr, 0, fn, user_data});
 }
 
 int BlockingExchange::write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) {

@@ -18,7 +18,7 @@ int CompletionQueue::push(const AsyncTask& task) {
 bool CompletionQueue::pop(AsyncTask& out) {
     if (count_ == 0) return false;
     out = tasks_[0];
-    tasks_[0] = tasks_[1];
+    for (size_t i = 1; i < count_; ++i) tasks_[i - 1] = tasks_[i];
     --count_;
     return true;
 }

@@ -1,7 +1,9 @@
 // The transport-independent rules of one exchange (see exchange_core.hpp).
 #include "hornet/sdk/exchange_core.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <exception>
 
 #include "hornet/sdk/exchange.hpp"
@@ -103,6 +105,50 @@ FinishPlan ExchangeCore::finish(int error) {
     return plan;
 }
 
+// ---- an upgrade ----------------------------------------------------------------------
+
+int ExchangeCore::upgrade(const hornet_header_t* headers, size_t count, WireBuffers& out) {
+    if (s_.finished) return HORNET_ECLOSED;
+    const char* why = nullptr;
+    if (s_.head_refused || p_.encoder.started()) why = "a response was already started";
+    else if (p_.request.version < 11) why = "the request is HTTP/1.0";
+    else if (!p_.parser.body_done()) why = "the request has a body"; // bytes behind the head are the stream's
+    if (why) {
+        support::logf(p_.host, HORNET_LOG_WARNING, "app %s: cannot upgrade the connection: %s", p_.app_name, why);
+        return HORNET_EINVAL;
+    }
+    if (p_.encoder.start_upgrade({headers, count}) != HORNET_OK) {
+        support::logf(p_.host, HORNET_LOG_ERROR, "app %s: %s; not upgrading", p_.app_name,
+                      p_.encoder.head().error().c_str());
+        return HORNET_EINVAL;
+    }
+    s_.upgraded = true; // the head says no keep-alive: never reusable()
+    return p_.encoder.body(nullptr, 0, out);
+}
+
+ReadStep ExchangeCore::raw_read_step(void* buf, size_t cap) {
+    if (s_.raw_eof) return {0, false};
+    const std::span<const char> in = p_.input.data();
+    if (in.empty()) return {0, true};
+    const size_t n = std::min(cap, in.size());
+    std::memcpy(buf, in.data(), n);
+    p_.input.consume(n);
+    p_.parser.count_raw(n);
+    return {static_cast<ptrdiff_t>(n), false};
+}
+
+ptrdiff_t ExchangeCore::raw_read_failed(IoError error) {
+    switch (error) {
+    case IoError::eof: s_.raw_eof = true; return 0;
+    case IoError::timeout: return HORNET_ETIMEDOUT;
+    case IoError::stopped: return HORNET_ESHUTDOWN;
+    default: break;
+    }
+    set_wire(Wire::broken);
+    s_.read_error = HORNET_EIO;
+    return HORNET_EIO;
+}
+
 // ---- the request body -------------------------------------------------------------
 
 int ExchangeCore::may_read() const {
@@ -124,6 +170,7 @@ bool ExchangeCore::take_continue() {
 // De-chunks what is buffered; framing alone (a chunk line, a trailer) is
 // parsed on, so only a step that consumed nothing asks for input.
 ReadStep ExchangeCore::read_step(void* buf, size_t cap) {
+    if (s_.upgraded) return raw_read_step(buf, cap);
     for (;;) {
         const BodyResult r = p_.parser.parse_body(p_.input.data(), {static_cast<char*>(buf), cap});
         p_.input.consume(r.consumed);
@@ -147,6 +194,7 @@ ptrdiff_t ExchangeCore::fail_body(int http_status) {
 }
 
 ptrdiff_t ExchangeCore::read_failed(IoError error) {
+    if (s_.upgraded) return raw_read_failed(error);
     int rc = HORNET_EIO;
     if (error == IoError::timeout) s_.client_error = 408;
     if (error == IoError::eof) {

@@ -4,6 +4,7 @@
 
 #include "hornet/support/abi_guard.hpp"
 #include "hornet/sdk/request_parser.hpp"
+#include "websocket_channel.hpp"
 
 namespace hornet::sdk {
 namespace {
@@ -63,8 +64,11 @@ int op_sendfile(hornet_exchange_t* x, int fd, uint64_t offset, uint64_t len) {
 
 int op_finish(hornet_exchange_t* x, int error) {
     if (!x) return HORNET_EINVAL;
-    return support::guarded(host_of(x), "exchange finish()", int{HORNET_EINTERNAL},
-                   [&] { return self(x)->finish(error); });
+    return support::guarded(host_of(x), "exchange finish()", int{HORNET_EINTERNAL}, [&] {
+        // A WebSocket closes (and writes what it holds) before the connection ends.
+        if (WebSocketChannel* ws = self(x)->websocket()) return ws->finish(error);
+        return self(x)->finish(error);
+    });
 }
 
 const hornet_exchange_ops_t kOps = {

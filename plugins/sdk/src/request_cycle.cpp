@@ -118,7 +118,7 @@ bool may_keep_alive(const hornet_worker_ctx_t* ctx, const Timeouts& timeouts) {
 bool RequestCycle::keep_going(bool allowed) const { return allowed && may_keep_alive(ctx_, timeouts_); }
 
 ExchangeParts RequestCycle::parts(InputBuffer& input) {
-    return {parser_, encoder_, input, request_, ctx_ ? ctx_->host : nullptr, app_name_, max_discard_};
+    return {parser_, encoder_, input, request_, ctx_ ? ctx_->host : nullptr, app_name_, max_discard_, ctx_};
 }
 
 void RequestCycle::mark_start() {

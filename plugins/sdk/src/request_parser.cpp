@@ -303,6 +303,8 @@ bool RequestParser::body_done() const { return impl_->beast->is_done(); }
 
 uint64_t RequestParser::bytes_taken() const { return impl_->consumed + impl_->body_taken; }
 
+void RequestParser::count_raw(uint64_t n) { impl_->body_taken += n; }
+
 std::optional<uint64_t> RequestParser::body_left() const {
     const Impl& s = *impl_;
     if (s.beast->is_done()) return 0;

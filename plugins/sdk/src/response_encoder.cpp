@@ -26,6 +26,13 @@ int ResponseEncoder::start(int status, std::span<const hornet_header_t> headers)
     return HORNET_OK;
 }
 
+int ResponseEncoder::start_upgrade(std::span<const hornet_header_t> headers) {
+    if (started_ || finished_) return HORNET_EINVAL;
+    if (int rc = head_.build_upgrade(headers); rc != HORNET_OK) return rc;
+    started_ = true;
+    return HORNET_OK;
+}
+
 void ResponseEncoder::take_head(WireBuffers& out) {
     if (head_sent_) return;
     out.add(head_.bytes());
@@ -36,7 +43,7 @@ int ResponseEncoder::frame_into(uint64_t len, WireBuffers& out, bool& send_data,
     send_data = false;
     after = {};
     if (!started_ || finished_) return HORNET_EINVAL;
-    if (len != 0 && !support::status_has_body(head_.status())) return HORNET_EINVAL;
+    if (len != 0 && !upgraded() && !support::status_has_body(head_.status())) return HORNET_EINVAL;
     // Checked for HEAD too: the app writes what GET would send.
     if (head_.has_length() && len > head_.content_length() - written_) return HORNET_EINVAL;
     take_head(out); // a zero-length write flushes the head

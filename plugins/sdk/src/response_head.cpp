@@ -104,14 +104,34 @@ int ResponseHead::build(int status, std::span<const hornet_header_t> headers, co
     return HORNET_OK;
 }
 
+int ResponseHead::build_upgrade(std::span<const hornet_header_t> headers) {
+    buf_.clear();
+    views_.clear();
+    offsets_.clear();
+    error_.clear();
+    if (int rc = check_headers(headers); rc != HORNET_OK) return rc;
+    status_ = 101;
+    has_length_ = false; // no body framing: the stream is the protocol's
+    framing_ = Framing::raw;
+    keep_alive_ = false;
+    version_ = 11;
+    write_head(101, headers);
+    return HORNET_OK;
+}
+
 int ResponseHead::check(int status, std::span<const hornet_header_t> headers) {
-    has_length_ = false;
-    content_length_ = 0;
-    // A 1xx is interim: as the final answer the client would wait for another.
+    // A 1xx is interim: as the final answer the client would wait for another
+    // (a 101 is an upgrade's: build_upgrade).
     if (status < 200 || status > 599) {
         error_ = "status " + std::to_string(status) + " is not a final status (200..599)";
         return HORNET_EINVAL;
     }
+    return check_headers(headers);
+}
+
+int ResponseHead::check_headers(std::span<const hornet_header_t> headers) {
+    has_length_ = false;
+    content_length_ = 0;
     for (const hornet_header_t& h : headers) {
         const std::string_view name = view(h.name), value = view(h.value);
         if (!support::is_token(name)) {
@@ -184,7 +204,8 @@ void ResponseHead::write_head(int status, std::span<const hornet_header_t> heade
         append_header("Content-Length", std::string_view(digits, end - digits), true);
     }
     if (framing_ == Framing::chunked) append_header("Transfer-Encoding", "chunked", false);
-    if (!keep_alive_) append_header("Connection", "close", false);
+    if (framing_ == Framing::raw) append_header("Connection", "Upgrade", false);
+    else if (!keep_alive_) append_header("Connection", "close", false);
     else if (version_ < 11) append_header("Connection", "keep-alive", false); // 1.0 must opt in
     buf_.append("\r\n");
     buf_.reserve(buf_.size() + kClose.size()); // close_connection() must not move the views

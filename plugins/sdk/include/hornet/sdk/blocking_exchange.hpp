@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <mutex>
 
 #include "hornet/sdk/blocking_socket.hpp"
@@ -53,6 +54,10 @@ public:
     int sendfile(int fd, uint64_t offset, uint64_t len) override;
     int finish(int error) override;
     const hornet_host_t* host() const override { return core_.parts().host; }
+    int upgrade(const hornet_header_t* headers, size_t count) override;
+    void set_raw_wait(uint32_t timeout_ms, bool stop_ends_wait) override;
+    int defer(hornet_done_fn fn, void* user_data) override;
+    const hornet_worker_ctx_t* worker_ctx() const override { return core_.parts().ctx; }
 
 private:
     ptrdiff_t fill_input();
@@ -67,6 +72,10 @@ private:
     BlockingParts io_;
     std::mutex mu_;      // the core, the response side and socket writes
     CompletionQueue queue_;
+    // Upgraded reads (set_raw_wait): how long one waits, and whether a
+    // graceful stop ends it.
+    std::atomic<uint32_t> raw_wait_ms_{0};
+    std::atomic<bool> raw_stop_ends_wait_{true};
 };
 
 } // namespace hornet::sdk

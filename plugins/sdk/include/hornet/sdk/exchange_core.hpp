@@ -24,6 +24,7 @@
 #include <span>
 
 #include "hornet/app.h"
+#include "hornet/worker.h"
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/io.hpp"
 #include "hornet/sdk/request_parser.hpp"
@@ -47,6 +48,7 @@ struct ExchangeParts {
     const hornet_host_t* host;
     const char* app_name; // for log lines
     uint64_t max_discard; // of a body the app left unread (ParserLimits::discard)
+    const hornet_worker_ctx_t* ctx = nullptr; // limits and stop mode, for an upgraded connection
 };
 
 // One step of a body read: body bytes (> 0), 0 at the body's end, a
@@ -88,6 +90,17 @@ public:
     // Marks the exchange finished and says what goes out last.
     FinishPlan finish(int error);
 
+    // ---- an upgrade (hornet.upgrade/1) ----
+    // The 101 instead of start(): `out` gets its head, to send at once. From
+    // then on reads return the raw stream, writes pass unframed, and finish()
+    // ends the connection. HORNET_EINVAL (a response started, a request body,
+    // not HTTP/1.1, a bad header: logged) or HORNET_ECLOSED.
+    int upgrade(const hornet_header_t* headers, size_t count, WireBuffers& out);
+    bool upgraded() const { return s_.upgraded; }
+    // Upgraded: n raw bytes went from the socket straight into the app's
+    // buffer (the input was empty), for the request byte count.
+    void took_raw(size_t n) { p_.parser.count_raw(n); }
+
     // ---- the request body ----
     // HORNET_OK, or what a read returns without reading.
     int may_read() const;
@@ -95,6 +108,9 @@ public:
     // the client may still be waiting for it.
     bool take_continue();
     ReadStep read_step(void* buf, size_t cap);
+    // Upgraded: the socket read failed; what the read returns (0 at the
+    // client's end of stream, HORNET_ETIMEDOUT and HORNET_ESHUTDOWN only for
+    // this read, HORNET_EIO for good).
     // Room in the input for the socket read that read_step() asked for;
     // empty (and the read failed with 400) when a chunk line fills it all.
     std::span<char> input_space();
@@ -129,6 +145,8 @@ private:
     // left yet says Connection: close.
     void settle_head();
     bool client_awaits_continue() const;
+    ReadStep raw_read_step(void* buf, size_t cap);
+    ptrdiff_t raw_read_failed(IoError error);
 
     // Per request; reset by begin().
     struct State {
@@ -139,6 +157,8 @@ private:
         int client_error = 0;       // 400/408/413 met while reading the body
         int read_error = 0;         // what every later read returns
         uint64_t discarded = 0;     // body bytes dropped after finish()
+        bool upgraded = false;      // a 101 went out: the stream is raw
+        bool raw_eof = false;       // upgraded: the client closed its side
     };
 
     ExchangeParts p_;

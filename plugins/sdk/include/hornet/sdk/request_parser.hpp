@@ -71,6 +71,8 @@ public:
     bool body_done() const;
     // The request's bytes used so far: head and body, framing included.
     uint64_t bytes_taken() const;
+    // Bytes an upgraded connection read after the head, for the same count.
+    void count_raw(uint64_t n);
     // Body bytes still to come, when the head said how many (Content-Length);
     // nothing for a chunked body.
     std::optional<uint64_t> body_left() const;

@@ -42,6 +42,9 @@ public:
     // The head. HORNET_EINVAL when already started or when the head is
     // refused (head().error() says why; nothing is recorded).
     int start(int status, std::span<const hornet_header_t> headers);
+    // The 101 of an upgrade: after it, body() passes bytes unframed.
+    int start_upgrade(std::span<const hornet_header_t> headers);
+    bool upgraded() const { return started_ && head_.framing() == Framing::raw; }
 
     // Appends the wire bytes for `data` to out (data itself is referenced,
     // not copied). HORNET_EINVAL before start() or beyond Content-Length.

@@ -6,13 +6,15 @@
 // does not respawn in a loop), run it with no exception crossing the ABI,
 // and destroy it, unless it says apps still hold its exchanges
 // (`bool abandoned() const`, optional), when it is left alive for them as
-// the process leaves. So a worker type's entry file is its descriptor and
+// the process leaves. It also offers the upgrade extensions (upgrade_extensions.hpp).
+// So a worker type's entry file is its descriptor and
 //   int run(const hornet_worker_ctx_t* ctx) { return sdk::boot_and_run<MyWorker>(ctx, "mine"); }
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "hornet/sdk/upgrade_extensions.hpp"
 #include "hornet/support/abi_guard.hpp"
 #include "hornet/worker.h"
 
@@ -29,6 +31,7 @@ int boot_and_run(const hornet_worker_ctx_t* ctx, const char* type_name) noexcept
         return 0;
     });
     if (booted != 0) return booted;
+    provide_upgrade_extensions(ctx); // every worker type can upgrade a connection (ABI 1.4)
     const int code = support::guarded(ctx->host, what.c_str(), int{1}, [&] { return worker->run(); });
     if constexpr (requires { worker->abandoned(); }) {
         if (worker->abandoned()) (void)worker.release(); // apps may still call into it

@@ -4,7 +4,8 @@
 // is queued (never run inside the call that started it) and the handler
 // thread, once handle() has returned PENDING, runs each task (blocking I/O,
 // then the done callback) until finish() is called, possibly from another
-// thread. At most one read and one write task at a time, as the ABI allows:
+// thread. At most one read, one write and one call (a deferred callback of
+// the SDK's WebSocket) task at a time, as the ABI allows:
 // fixed storage, no allocation. push()/mark_finished() from any thread; run
 // from the handler thread only.
 #pragma once
@@ -19,7 +20,7 @@
 namespace hornet::sdk {
 
 struct AsyncTask {
-    enum Kind { read, write } kind = read;
+    enum Kind { read, write, call } kind = read; // call: only done(user_data, 0)
     void* buf = nullptr;          // read: destination
     const void* data = nullptr;   // write: source
     size_t len = 0;
@@ -54,9 +55,9 @@ private:
 
     std::mutex mu_;
     std::condition_variable cv_;
-    std::array<AsyncTask, 2> tasks_{};
+    std::array<AsyncTask, 3> tasks_{};
     size_t count_ = 0;
-    bool busy_[2] = {false, false}; // per kind: queued or running
+    bool busy_[3] = {false, false, false}; // per kind: queued or running
     bool finished_ = false;
 };
 

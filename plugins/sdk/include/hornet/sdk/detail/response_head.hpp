@@ -20,7 +20,8 @@
 
 namespace hornet::sdk {
 
-enum class Framing { none, length, chunked, until_close };
+// raw: an upgraded connection (101): bytes pass as they are, and it ends with the connection.
+enum class Framing { none, length, chunked, until_close, raw };
 
 // What the response depends on besides the app's input.
 struct ResponseContext {
@@ -38,6 +39,8 @@ public:
 
     // HORNET_OK, or HORNET_EINVAL with error() saying what was wrong.
     int build(int status, std::span<const hornet_header_t> headers, const ResponseContext& ctx);
+    // "101 Switching Protocols" with Connection: Upgrade; raw framing after it.
+    int build_upgrade(std::span<const hornet_header_t> headers);
 
     // The connection closes after this response after all: a head that
     // kept it now says Connection: close (views stay valid).
@@ -55,6 +58,7 @@ public:
 
 private:
     int check(int status, std::span<const hornet_header_t> headers);
+    int check_headers(std::span<const hornet_header_t> headers);
     int take_content_length(std::string_view value);
     void choose_framing(int status, const ResponseContext& ctx);
     void write_head(int status, std::span<const hornet_header_t> headers);

@@ -1,0 +1,538 @@
+"""test_websocket.py: WebSocket (RFC 6455) and raw upgrades on every worker type.
+
+The wsecho app (apps/wsecho) echoes on / and broadcasts on /chat; /raw is a
+raw upgraded echo (hornet.upgrade/1). One daemon per worker type serves a
+whole class; each test drives it with raw frames (ws_frames.py) and checks
+the server's frames byte for byte. What is covered, after Autobahn's
+sections:
+
+ 1 framing: text and binary of 0, 125, 126, 65535, 65536 bytes and 1 MiB;
+ 2 pings: pong with the same payload, ten in a row, 125 bytes fine and 126
+   a protocol error, a fragmented ping refused, unsolicited pongs ignored;
+ 3 reserved bits: RSV1..3 without an extension is 1002;
+ 4 opcodes: reserved data (3..7) and control (B..F) opcodes are 1002;
+ 5 fragmentation: messages in pieces (pings between them), a continuation
+   with nothing to continue and a new message inside one are 1002;
+ 6 UTF-8: multi-byte text, text split inside a code point across
+   fragments, invalid text (whole and fragmented) is 1007;
+ 7 close: codes echoed, a 1-byte payload and codes no peer may send are
+   1002, a reason that is not UTF-8 is 1007, the TCP connection ends after;
+ 9 limits: a message over websocket_max_message is 1009;
+ plus an unmasked client frame (1002), the handshake's refusals (missing
+ or bad key 400, version 8 426 with Sec-WebSocket-Version: 13, POST and
+ HTTP/1.0 400), the subprotocol choice, the access record of a closed
+ WebSocket (status 101, once), and a client that vanishes (no close, or
+ no pongs) freed by the server. Real clients (Python's websockets with
+ permessage-deflate, Node's ws) and the drain on TERM and HUP (close 1001,
+ the new generation serving) are in WebSocketClientsCase and
+ WebSocketDrainCase, on async and gthread (sync: one connection per
+ process, a test in each class says so where it differs).
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import unittest
+
+import harness
+from harness import Hornet, wait_until
+from ws_frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, Closed, WsClient, accept_for, close_payload, frame
+
+MAX_MESSAGE = 1 << 20  # websocket_max_message in these daemons: 1 MiB
+
+
+def daemon_args(kind, access_log, extra=()):
+    args = ["-b", "127.0.0.1:0", "-k", kind, "--graceful-timeout", "5s",
+            "--websocket-max-message", str(MAX_MESSAGE), "--access-logfile", access_log, *extra]
+    if kind == "sync":
+        args += ["-w", "3"]
+    else:
+        args += ["-w", "1"]
+    if kind == "gthread":
+        args += ["--threads", "8"]
+    return args + ["wsecho"]
+
+
+class ServedCase(unittest.TestCase):
+    """One daemon for the whole class."""
+
+    KIND = None
+    EXTRA = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="hornet-ws-", dir=harness.TMP_ROOT)
+        cls.access = os.path.join(cls.tmp, "access.log")
+        cls.h = Hornet(daemon_args(cls.KIND, cls.access, cls.EXTRA), cls.tmp)
+        cls.h.start()
+        cls.h.wait_ready(3 if cls.KIND == "sync" else 1)
+        cls.port = cls.h.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.h.stop()
+        shutil.rmtree(cls.tmp, True)
+
+    def client(self, path="/", headers=None):
+        c = WsClient(self.port, path, headers)
+        self.addCleanup(c.close)
+        self.assertEqual(c.status, 101, c.headers)
+        return c
+
+    def access_lines(self):
+        try:
+            with open(self.access) as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+
+class ConformanceCase(ServedCase):
+    # ---- the handshake --------------------------------------------------------
+
+    def test_handshake_answers_accept_key(self):
+        c = self.client()
+        self.assertEqual(c.headers["sec-websocket-accept"], accept_for(c.key))
+        self.assertEqual(c.headers["upgrade"].lower(), "websocket")
+        self.assertEqual(c.headers["connection"].lower(), "upgrade")
+        self.assertNotIn("sec-websocket-protocol", c.headers)
+
+    def test_subprotocol_chosen_by_the_app(self):
+        c = self.client(headers={"Sec-WebSocket-Protocol": "chat.v2, echo"})
+        self.assertEqual(c.headers["sec-websocket-protocol"], "echo")
+
+    def refused(self, request):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        self.addCleanup(s.close)
+        s.sendall(request)
+        r = harness.read_response(harness.Reader(s))
+        return r.status, r.headers
+
+    def handshake_request(self, method="GET", version="1.1", key="dGhlIHNhbXBsZSBub25jZQ==", ws_version="13"):
+        lines = [f"{method} / HTTP/{version}", "Host: x", "Upgrade: websocket", "Connection: Upgrade"]
+        if key is not None:
+            lines.append(f"Sec-WebSocket-Key: {key}")
+        lines.append(f"Sec-WebSocket-Version: {ws_version}")
+        if method != "GET":
+            lines.append("Content-Length: 0")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    def test_refusals(self):
+        cases = [
+            ("missing key", self.handshake_request(key=None), 400),
+            ("bad key", self.handshake_request(key="short"), 400),
+            ("version 8", self.handshake_request(ws_version="8"), 426),
+            ("POST", self.handshake_request(method="POST"), 400),
+            ("HTTP/1.0", self.handshake_request(version="1.0"), 400),
+        ]
+        for what, request, want in cases:
+            with self.subTest(what):
+                status, headers = self.refused(request)
+                self.assertEqual(status, want)
+                if want == 426:
+                    self.assertEqual(headers.get("sec-websocket-version"), "13")
+
+    def test_plain_http_still_served(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        self.addCleanup(s.close)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        r = harness.read_response(harness.Reader(s))
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"WebSocket", r.body)
+
+    # ---- 1: framing -------------------------------------------------------------
+
+    def test_text_and_binary_sizes(self):
+        c = self.client()
+        for n in (0, 125, 126, 65535, 65536):
+            for op in (TEXT, BINARY):
+                payload = (b"*" * n)
+                c.send(op, payload)
+                self.assertEqual(c.recv_message(), (op, payload), f"opcode {op}, {n} bytes")
+
+    def test_one_mebibyte_message(self):
+        c = self.client()
+        payload = os.urandom(MAX_MESSAGE)
+        c.send(BINARY, payload)
+        self.assertEqual(c.recv_message(), (BINARY, payload))
+
+    def test_unmasked_client_frame_is_1002(self):
+        c = self.client()
+        c.send(TEXT, b"hello", mask=False)
+        self.assertEqual(c.expect_close(), 1002)
+
+    # ---- 2: pings and pongs -------------------------------------------------------
+
+    def test_ping_answered_with_same_payload(self):
+        c = self.client()
+        for payload in (b"", b"hello", b"\xff" * 125):
+            c.send(PING, payload)
+            fin, rsv, op, got = c.recv_frame()
+            self.assertEqual((fin, rsv, op, got), (True, 0, PONG, payload))
+
+    def test_ten_pings_ten_pongs(self):
+        c = self.client()
+        c.send_raw(b"".join(frame(PING, b"p%d" % i) for i in range(10)))
+        self.assertEqual([c.recv_frame()[3] for _ in range(10)], [b"p%d" % i for i in range(10)])
+
+    def test_ping_over_125_bytes_is_1002(self):
+        c = self.client()
+        c.send(PING, b"x" * 126)
+        self.assertEqual(c.expect_close(), 1002)
+
+    def test_fragmented_ping_is_1002(self):
+        c = self.client()
+        c.send(PING, b"half", fin=False)
+        self.assertEqual(c.expect_close(), 1002)
+
+    def test_unsolicited_pong_ignored(self):
+        c = self.client()
+        c.send(PONG, b"unasked")
+        c.send(TEXT, b"after")
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"after"))
+
+    # ---- 3: reserved bits; 4: opcodes ------------------------------------------------
+
+    def test_reserved_bits_are_1002(self):
+        for rsv in (1, 2, 4, 7):
+            with self.subTest(rsv=rsv):
+                c = self.client()
+                c.send(TEXT, b"x", rsv=rsv)
+                self.assertEqual(c.expect_close(), 1002)
+
+    def test_reserved_opcodes_are_1002(self):
+        for op in (3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF):
+            with self.subTest(opcode=op):
+                c = self.client()
+                c.send(op, b"")
+                self.assertEqual(c.expect_close(), 1002)
+
+    # ---- 5: fragmentation -------------------------------------------------------------
+
+    def test_fragments_reassembled_with_pings_between(self):
+        c = self.client()
+        c.send(TEXT, b"frag", fin=False)
+        c.send(PING, b"mid")
+        c.send(CONT, b"men", fin=False)
+        c.send(CONT, b"ted")
+        self.assertEqual(c.recv_frame()[2:], (PONG, b"mid"))
+        self.assertEqual(c.recv_message(), (TEXT, b"fragmented"))
+
+    def test_continuation_without_start_is_1002(self):
+        c = self.client()
+        c.send(CONT, b"orphan")
+        self.assertEqual(c.expect_close(), 1002)
+
+    def test_new_message_inside_fragmented_one_is_1002(self):
+        c = self.client()
+        c.send(TEXT, b"a", fin=False)
+        c.send(TEXT, b"b")
+        self.assertEqual(c.expect_close(), 1002)
+
+    # ---- 6: UTF-8 ------------------------------------------------------------------------
+
+    def test_multibyte_text_echoed(self):
+        c = self.client()
+        text = "κόσμε ☃ 𝄞 hornet".encode()
+        c.send(TEXT, text)
+        self.assertEqual(c.recv_message(), (TEXT, text))
+
+    def test_text_split_inside_a_code_point(self):
+        c = self.client()
+        text = "𝄞".encode()  # four bytes
+        c.send(TEXT, text[:1], fin=False)
+        c.send(CONT, text[1:3], fin=False)
+        c.send(CONT, text[3:])
+        self.assertEqual(c.recv_message(), (TEXT, text))
+
+    def test_invalid_utf8_is_1007(self):
+        c = self.client()
+        c.send(TEXT, b"\xce\xba\xe1\x80\x80\xed\xa0\x80edited")  # a surrogate
+        self.assertEqual(c.expect_close(), 1007)
+
+    def test_invalid_utf8_in_a_fragment_is_1007(self):
+        c = self.client()
+        c.send(TEXT, b"ok", fin=False)
+        c.send(CONT, b"\xff", fin=False)
+        self.assertEqual(c.expect_close(), 1007)
+
+    # ---- 7: close ---------------------------------------------------------------------------
+
+    def test_close_codes_echoed(self):
+        for code in (1000, 1001, 1003, 1011, 3000, 4999):
+            with self.subTest(code=code):
+                c = self.client()
+                c.send(CLOSE, close_payload(code, b"bye"))
+                _, _, op, payload = c.recv_frame()
+                self.assertEqual(op, CLOSE)
+                self.assertEqual(struct.unpack("!H", payload[:2])[0], code)
+                c.wait_eof()
+
+    def test_empty_close_echoed(self):
+        c = self.client()
+        c.send(CLOSE)
+        _, _, op, payload = c.recv_frame()
+        self.assertEqual((op, payload), (CLOSE, b""))
+        c.wait_eof()
+
+    def test_bad_close_payloads_are_1002(self):
+        for what, payload in (("1 byte", b"\x03"), ("999", close_payload(999)), ("1004", close_payload(1004)),
+                              ("1005", close_payload(1005)), ("1006", close_payload(1006)),
+                              ("1015", close_payload(1015)), ("5000", close_payload(5000))):
+            with self.subTest(what):
+                c = self.client()
+                c.send(CLOSE, payload)
+                self.assertEqual(c.expect_close(), 1002)
+
+    def test_close_reason_not_utf8_is_1007(self):
+        c = self.client()
+        c.send(CLOSE, close_payload(1000, b"\xff\xfe"))
+        self.assertEqual(c.expect_close(), 1007)
+
+    def test_data_after_close_ignored(self):
+        c = self.client()
+        c.send_raw(frame(CLOSE, close_payload(1000)) + frame(TEXT, b"late"))
+        _, _, op, payload = c.recv_frame()
+        self.assertEqual((op, payload[:2]), (CLOSE, close_payload(1000)))
+        c.wait_eof()
+
+    # ---- 9: limits --------------------------------------------------------------------------
+
+    def test_message_over_the_limit_is_1009(self):
+        c = self.client()
+        c.send(BINARY, b"x" * (MAX_MESSAGE + 1))
+        self.assertEqual(c.expect_close(), 1009)
+
+    def test_fragmented_message_over_the_limit_is_1009(self):
+        c = self.client()
+        half = b"y" * (MAX_MESSAGE // 2 + 1)
+        try:
+            c.send(BINARY, half, fin=False)
+            c.send(CONT, half)
+        except OSError:
+            pass  # the server may have closed already
+        self.assertEqual(c.expect_close(), 1009)
+
+    # ---- the connection's end --------------------------------------------------------------
+
+    def test_access_record_once_at_close(self):
+        c = self.client(path="/record-me")
+        c.send(TEXT, b"hello")
+        c.recv_message()
+        self.assertFalse([l for l in self.access_lines() if "/record-me" in l], "logged before the close")
+        c.send(CLOSE, close_payload(1000))
+        self.assertEqual(c.recv_frame()[2], CLOSE)
+        c.wait_eof()
+        wait_until(lambda: [l for l in self.access_lines() if "/record-me" in l], 10)
+        lines = [l for l in self.access_lines() if "/record-me" in l]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn('" 101 ', lines[0])
+
+    def test_client_vanishing_without_close_is_freed(self):
+        c = self.client(path="/vanish")
+        c.send(TEXT, b"hi")
+        c.recv_message()
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()  # a reset, no close frame
+        self.assertTrue(wait_until(lambda: [l for l in self.access_lines() if "/vanish" in l], 10),
+                        "the server never ended the connection")
+
+    # ---- raw upgrade (hornet.upgrade/1) -------------------------------------------------------
+
+    def test_raw_upgrade_echoes_bytes(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        self.addCleanup(s.close)
+        s.sendall(b"GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nearly")
+        c = WsClient.__new__(WsClient)
+        c.sock, c.buf = s, b""
+        status, headers = c.read_head()
+        self.assertEqual(status, 101)
+        self.assertEqual(headers["upgrade"], "echo")
+        self.assertEqual(headers["connection"].lower(), "upgrade")
+        self.assertNotIn("transfer-encoding", headers)
+        self.assertEqual(c._exactly(5), b"early")
+        blob = os.urandom(200000)
+        s.sendall(blob)
+        self.assertEqual(c._exactly(len(blob)), blob)
+        s.shutdown(socket.SHUT_WR)
+        c.wait_eof()
+
+
+class ChatCase:
+    """Broadcast to every member of the worker's room (one worker here)."""
+
+    def test_chat_broadcast_reaches_every_member(self):
+        members = [self.client("/chat") for _ in range(3)]
+        members[0].send(TEXT, b"hello room")
+        for m in members:
+            self.assertEqual(m.recv_message(), (TEXT, b"hello room"))
+
+
+class SyncConformance(ConformanceCase):
+    KIND = "sync"
+
+
+class GthreadConformance(ConformanceCase, ChatCase):
+    KIND = "gthread"
+
+
+class AsyncConformance(ConformanceCase, ChatCase):
+    KIND = "async"
+
+
+class PingTimeoutCase(ServedCase):
+    """A peer that stops answering pings is dropped (a vanished host)."""
+
+    EXTRA = ("--websocket-ping-interval", "300ms", "--websocket-ping-timeout", "300ms")
+
+    def test_server_pings_and_drops_a_silent_peer(self):
+        c = self.client(path="/silent")
+        fin, rsv, op, payload = c.recv_frame()  # waits for the server's ping
+        self.assertEqual(op, PING)
+        self.assertTrue(wait_until(lambda: [l for l in self.access_lines() if "/silent" in l], 10),
+                        "a peer that never pongs was kept")
+
+    def test_answered_pings_keep_the_connection(self):
+        c = self.client(path="/alive")
+        for _ in range(3):
+            _, _, op, payload = c.recv_frame()
+            self.assertEqual(op, PING)
+            c.send(PONG, payload)
+        c.send(TEXT, b"still here")
+        self.assertEqual(c.recv_message(), (TEXT, b"still here"))
+
+
+class GthreadPingTimeout(PingTimeoutCase):
+    KIND = "gthread"
+
+
+class AsyncPingTimeout(PingTimeoutCase):
+    KIND = "async"
+
+
+class ClientsCase(ServedCase):
+    """Real clients: Python's websockets (permessage-deflate on) and Node's ws."""
+
+    def test_python_websockets(self):
+        import websockets
+
+        async def talk():
+            async with websockets.connect(f"ws://127.0.0.1:{self.port}/", subprotocols=["echo"],
+                                          max_size=None) as ws:
+                self.assertEqual(ws.subprotocol, "echo")
+                self.assertIn("permessage-deflate", ws.response_headers.get("Sec-WebSocket-Extensions", ""))
+                for msg in ("hello", "κόσμε" * 1000, b"\x00\x01" * 40000):
+                    await ws.send(msg)
+                    self.assertEqual(await ws.recv(), msg)
+                await ws.ping(b"x")
+            return ws.close_code
+
+        self.assertEqual(asyncio.run(talk()), 1000)
+
+    def test_node_ws(self):
+        script = r"""
+const WebSocket = require('ws');
+const ws = new WebSocket('ws://127.0.0.1:' + process.argv[process.argv.length - 1] + '/', {perMessageDeflate: true});
+const sent = ['hello', 'x'.repeat(100000)];
+let got = 0;
+ws.on('open', () => ws.send(sent[0]));
+ws.on('message', (data) => {
+  if (data.toString() !== sent[got]) { console.log('mismatch'); process.exit(1); }
+  if (++got < sent.length) ws.send(sent[got]); else ws.close(1000, 'done');
+});
+ws.on('close', (code) => { console.log('closed ' + code); process.exit(code === 1000 ? 0 : 1); });
+ws.on('error', (e) => { console.log('error ' + e.message); process.exit(1); });
+"""
+        env = dict(os.environ, NODE_PATH="/usr/share/nodejs")
+        r = subprocess.run(["node", "-e", script, str(self.port)], env=env, capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("closed 1000", r.stdout)
+
+    def test_python_client_that_disappears(self):
+        import websockets
+
+        async def vanish():
+            ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/gone")
+            await ws.send("hi")
+            await ws.recv()
+            ws.transport.abort()  # no close frame, the TCP connection reset
+
+        asyncio.run(vanish())
+        self.assertTrue(wait_until(lambda: [l for l in self.access_lines() if "/gone" in l], 10))
+
+
+class GthreadClients(ClientsCase):
+    KIND = "gthread"
+
+
+class AsyncClients(ClientsCase):
+    KIND = "async"
+
+
+class SyncClients(ClientsCase):
+    KIND = "sync"
+
+
+class DrainCase(harness.HornetTestCase):
+    """TERM and HUP with open WebSockets: close 1001; the new generation serves."""
+
+    KIND = None
+
+    def start(self):
+        args = ["-k", self.KIND, "wsecho"] + (["--threads", "4"] if self.KIND == "gthread" else [])
+        return self.daemon(args, workers=1)
+
+    def test_term_sends_1001(self):
+        h = self.start()
+        c = WsClient(h.port)
+        self.addCleanup(c.close)
+        c.send(TEXT, b"x")
+        c.recv_message()
+        os.kill(h.pid, signal.SIGTERM)
+        _, _, op, payload = c.recv_frame()
+        self.assertEqual(op, CLOSE)
+        self.assertEqual(struct.unpack("!H", payload[:2])[0], 1001)
+        c.send(CLOSE, payload[:2])
+        c.wait_eof()
+        self.assertEqual(h.wait_exit(), 0)
+
+    def test_hup_sends_1001_and_new_generation_serves(self):
+        h = self.start()
+        old = WsClient(h.port)
+        self.addCleanup(old.close)
+        old.send(TEXT, b"x")
+        old.recv_message()
+        os.kill(h.pid, signal.SIGHUP)
+        _, _, op, payload = old.recv_frame()
+        self.assertEqual((op, struct.unpack("!H", payload[:2])[0]), (CLOSE, 1001))
+        new = WsClient(h.port)
+        self.addCleanup(new.close)
+        new.send(TEXT, b"new generation")
+        self.assertEqual(new.recv_message(), (TEXT, b"new generation"))
+        old.send(CLOSE, payload[:2])
+        old.wait_eof()
+
+
+class AsyncDrain(DrainCase):
+    KIND = "async"
+
+
+class GthreadDrain(DrainCase):
+    KIND = "gthread"
+
+
+class SyncDrain(DrainCase):
+    KIND = "sync"
+
+
+del ConformanceCase, PingTimeoutCase, ClientsCase, DrainCase
+
+if __name__ == "__main__":
+    unittest.main()
