@@ -178,6 +178,11 @@ void AsyncExchange::end_read(ptrdiff_t result) {
     maybe_done();
 }
 
+void AsyncExchange::release_idle_output() {
+    if (!rq_.active || !core_.upgraded() || rq_.read != Read::socket || !waiting_.empty()) return;
+    if (c_.writer().settled()) c_.writer().buffer().release();
+}
+
 void AsyncExchange::check_read_deadline(int64_t now_ms) {
     if (rq_.read_deadline_ms == 0 || now_ms < rq_.read_deadline_ms) return;
     rq_.read_deadline_ms = 0;

@@ -31,7 +31,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string_view>
 #include <sys/uio.h>
 
@@ -70,6 +70,10 @@ public:
     void maybe_done();
     // [loop] From the connection's tick: the body read's deadline.
     void check_read_deadline(int64_t now_ms);
+    // [loop] From the connection's tick: an upgraded stream waiting for its
+    // peer with nothing to send gives its output buffer back (an idle
+    // WebSocket keeps no 2 KiB for the 101 it sent long ago).
+    void release_idle_output();
     // [loop] The worker drains: a WebSocket says 1001 (going_away()); a raw
     // stream's app is told by its read: the one in flight, or else the next
     // one that would wait, completes with HORNET_ESHUTDOWN, once.
@@ -157,7 +161,9 @@ private:
         Completion source_done;
         bool write_async_busy = false;
     } rq_;
-    std::deque<WriteCall> waiting_; // the calls behind the source; empty between requests
+    // The calls behind the source; empty between requests. A list: an empty
+    // one allocates nothing (a deque holds 576 bytes per connection, idle or not).
+    std::list<WriteCall> waiting_;
     boost::asio::cancellation_signal raw_cancel_; // drain(): ends a raw stream's read in flight
 };
 

@@ -224,6 +224,7 @@ void Connection::check_deadlines(int64_t now) {
     }
     writer_.check_deadline(now);
     exchange_.check_read_deadline(now);
+    exchange_.release_idle_output();
 }
 
 void Connection::drain(int64_t by_ms) {
