@@ -236,6 +236,10 @@ void WebSocketChannel::on_kick(void* self, ptrdiff_t) { static_cast<WebSocketCha
 // A blocking exchange runs it on its handler thread: there the read blocks.
 void WebSocketChannel::pump_loop() {
     std::unique_lock lock(mu_);
+    pump_locked(lock);
+}
+
+void WebSocketChannel::pump_locked(std::unique_lock<std::mutex>& lock) {
     for (;;) {
         if (!recv_.done || finished_) return;
         const Got got = poll_locked(recv_.msg);
@@ -262,10 +266,15 @@ bool WebSocketChannel::read_async_locked(std::unique_lock<std::mutex>& lock) {
     const size_t cap = buf_size_;
     const uint32_t wait = silence_wait_locked();
     reading_ = true;
-    lock.unlock();
-    if (flush_sync()) x_.set_raw_wait(wait, !stopping_);
-    const int rc = x_.read_async(buf, cap, on_read, this);
-    lock.lock();
+    int rc = HORNET_OK;
+    if (flush_sync()) { // a blocking exchange reads here: never under mu_
+        lock.unlock();
+        x_.set_raw_wait(wait, !stopping_);
+        rc = x_.read_async(buf, cap, on_read, this);
+        lock.lock();
+    } else { // a loop's read only starts (nothing of ours runs inside it)
+        rc = x_.read_async(buf, cap, on_read, this);
+    }
     if (rc == HORNET_OK) return true;
     reading_ = false;
     peer_gone_ = true;
@@ -274,23 +283,21 @@ bool WebSocketChannel::read_async_locked(std::unique_lock<std::mutex>& lock) {
 
 void WebSocketChannel::on_read(void* self, ptrdiff_t result) {
     auto* c = static_cast<WebSocketChannel*>(self);
-    {
-        std::lock_guard lock(c->mu_);
-        c->reading_ = false;
-        if (c->finished_) return;
-        if (result > 0) {
-            c->took_locked(static_cast<size_t>(result));
-        } else if (result == HORNET_ETIMEDOUT) {
-            c->peer_gone_ = c->on_silence_locked();
-        } else if (result == HORNET_ESHUTDOWN) {
-            c->stopping_ = true;
-            c->session_.close(ws::close_code::going_away, "server shutting down");
-        } else {
-            c->peer_gone_ = true;
-            if (c->close_reason_.empty()) c->close_reason_ = "the connection ended without a close frame";
-        }
+    std::unique_lock lock(c->mu_);
+    c->reading_ = false;
+    if (c->finished_) return;
+    if (result > 0) {
+        c->took_locked(static_cast<size_t>(result));
+    } else if (result == HORNET_ETIMEDOUT) {
+        c->peer_gone_ = c->on_silence_locked();
+    } else if (result == HORNET_ESHUTDOWN) {
+        c->stopping_ = true;
+        c->session_.close(ws::close_code::going_away, "server shutting down");
+    } else {
+        c->peer_gone_ = true;
+        if (c->close_reason_.empty()) c->close_reason_ = "the connection ended without a close frame";
     }
-    c->pump_loop();
+    c->pump_locked(lock);
 }
 
 // ---- pings on a loop --------------------------------------------------------------

@@ -93,6 +93,7 @@ private:
     static void on_read(void* self, ptrdiff_t result);
     static void on_timer(void* self, ptrdiff_t result);
     void pump_loop();
+    void pump_locked(std::unique_lock<std::mutex>& lock); // mu_ held; released when it returns or calls out
     // mu_ held (lock): reads once more; false (peer_gone_ set) when the
     // read could not start. The lock is released during the call.
     bool read_async_locked(std::unique_lock<std::mutex>& lock);
