@@ -51,6 +51,12 @@ WebSocketTimes WebSocketTimes::from(const hornet_worker_ctx_t* ctx) {
 WebSocketChannel::WebSocketChannel(Exchange& x, const ws::SessionConfig& config, const WebSocketTimes& times)
     : x_(x), times_(times), session_(config) {
     heard_ms_ = now_ms();
+}
+
+void WebSocketChannel::open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    heard_ms_ = now_ms();
     if (x_.on_loop_thread()) arm_timer_locked();
 }
 
@@ -329,7 +335,7 @@ void WebSocketChannel::on_timer(void* self, ptrdiff_t result) {
 // ---- sending ------------------------------------------------------------------------
 
 int WebSocketChannel::send_locked(int kind, const void* data, size_t len, bool fin) {
-    if (finishing_) return HORNET_ECLOSED;
+    if (finishing_ || !open_) return HORNET_ECLOSED;
     if (kind != HORNET_WS_TEXT && kind != HORNET_WS_BINARY) return HORNET_EINVAL;
     const ws::MessageKind k = kind == HORNET_WS_TEXT ? ws::MessageKind::text : ws::MessageKind::binary;
     return code_of(session_.send(k, {static_cast<const char*>(data), len}, fin));
@@ -391,7 +397,7 @@ void WebSocketChannel::on_send_deferred(void* self, ptrdiff_t) {
 int WebSocketChannel::close(uint16_t code, std::string_view reason) {
     {
         std::lock_guard lock(mu_);
-        if (finishing_) return HORNET_ECLOSED;
+        if (finishing_ || !open_) return HORNET_ECLOSED;
         if (const int rc = code_of(session_.close(code, reason)); rc != HORNET_OK) return rc;
         if (!flush_sync()) {
             flush_loop_locked();
@@ -403,7 +409,7 @@ int WebSocketChannel::close(uint16_t code, std::string_view reason) {
 
 void WebSocketChannel::going_away() {
     std::lock_guard lock(mu_);
-    if (stopping_ || finishing_) return;
+    if (stopping_ || finishing_ || !open_) return;
     stopping_ = true;
     session_.close(ws::close_code::going_away, "server shutting down");
     if (!flush_sync()) flush_loop_locked();

@@ -44,7 +44,12 @@ struct WebSocketTimes {
 
 class WebSocketChannel {
 public:
+    // Made (and adopted by x) before the 101 goes, so that a send from
+    // another thread never finds an upgraded exchange without its channel;
+    // open() once the 101 is out: until then sends and close are refused
+    // (HORNET_ECLOSED) and no ping is armed.
     WebSocketChannel(Exchange& x, const websocket::SessionConfig& config, const WebSocketTimes& times);
+    void open();
 
     int recv(hornet_ws_message_t* msg);
     int recv_async(hornet_ws_message_t* msg, hornet_done_fn done, void* user_data);
@@ -133,6 +138,7 @@ private:
     bool timer_busy_ = false;
     bool delivered_close_ = false;   // the app got HORNET_WS_CLOSE
     bool peer_gone_ = false;         // end of stream, a failed read, or no pong
+    bool open_ = false;              // open(): the 101 is out
     bool stopping_ = false;          // going_away() ran
     bool finishing_ = false;         // the app called finish()
     bool finished_ = false;          // x.finish() ran
