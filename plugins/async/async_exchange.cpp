@@ -110,7 +110,7 @@ void AsyncExchange::continue_read() {
     if (space.empty()) return end_read(core_.may_read());
     rq_.read = Read::socket;
     rq_.read_deadline_ms = core_.upgraded() ? 0 : worker_.now_ms() + worker_.timeouts().body_ms;
-    c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
+    c_.stream().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_body_read(ec, n); });
 }
 
@@ -120,7 +120,7 @@ void AsyncExchange::continue_read() {
 void AsyncExchange::read_raw_direct() {
     rq_.read = Read::socket;
     rq_.read_deadline_ms = 0;
-    c_.socket().async_read_some(asio::buffer(rq_.read_buf, rq_.read_cap),
+    c_.stream().async_read_some(asio::buffer(rq_.read_buf, rq_.read_cap),
                                 [this](const boost::system::error_code& ec, size_t n) {
                                     if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
                                     rq_.read = Read::parsing;
@@ -349,7 +349,7 @@ void AsyncExchange::continue_discard() {
     if (space.empty()) return core_.set_wire(sdk::Wire::closing);
     rq_.read = Read::discard;
     rq_.read_deadline_ms = worker_.now_ms() + worker_.timeouts().body_ms;
-    c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
+    c_.stream().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_discard_read(ec, n); });
 }
 
