@@ -59,7 +59,7 @@ void* preload(const PluginSet& plugins, const HostServices& host) {
 
 Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, ListenerPool& pool)
     : id(id_), config(std::move(config_)), plugins(std::move(plugins_)), tls(std::make_unique<TlsPlan>(config)) {
-    tls->check(); // before binding: a bad certificate binds nothing
+    tls->check(plugins.worker->name, plugins.worker->flags); // before binding: a bad certificate binds nothing
     for (const auto& spec : tls->specs) {
         listeners.push_back(pool.acquire(spec, config.backlog, config.umask));
         listen_fds.push_back(listeners.back()->fd());

@@ -65,8 +65,11 @@ TlsPlan::TlsPlan(const Config& c) {
     tls.ticket_rotate_s = static_cast<uint32_t>(std::max<int64_t>(1, c.tls_ticket_rotation.count() / 1000));
 }
 
-void TlsPlan::check() const {
+void TlsPlan::check(const char* worker_name, uint32_t worker_flags) const {
     if (!any_) return;
+    if (!(worker_flags & HORNET_WORKER_TLS))
+        throw ConfigError(std::string("worker_class ") + worker_name +
+                          ": this worker type does not serve TLS; use sync, gthread or async, or bind http://");
     try {
         sdk::TlsContext::build(tls);
     } catch (const sdk::TlsError& e) {

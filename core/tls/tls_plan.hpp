@@ -24,8 +24,10 @@ struct TlsPlan {
     TlsPlan(const TlsPlan&) = delete;
     TlsPlan& operator=(const TlsPlan&) = delete;
 
-    // Loads every certificate now; throws ConfigError with one line.
-    void check() const;
+    // Loads every certificate now, and refuses a worker type that does not
+    // say it serves TLS (flags: its HORNET_WORKER_*); throws ConfigError
+    // with one line.
+    void check(const char* worker_name, uint32_t worker_flags) const;
 
     bool any() const { return any_; }
     // The bind entries without their scheme prefix (what the listeners bind).

@@ -25,7 +25,11 @@ enum {
     HORNET_WORKER_CONCURRENT = 1u << 1, /* serves many requests at once per process */
     /* ABI 1.1: serves from an event loop (and offers "hornet.timer/1" and
      * "hornet.loop/1"): the host answers HORNET_QUERY_ASYNC with 1. */
-    HORNET_WORKER_EVENT_LOOP = 1u << 2
+    HORNET_WORKER_EVENT_LOOP = 1u << 2,
+    /* ABI 1.5: serves TLS listeners (ctx->tls, ctx->listen_tls). The host
+     * refuses TLS listeners for a worker type without it, which would
+     * otherwise speak plaintext on them. */
+    HORNET_WORKER_TLS = 1u << 3
 };
 
 /* stop_mode() answers. */

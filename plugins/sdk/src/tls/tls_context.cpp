@@ -3,7 +3,9 @@
 // certificates, session tickets. See tls_context.hpp.
 #include "hornet/sdk/tls/tls_context.hpp"
 
+#include <cerrno>
 #include <cstring>
+#include <unistd.h>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "ticket_keys.hpp"
@@ -35,6 +38,12 @@ struct CtxFree {
 using CtxPtr = std::unique_ptr<SSL_CTX, CtxFree>;
 
 [[noreturn]] void fail(const std::string& what) { throw TlsError(what + ": " + tls_error_text()); }
+
+// A missing or unreadable file says so in the system's words, not OpenSSL's.
+void check_readable(const char* setting, const std::string& file) {
+    if (::access(file.c_str(), R_OK) == 0) return;
+    throw TlsError(std::string(setting) + " " + file + ": " + std::strerror(errno));
+}
 
 std::string asn1_time_text(const ASN1_TIME* t) {
     BIO* b = BIO_new(BIO_s_mem());
@@ -162,7 +171,8 @@ void load_client_cas(SSL_CTX* ctx, const hornet_tls_t& s) {
             throw TlsError("cert_reqs: verifying client certificates needs ca_certs (a PEM file of the CAs)");
         return;
     }
-    if (SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) != 1) fail("ca_certs " + ca);
+    check_readable("ca_certs", ca);
+    if (SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) != 1) fail("ca_certs " + ca + ": no PEM certificate");
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca.c_str())) SSL_CTX_set_client_CA_list(ctx, names);
     SSL_CTX_set_verify(ctx, verify_mode(s.cert_reqs), nullptr);
 }
@@ -176,12 +186,18 @@ CtxPtr make_ctx(const hornet_tls_t& s, const hornet_tls_cert_t& cert, TlsContext
     const std::string ciphers = s.ciphers.len ? str(s.ciphers) : kDefaultCiphers;
     if (SSL_CTX_set_cipher_list(ctx.get(), ciphers.c_str()) != 1) fail("ciphers '" + ciphers + "'");
     const std::string certfile = str(cert.certfile), keyfile = cert.keyfile.len ? str(cert.keyfile) : certfile;
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), certfile.c_str()) != 1) fail("certfile " + certfile);
+    check_readable("certfile", certfile);
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), certfile.c_str()) != 1)
+        fail("certfile " + certfile + ": not a PEM certificate");
     check_validity(ctx.get(), certfile);
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), keyfile.c_str(), SSL_FILETYPE_PEM) != 1) fail("keyfile " + keyfile);
-    if (SSL_CTX_check_private_key(ctx.get()) != 1)
-        throw TlsError("keyfile " + keyfile + ": the key does not match certfile " + certfile + " (" +
-                       tls_error_text() + ")");
+    check_readable("keyfile", keyfile);
+    const bool loaded = SSL_CTX_use_PrivateKey_file(ctx.get(), keyfile.c_str(), SSL_FILETYPE_PEM) == 1;
+    if (!loaded && ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH)
+        fail("keyfile " + keyfile + ": not a PEM private key");
+    if (!loaded || SSL_CTX_check_private_key(ctx.get()) != 1) {
+        ERR_clear_error();
+        throw TlsError("keyfile " + keyfile + ": the key does not match certfile " + certfile);
+    }
     load_client_cas(ctx.get(), s);
     SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof kSessionContext - 1);
     // Tickets only: a session cache would be one worker's, and the client
