@@ -62,16 +62,16 @@ def make_ca(name, cn):
             "-keyout", f"{name}.key", "-out", f"{name}.pem", "-subj", f"/CN={cn}", "-days", "2")
 
 
-def make_cert(name, cn, ca="ca", san=None, client=False, dates=None):
+def make_cert(name, cn, ca="ca", san=None, client=False, dates=None, days=2, extra=""):
     openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/O=hornet tests/CN={cn}")
     ext = pki(f"{name}.ext")
     with open(ext, "w") as f:
         f.write(f"subjectAltName={san or 'DNS:' + cn}\n")
-        f.write(f"extendedKeyUsage={'clientAuth' if client else 'serverAuth'}\n")
+        f.write(f"extendedKeyUsage={'clientAuth' if client else 'serverAuth'}\n{extra}")
     if dates is None:
         openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
-                "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", ext)
+                "-CAcreateserial", "-out", f"{name}.pem", "-days", str(days), "-extfile", ext)
         return
     # Dates in the past need `openssl ca` (x509 -req has no -not_before in 3.0).
     os.makedirs(pki("db"), exist_ok=True)
