@@ -227,6 +227,19 @@ class EveryWorkerType(HornetTestCase):
             self.assertIsNone(env["SSL_CLIENT_S_DN"])
         self.each_type(check, wsgi_args())
 
+    def test_file_bodies_are_encrypted_not_sendfiled(self):
+        data = os.urandom(3 * 1024 * 1024 + 17)
+        path = os.path.join(self.tmp, "big.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+
+        def check(kind, h):
+            status, body = https(h.port, f"/file?{path}", timeout=30)
+            self.assertEqual(status, 200)
+            self.assertEqual(len(body), len(data))
+            self.assertTrue(body == data, f"{kind}: the file came back different")
+        self.each_type(check, wsgi_args())
+
     def test_mtls_accepted_and_refused(self):
         def check(kind, h):
             env = json_body(h.port, ctx=client_context("client"))
