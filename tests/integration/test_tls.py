@@ -305,18 +305,7 @@ class ConformanceOverTls(HornetTestCase):
         for kind in TLS_TYPES:
             with self.subTest(worker=kind):
                 h = self.daemon(wire.worker_args(kind) + tls_args() + ["--header-timeout", "5s", "echo"], workers=1)
-                failures = []
-                for klass, expect, data, line in CASES:
-                    try:
-                        r, reader = tls_exchange(h.port, data, timeout=8)
-                        got = r.status
-                        if expect != 200 and not wire.closed(reader):
-                            got = f"{r.status}, connection left open"
-                        reader.sock.close()
-                    except (EOFError, OSError) as e:
-                        got = f"no answer ({type(e).__name__})"
-                    if got != expect:
-                        failures.append(f"line {line} [{klass}] {data!r}: want {expect}, got {got}")
+                failures = wire.table_failures(h.port, CASES, send=tls_exchange)
                 self.assertEqual(failures, [], f"{kind}: {len(failures)} of {len(CASES)}\n" + "\n".join(failures))
                 h.stop()
 

@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "printed.hpp"
 #include "ticket_keys.hpp"
 
 namespace hornet::sdk {
@@ -46,13 +47,7 @@ void check_readable(const char* setting, const std::string& file) {
 }
 
 std::string asn1_time_text(const ASN1_TIME* t) {
-    BIO* b = BIO_new(BIO_s_mem());
-    ASN1_TIME_print(b, t);
-    char* p = nullptr;
-    const long n = BIO_get_mem_data(b, &p);
-    std::string out(p, static_cast<size_t>(n));
-    BIO_free(b);
-    return out;
+    return tls::printed([t](BIO* b) { ASN1_TIME_print(b, t); });
 }
 
 // Within its validity now? Else the line names the file and the date.

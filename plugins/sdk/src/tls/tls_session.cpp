@@ -9,28 +9,17 @@
 #include <openssl/ssl.h>
 
 #include "hornet/sdk/tls/tls_context.hpp"
+#include "printed.hpp"
 
 namespace hornet::sdk {
 namespace {
 
 std::string subject_of(X509* cert) {
-    BIO* b = BIO_new(BIO_s_mem());
-    X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
-    char* p = nullptr;
-    const long n = BIO_get_mem_data(b, &p);
-    std::string out(p, static_cast<size_t>(n));
-    BIO_free(b);
-    return out;
+    return tls::printed([cert](BIO* b) { X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253); });
 }
 
 std::string pem_of(X509* cert) {
-    BIO* b = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(b, cert);
-    char* p = nullptr;
-    const long n = BIO_get_mem_data(b, &p);
-    std::string out(p, static_cast<size_t>(n));
-    BIO_free(b);
-    return out;
+    return tls::printed([cert](BIO* b) { PEM_write_bio_X509(b, cert); });
 }
 
 } // namespace
