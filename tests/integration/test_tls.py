@@ -454,17 +454,20 @@ class Rotation(HornetTestCase):
 
 class SlowHandshakes(HornetTestCase):
 
-    def test_half_a_client_hello_costs_the_header_timeout_not_a_thread(self):
+    def test_silent_and_half_hellos_cost_the_header_timeout_not_a_thread(self):
         for kind in ("gthread", "async"):
             with self.subTest(worker=kind):
                 args = wire.worker_args(kind) + tls_args() + ["--threads", "1", "--header-timeout", "2s", "hello"]
                 h = self.daemon(args, workers=1)
                 hello = self.client_hello()
-                stalled = []
+                stalled, silent = [], []
                 for _ in range(4):
                     s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
                     s.sendall(hello[: len(hello) // 2])
                     stalled.append(s)
+                    # TCP open, nothing sent: the kernel holds it (TCP_DEFER_ACCEPT) or the worker parks it.
+                    silent.append(socket.create_connection(("127.0.0.1", h.port), timeout=10))
+                self.addCleanup(lambda: [q.close() for q in silent])
                 # One handler thread, four stalled handshakes: others are served at once.
                 started = time.monotonic()
                 for _ in range(5):
