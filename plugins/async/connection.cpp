@@ -51,7 +51,7 @@ Connection::Connection(AsyncWorker& worker, int fd, const sdk::ConnectionAddress
     : worker_(worker), ctx_(worker.ctx()), fd_(fd), socket_(adopt(worker.io(), fd)),
       tls_(worker.tls().open(addresses)), addresses_(addresses), input_(kInputBytes), cycle_(ctx_, worker.gate()),
       writer_(socket_, *this, worker.clock(), worker.timeouts().write_ms, tls_.get()),
-      stream_(socket_, tls_.get(), writer_), timer_(worker.io(), [this] { on_output_settled(); }), exchange_(worker, *this, cycle_.parts(input_)) {
+      stream_(socket_, tls_.get(), writer_, ctx_->host), timer_(worker.io(), [this] { on_output_settled(); }), exchange_(worker, *this, cycle_.parts(input_)) {
     addresses_.tls = tls_.get();
     worker.gate().judge(peer_, addresses_.peer); // from the socket's own peer, before any PROXY header
 }

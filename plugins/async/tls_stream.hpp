@@ -22,6 +22,7 @@
 
 #include "hornet/sdk/io.hpp"
 #include "hornet/sdk/tls/tls_session.hpp"
+#include "hornet/support/log.hpp"
 #include "socket_writer.hpp"
 
 namespace hornet::async {
@@ -31,8 +32,8 @@ public:
     using Socket = boost::asio::generic::stream_protocol::socket;
 
     // tls may be null (plaintext); it and the others outlive this.
-    TlsStream(Socket& socket, sdk::TlsSession* tls, SocketWriter& writer)
-        : socket_(socket), tls_(tls), writer_(writer) {}
+    TlsStream(Socket& socket, sdk::TlsSession* tls, SocketWriter& writer, const hornet_host_t* host)
+        : socket_(socket), tls_(tls), writer_(writer), host_(host) {}
 
     template <class Token>
     auto async_read_some(boost::asio::mutable_buffer out, Token&& token) {
@@ -70,7 +71,10 @@ private:
             }
             result_n = step.bytes;
             if (step.status == sdk::TlsSession::Status::closed) result_ec = boost::asio::error::eof;
-            if (step.status == sdk::TlsSession::Status::failed) result_ec = boost::asio::error::connection_aborted;
+            if (step.status == sdk::TlsSession::Status::failed) {
+                result_ec = boost::asio::error::connection_aborted;
+                support::logf(s.host_, HORNET_LOG_DEBUG, "TLS connection dropped: %s", s.tls_->error().c_str());
+            }
             if (waited) return self.complete(result_ec, result_n);
             state = done; // never complete inside the initiating call
             boost::asio::post(s.socket_.get_executor(), std::move(self));
@@ -80,6 +84,7 @@ private:
     Socket& socket_;
     sdk::TlsSession* tls_;
     SocketWriter& writer_;
+    const hornet_host_t* host_; // for the log line of a failed handshake
     std::unique_ptr<char[]> cipher_; // the ciphertext of the read in flight
 };
 
