@@ -16,6 +16,7 @@ and from a stranger's, an expired certificate and a key of another pair.
   --check-config (exit 2) and at start; a worker type without TLS refused;
 - rotation on SIGHUP under load (zero failed requests, the new certificate
   served, a broken one keeps the old generation);
+- WebSocket (wss) through the upgrade on every worker type;
 - a client that sends half a ClientHello costs header_timeout, not a thread.
 """
 
@@ -36,6 +37,7 @@ import unittest
 
 import harness
 import http_wire as wire
+import ws_frames as ws
 from harness import HornetTestCase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -287,6 +289,22 @@ class EveryWorkerType(HornetTestCase):
             # A client that offers only h2 gets no ALPN and may still speak HTTP/1.1.
             self.assertIn("No ALPN negotiated", s_client(h.port, "-alpn", "h2"))
         self.each_type(check, ["hello"])
+
+    def test_websocket_over_tls(self):
+        def check(kind, h):
+            c = ws.WsClient(h.port, handshake=False)
+            c.sock.close()
+            c.sock = tls_connect(h.port)
+            status, headers = c.handshake()
+            self.assertEqual(status, 101)
+            self.assertEqual(headers["sec-websocket-accept"], ws.accept_for(c.key))
+            c.send(ws.TEXT, b"over tls")
+            self.assertEqual(c.recv_message(), (ws.TEXT, b"over tls"))
+            big = os.urandom(200 * 1024)
+            c.send(ws.BINARY, big)
+            self.assertEqual(c.recv_message(), (ws.BINARY, big))
+            c.close()
+        self.each_type(check, ["--threads", "4", "wsecho"])
 
     def test_plain_and_tls_listeners_side_by_side(self):
         h = self.daemon(["-k", "gthread", *tls_args(), "-b", "http://127.0.0.2:0", "-b", "127.0.0.1:0", "hello"],
