@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tls/tls_plan.hpp"
 #include "arbiter/arbiter.hpp"
 #include "cli/command_line.hpp"
 #include "cli/ctl_command.hpp"
@@ -41,6 +42,7 @@ int fail_logged(const std::string& line, const hornet::Config& config) {
 // As Gunicorn's --check-config, the app is also created once (a Python app
 // imported) and destroyed; its failure is the app's one line, exit status 1.
 int check_config(const hornet::Config& config, const hornet::PluginSet& plugins) {
+    hornet::TlsPlan(config).check(plugins.worker->name, plugins.worker->flags); // ConfigError: exit status 2
     hornet::HostServices host(config.app_config, hornet::ProcessFacts{config.threads, config.workers > 1});
     char err[512] = "";
     void* instance = nullptr;

@@ -99,11 +99,15 @@ struct EnvironBuilder::Impl {
           k_errors = interned("wsgi.errors"), k_file_wrapper = interned("wsgi.file_wrapper"),
           k_multithread = interned("wsgi.multithread"), k_multiprocess = interned("wsgi.multiprocess"),
           k_run_once = interned("wsgi.run_once"), k_scheme = interned("wsgi.url_scheme"),
-          k_input = interned("wsgi.input"), k_terminated = interned("wsgi.input_terminated");
+          k_input = interned("wsgi.input"), k_terminated = interned("wsgi.input_terminated"),
+          k_https = interned("HTTPS"), k_ssl_protocol = interned("SSL_PROTOCOL"), k_ssl_cipher = interned("SSL_CIPHER"),
+          k_ssl_verify = interned("SSL_CLIENT_VERIFY"), k_ssl_dn = interned("SSL_CLIENT_S_DN"),
+          k_ssl_cert = interned("SSL_CLIENT_CERT");
     // values that never change
     PyRef v_http10 = interned("HTTP/1.0"), v_http11 = interned("HTTP/1.1"), v_http = interned("http"),
           v_https = interned("https"), v_empty = interned(""), v_software = interned("hornet"),
-          v_port80 = interned("80"), v_port443 = interned("443");
+          v_port80 = interned("80"), v_port443 = interned("443"), v_on = interned("on"),
+          v_success = interned("SUCCESS"), v_none = interned("NONE");
     PyRef v_version, v_script;
     PyObject* errors;
     PyObject* file_wrapper;
@@ -201,6 +205,21 @@ struct EnvironBuilder::Impl {
                put(env, k_remote_port.get(), port_string(remote_port, r.peer_port));
     }
 
+    // The connection's own TLS, with mod_ssl's names (as uWSGI and
+    // Apache's mod_wsgi give them): HTTPS, SSL_PROTOCOL, SSL_CIPHER and,
+    // for a verified client certificate, SSL_CLIENT_VERIFY, SSL_CLIENT_S_DN
+    // and SSL_CLIENT_CERT (PEM). Nothing on a plain connection.
+    bool put_tls(PyObject* env, const hornet_request_t& r) {
+        if (!HORNET_HAS(&r, hornet_request_t, tls_client_cert) || r.tls_protocol.len == 0) return true;
+        const bool client = r.tls_client_subject.len != 0;
+        return put(env, k_https.get(), PyRef::borrow(v_on.get())) &&
+               put(env, k_ssl_protocol.get(), latin1(view(r.tls_protocol))) &&
+               put(env, k_ssl_cipher.get(), latin1(view(r.tls_cipher))) &&
+               put(env, k_ssl_verify.get(), PyRef::borrow(client ? v_success.get() : v_none.get())) &&
+               (!client || (put(env, k_ssl_dn.get(), latin1(view(r.tls_client_subject))) &&
+                            put(env, k_ssl_cert.get(), latin1(view(r.tls_client_cert)))));
+    }
+
     // The environ key of a header, or an empty PyRef (no exception) to skip it.
     PyRef make_header_key(std::string_view name) {
         if (name.find('_') != std::string_view::npos) return {};
@@ -257,7 +276,8 @@ PyRef EnvironBuilder::build(const hornet_request_t& r, PyObject* input) {
     if (!env) return env;
     Impl& m = *impl_;
     if (!m.put_constants(env.get()) || !m.put_request_line(env.get(), r) || !m.put_addresses(env.get(), r) ||
-        !Impl::put_borrowed(env.get(), m.k_input.get(), input) || !m.put_headers(env.get(), r))
+        !Impl::put_borrowed(env.get(), m.k_input.get(), input) || !m.put_tls(env.get(), r) ||
+        !m.put_headers(env.get(), r))
         return {};
     return env;
 }

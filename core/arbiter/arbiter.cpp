@@ -111,7 +111,7 @@ void Arbiter::start(Config config, PluginSet plugins) {
     if (use_systemd_sockets(config))
         spdlog::info("Using {} socket(s) from systemd instead of bind", config.bind.size());
     auto gen = std::make_unique<Generation>(1, std::move(config), std::move(plugins), pool_);
-    for (const auto& l : gen->listeners) spdlog::info("Listening at: {} ({})", l->url(), pid_);
+    for (std::size_t i = 0; i < gen->listeners.size(); ++i) spdlog::info("Listening at: {} ({})", gen->listening_at(i), pid_);
     spdlog::info("Using worker: {} ({})", gen->plugins.worker->name, gen->plugins.worker.path().string());
     spdlog::info("Serving app: {} {} ({})", gen->plugins.app->name,
                  gen->plugins.app->version ? gen->plugins.app->version : "", gen->plugins.app.path().string());
@@ -230,6 +230,7 @@ void Arbiter::run_worker(std::uint32_t generation, ScoreboardSlot& slot, int wor
     run_worker_process(WorkerSpec{
         .config = gen.config,
         .listen_fds = gen.listen_fds,
+        .tls = gen.tls.get(),
         .app = gen.plugins.app,
         .worker = gen.plugins.worker,
         .host = *gen.host,

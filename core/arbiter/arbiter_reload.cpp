@@ -79,7 +79,7 @@ void Arbiter::begin_reload() {
         pool_.prune(true); // close whatever the failed generation bound
         throw;
     }
-    for (const auto& l : gen->listeners) spdlog::info("Listening at: {} ({})", l->url(), pid_);
+    for (std::size_t i = 0; i < gen->listeners.size(); ++i) spdlog::info("Listening at: {} ({})", gen->listening_at(i), pid_);
     auto changes = describe_changes(active().config, gen->config);
     spdlog::info("Reloading: starting {}; {}", gen->describe(), changes.empty() ? "no setting changed" : changes);
     const Generation& g = *(generations_[id] = std::move(gen));

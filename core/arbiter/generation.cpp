@@ -58,8 +58,9 @@ void* preload(const PluginSet& plugins, const HostServices& host) {
 } // namespace
 
 Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, ListenerPool& pool)
-    : id(id_), config(std::move(config_)), plugins(std::move(plugins_)) {
-    for (const auto& spec : config.bind) {
+    : id(id_), config(std::move(config_)), plugins(std::move(plugins_)), tls(std::make_unique<TlsPlan>(config)) {
+    tls->check(plugins.worker->name, plugins.worker->flags); // before binding: a bad certificate binds nothing
+    for (const auto& spec : tls->specs) {
         listeners.push_back(pool.acquire(spec, config.backlog, config.umask));
         listen_fds.push_back(listeners.back()->fd());
     }
@@ -73,6 +74,10 @@ Generation::Generation(std::uint32_t id_, Config config_, PluginSet plugins_, Li
 
 Generation::~Generation() {
     if (preloaded) plugins.app->destroy(*preloaded);
+}
+
+std::string Generation::listening_at(std::size_t i) const {
+    return listening_url(listeners.at(i)->url(), tls->listen_tls.at(i) != 0);
 }
 
 std::string Generation::describe() const {

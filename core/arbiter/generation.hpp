@@ -17,11 +17,12 @@
 #include "listen/listener_pool.hpp"
 #include "log/access_log.hpp"
 #include "plugin/plugin_set.hpp"
+#include "tls/tls_plan.hpp"
 
 namespace hornet {
 
 struct Generation {
-    // Binds (or keeps) the listeners, opens the access log, resolves the
+    // Checks the TLS certificates (ConfigError), binds (or keeps) the listeners, opens the access log, resolves the
     // user and group, and creates the app here when preload_app is set.
     // Throws std::runtime_error with one line.
     Generation(std::uint32_t id, Config config, PluginSet plugins, ListenerPool& pool);
@@ -34,6 +35,9 @@ struct Generation {
     PluginSet plugins;
     std::vector<std::shared_ptr<Listener>> listeners;
     std::vector<int> listen_fds;
+    std::unique_ptr<TlsPlan> tls; // which listeners speak TLS; certificates checked
+    // "Listening at: ..." for listener i (https:// when it speaks TLS).
+    std::string listening_at(std::size_t i) const;
     std::unique_ptr<AccessLog> access_log;
     std::unique_ptr<HostServices> host;
     uid_t uid = static_cast<uid_t>(-1); // -1: leave as is

@@ -104,6 +104,21 @@ std::string BindAddress::text() const {
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+BindScheme split_bind_scheme(std::string_view& entry) {
+    for (BindScheme s : {BindScheme::https, BindScheme::http}) {
+        const std::string_view prefix = bind_scheme_prefix(s);
+        if (!entry.starts_with(prefix)) continue;
+        entry.remove_prefix(prefix.size());
+        return s;
+    }
+    return BindScheme::any;
+}
+
+std::string_view bind_scheme_prefix(BindScheme scheme) {
+    if (scheme == BindScheme::https) return "https://";
+    return scheme == BindScheme::http ? "http://" : "";
+}
+
 BindAddress parse_bind(std::string_view entry) {
     if (entry.empty()) fail(entry, "empty entry");
     if (entry.starts_with("unix:")) {

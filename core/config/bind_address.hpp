@@ -36,4 +36,12 @@ struct BindAddress {
 // Throws ValueError naming the entry and the accepted forms.
 BindAddress parse_bind(std::string_view entry);
 
+// A `bind` entry may open with a scheme: https:// (TLS: needs certfile),
+// http:// (plain even when certfile is set), or none (TLS when certfile is
+// set, Gunicorn's rule). Strips the prefix from entry.
+enum class BindScheme { any, http, https };
+BindScheme split_bind_scheme(std::string_view& entry);
+std::string_view bind_scheme_prefix(BindScheme scheme); // "", "http://", "https://"
+
+
 } // namespace hornet

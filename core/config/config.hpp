@@ -18,6 +18,14 @@ namespace hornet {
 
 using Millis = std::chrono::milliseconds;
 
+// One certificate chosen by SNI (the `certificates` list).
+struct TlsCertificate {
+    std::string server_name; // "example.com" or "*.example.com"
+    std::string certfile;
+    std::string keyfile;     // "": the key is in certfile
+    bool operator==(const TlsCertificate&) const = default;
+};
+
 struct Config {
     std::string config_file;              // "" when no -c was given
     std::vector<std::string> bind{"127.0.0.1:8000"};
@@ -87,6 +95,18 @@ struct Config {
         {"X-FORWARDED-PROTOCOL", "ssl"}, {"X-FORWARDED-PROTO", "https"}, {"X-FORWARDED-SSL", "on"}};
     bool proxy_protocol = false;          // PROXY v1/v2 on every listener, from proxy_allow_ips
     std::vector<std::string> proxy_allow_ips{"127.0.0.1", "::1"};
+
+    // TLS, Gunicorn's names (core/tls). With certfile set every bind speaks
+    // TLS except one written http://HOST:PORT; https://HOST:PORT asks for it.
+    std::string certfile;                 // PEM certificate (chain); "": no TLS
+    std::string keyfile;                  // PEM private key; "": in certfile
+    std::string ca_certs;                 // PEM CAs that sign client certificates
+    std::string cert_reqs = "none";       // none, optional or required: client certificates
+    std::string ciphers;                  // OpenSSL cipher list (TLS 1.2); "": a modern default
+    std::string ssl_version = "tlsv1_2";  // the lowest protocol: tlsv1_2 or tlsv1_3
+    bool do_handshake_on_connect = false; // accepted; the handshake always precedes the request
+    std::vector<TlsCertificate> certificates; // more certificates, by SNI server_name
+    Millis tls_ticket_rotation{3600000};  // session-ticket keys change this often
 
     // Metrics (core/metrics): the arbiter's Prometheus endpoint, and statsd
     // (Gunicorn's settings and names). "" is off.

@@ -10,7 +10,6 @@ namespace {
 using H = GunicornOnly::Handling;
 constexpr bool kSwitch = false;
 
-constexpr std::string_view kNoTls = "no TLS yet: terminate TLS in a proxy (nginx, HAProxy)";
 constexpr std::string_view kNoSyslog = "hornet has no syslog: log to stderr (journald) or a file";
 constexpr std::string_view kOwnLog = "hornet's error log is set with error_logfile, log_level and log_format";
 constexpr std::string_view kStrict = "hornet always refuses such requests (400), as RFC 9112 asks";
@@ -82,14 +81,9 @@ const std::vector<GunicornOnly>& gunicorn_only_settings() {
         // Process naming
         {"default_proc_name", "", "hornet names processes after proc_name or the app", H::ignore},
         // SSL
-        {"keyfile", "--keyfile", kNoTls},
-        {"certfile", "--certfile", kNoTls},
-        {"ssl_version", "--ssl-version", kNoTls},
-        {"cert_reqs", "--cert-reqs", kNoTls},
-        {"ca_certs", "--ca-certs", kNoTls},
-        {"suppress_ragged_eofs", "--suppress-ragged-eofs", kNoTls, H::refuse, kSwitch},
-        {"do_handshake_on_connect", "--do-handshake-on-connect", kNoTls, H::refuse, kSwitch},
-        {"ciphers", "--ciphers", kNoTls},
+        // SSL: hornet has Gunicorn's settings (certfile, keyfile, ...) but this one.
+        {"suppress_ragged_eofs", "--suppress-ragged-eofs",
+         "hornet always treats a TCP close without close_notify as the end of the stream", H::ignore, kSwitch},
         // HTTP/2 (25.0)
         {"http_protocols", "--http-protocols", kHttp1, H::ignore},
         {"http2_max_concurrent_streams", "--http2-max-concurrent-streams", kHttp1, H::ignore},
@@ -139,7 +133,7 @@ const char* unrun_hook_reason(std::string_view name) {
         {"pre_exec", "USR2 re-executes hornet without Python; on_starting runs in the new arbiter"},
         {"child_exit", "the arbiter runs no Python per worker; it logs each worker's exit"},
         {"nworkers_changed", "the arbiter runs no Python per worker; it logs the new count on TTIN and TTOU"},
-        {"ssl_context", "no TLS yet: terminate TLS in a proxy (nginx, HAProxy)"},
+        {"ssl_context", "hornet builds its TLS context from certfile, keyfile, ca_certs, cert_reqs, ciphers and ssl_version"},
         {"on_dirty_starting", "hornet has no dirty arbiters"},
         {"dirty_post_fork", "hornet has no dirty arbiters"},
         {"dirty_worker_init", "hornet has no dirty arbiters"},

@@ -12,6 +12,7 @@
 #include "config/ip_entry.hpp"
 #include "config/setting_codecs.hpp"
 #include "config/statsd_address.hpp"
+#include "config/tls_codecs.hpp"
 #include "log/access_log_format.hpp"
 
 namespace hornet {
@@ -21,7 +22,11 @@ namespace {
 constexpr std::uint64_t kMiB = 1024 * 1024;
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 
-std::string normalized_bind(std::string_view entry) { return parse_bind(entry).text(); }
+// The scheme prefix (https://, http://) stays: it says TLS or not.
+std::string normalized_bind(std::string_view entry) {
+    const BindScheme scheme = split_bind_scheme(entry);
+    return std::string(bind_scheme_prefix(scheme)) + parse_bind(entry).text();
+}
 
 void check_access_log_format(std::string_view format) {
     try {
@@ -232,6 +237,29 @@ std::vector<Setting> make_table() {
          .help = "Access log line, Gunicorn's %(atom)s: h l u t r m U q H s B b f a p T M D L {header}i {header}o; "
                  "or json, or json:FIELD,... (README: JSON logs)",
          .codec = checked_string_field(&Config::access_log_format, "FORMAT", check_access_log_format)},
+        {.name = "certfile", .default_text = "off",
+         .help = "TLS certificate (PEM, chain after it): every bind speaks TLS unless written http://HOST:PORT",
+         .codec = string_field(&Config::certfile, "FILE", true)},
+        {.name = "keyfile", .help = "The certificate's private key (PEM); empty: it is in certfile",
+         .codec = string_field(&Config::keyfile, "FILE", true)},
+        {.name = "ca_certs", .help = "CA certificates (PEM) that client certificates must chain to (cert_reqs)",
+         .codec = string_field(&Config::ca_certs, "FILE", true)},
+        {.name = "cert_reqs", .help = "Client certificates: none, optional (verified when sent) or required (mTLS)",
+         .codec = cert_reqs_field(&Config::cert_reqs)},
+        {.name = "ciphers", .default_text = "ECDHE with AES-GCM or ChaCha20",
+         .help = "OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are OpenSSL's)",
+         .codec = string_field(&Config::ciphers, "CIPHERS", true)},
+        {.name = "ssl_version", .help = "Lowest TLS version accepted: tlsv1_2 or tlsv1_3 (tls: tlsv1_2)",
+         .codec = choice_field(&Config::ssl_version, "VERSION",
+                               {"tlsv1_2", "tlsv1_3", "tlsv1.2", "tlsv1.3", "tls", "tls_server"})},
+        {.name = "do_handshake_on_connect",
+         .help = "Gunicorn's; accepted: hornet always completes the handshake before reading a request",
+         .codec = bool_field(&Config::do_handshake_on_connect)},
+        {.name = "certificates", .cli = CliForm::none, .env = false, .default_text = "[]",
+         .help = "More certificates, chosen by SNI: a YAML list of {server_name, certfile, keyfile}",
+         .codec = certificates_field(&Config::certificates)},
+        {.name = "tls_ticket_rotation", .help = "How often the session-ticket keys change (kept in memory only)",
+         .codec = duration_field(&Config::tls_ticket_rotation)},
         {.name = "metrics_bind", .default_text = "off",
          .help = "Serve Prometheus metrics (GET /metrics) from the arbiter at HOST:PORT or unix:PATH; empty is off",
          .codec = checked_string_field(&Config::metrics_bind, "ADDRESS", check_metrics_bind)},

@@ -1,5 +1,7 @@
 #include "worker/worker_process.hpp"
 
+#include "tls/tls_plan.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -138,6 +140,10 @@ int serve(const WorkerSpec& spec, void* instance, int stop_fd) {
     wc.ctx.host = spec.host.table();
     wc.ctx.listen_fds = spec.listen_fds.data();
     wc.ctx.listen_count = spec.listen_fds.size();
+    if (spec.tls && spec.tls->any()) {
+        wc.ctx.tls = &spec.tls->tls;
+        wc.ctx.listen_tls = spec.tls->listen_tls.data();
+    }
     wc.ctx.app = &spec.app.descriptor();
     wc.ctx.app_instance = instance;
     wc.ctx.worker_id = spec.worker_id;

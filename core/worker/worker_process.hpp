@@ -18,9 +18,12 @@
 
 namespace hornet {
 
+struct TlsPlan;
+
 struct WorkerSpec {
     const Config& config;
     const std::vector<int>& listen_fds;
+    const TlsPlan* tls; // which listeners speak TLS, with what (ABI 1.5)
     const AppLibrary& app;
     const WorkerLibrary& worker;
     HostServices& host;

@@ -23,6 +23,13 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.5  2026-12-02  TLS: hornet_tls_t and hornet_tls_cert_t (worker.h);
+ *                    worker context: tls and listen_tls (which listeners
+ *                    speak TLS, and with which certificates, CA, client
+ *                    certificate rule, ciphers, minimum version and
+ *                    session-ticket secret). Request: tls_protocol,
+ *                    tls_cipher, tls_client_subject, tls_client_cert (the
+ *                    verified client certificate, for mTLS).
  *   1.4  2026-12-02  Connection upgrades (hornet/ext.h), offered by every
  *                    built-in worker type: "hornet.upgrade/1"
  *                    (hornet_upgrade_ext_t: the app answers 101 and the
@@ -91,7 +98,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 4 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 5 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)

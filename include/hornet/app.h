@@ -56,7 +56,19 @@ typedef struct hornet_request_s {
     size_t header_count;
     int64_t content_length; /* -1 when not known (chunked); 0 when no body */
     uint32_t flags;         /* HORNET_REQ_* */
-    /* ABI 1.3: append below, never above. */
+    /* ABI 1.5. The connection's TLS, all empty on a plain connection (the
+     * scheme then says "https" only when trusted proxy headers say so):
+     * the protocol ("TLSv1.3") and cipher ("TLS_AES_128_GCM_SHA256"); with
+     * cert_reqs optional or required, the verified client certificate's
+     * subject in RFC 2253 form ("CN=client,O=Example") and the certificate
+     * itself in PEM. Views valid until finish() returns, as the rest. Check
+     * HORNET_HAS(request, hornet_request_t, tls_client_cert) first: an
+     * older worker type fills none of them. */
+    hornet_str_t tls_protocol;
+    hornet_str_t tls_cipher;
+    hornet_str_t tls_client_subject;
+    hornet_str_t tls_client_cert;
+    /* ABI 1.5: append below, never above. */
 } hornet_request_t;
 
 /*

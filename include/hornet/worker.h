@@ -25,7 +25,11 @@ enum {
     HORNET_WORKER_CONCURRENT = 1u << 1, /* serves many requests at once per process */
     /* ABI 1.1: serves from an event loop (and offers "hornet.timer/1" and
      * "hornet.loop/1"): the host answers HORNET_QUERY_ASYNC with 1. */
-    HORNET_WORKER_EVENT_LOOP = 1u << 2
+    HORNET_WORKER_EVENT_LOOP = 1u << 2,
+    /* ABI 1.5: serves TLS listeners (ctx->tls, ctx->listen_tls). The host
+     * refuses TLS listeners for a worker type without it, which would
+     * otherwise speak plaintext on them. */
+    HORNET_WORKER_TLS = 1u << 3
 };
 
 /* stop_mode() answers. */
@@ -125,6 +129,46 @@ typedef struct hornet_access_record_s {
     /* ABI 1.4: append below, never above. */
 } hornet_access_record_t;
 
+/* ABI 1.5. TLS: what a worker type needs to serve a listener over TLS
+ * (docs/plugins.md, "TLS"). The arbiter checked every file before the fork
+ * (a bad one is refused at start and a reload keeps the old generation);
+ * the worker loads them after fork (plugins/sdk's TlsListeners does).
+ * Views into host memory, valid until run() returns. */
+enum {
+    HORNET_TLS_CERT_NONE = 0,     /* no client certificate asked for      */
+    HORNET_TLS_CERT_OPTIONAL = 1, /* asked for; verified when sent        */
+    HORNET_TLS_CERT_REQUIRED = 2  /* a verified one is needed             */
+};
+
+/* One certificate and its key (PEM files), chosen by SNI server_name
+ * ("example.com", "*.example.com"); empty server_name: the default. */
+typedef struct hornet_tls_cert_s {
+    hornet_str_t server_name;
+    hornet_str_t certfile;
+    hornet_str_t keyfile;
+} hornet_tls_cert_t;
+
+typedef struct hornet_tls_s {
+    hornet_head_t head;
+    const hornet_tls_cert_t *certs; /* certs[0]: the default certificate */
+    size_t cert_count;              /* >= 1 */
+    hornet_str_t ca_certs;          /* PEM file of CAs for client certs; may be empty */
+    int cert_reqs;                  /* HORNET_TLS_CERT_* */
+    hornet_str_t ciphers;           /* OpenSSL list for TLS 1.2; empty: the SDK's default */
+    uint16_t min_version;           /* 0x0303 TLS 1.2, 0x0304 TLS 1.3 */
+    int handshake_on_connect;       /* Gunicorn's do_handshake_on_connect: accepted, the
+                                     * handshake always runs before the first request */
+    /* Session tickets: random bytes made by the arbiter, never written
+     * anywhere, the same in every worker, so that a session resumes
+     * whichever worker accepts it; ticket keys are derived from it per
+     * period of ticket_rotate_s seconds (the current and the previous
+     * period's keys decrypt). Empty: tickets are off. */
+    const unsigned char *ticket_secret;
+    size_t ticket_secret_len;
+    uint32_t ticket_rotate_s;
+    /* ABI 1.5: append below, never above. */
+} hornet_tls_t;
+
 typedef struct hornet_worker_ctx_s {
     hornet_head_t head;
     const hornet_host_t *host;
@@ -221,7 +265,13 @@ typedef struct hornet_worker_ctx_s {
     /* HORNET_OBSERVE_* flags: optional measurements the host wants, each
      * with a cost per connection or request. */
     uint32_t observe_flags;
-    /* ABI 1.4: append below, never above. */
+    /* ABI 1.5. TLS: listen_tls[i] non-zero when listener i speaks TLS with
+     * `tls` (then not NULL); both NULL when no listener does. Host memory,
+     * valid until run() returns. Check HORNET_HAS(ctx, hornet_worker_ctx_t,
+     * listen_tls) first: a 1.4 host serves no TLS. */
+    const hornet_tls_t *tls;
+    const unsigned char *listen_tls;
+    /* ABI 1.5: append below, never above. */
 } hornet_worker_ctx_t;
 
 typedef struct hornet_worker_s {

@@ -19,7 +19,7 @@ const hornet_worker_t kAsync = {
     .head = HORNET_HEAD_INIT(hornet_worker_t),
     .name = "async",
     .version = "0.1.0",
-    .flags = HORNET_WORKER_KEEPALIVE | HORNET_WORKER_CONCURRENT | HORNET_WORKER_EVENT_LOOP,
+    .flags = HORNET_WORKER_KEEPALIVE | HORNET_WORKER_CONCURRENT | HORNET_WORKER_EVENT_LOOP | HORNET_WORKER_TLS,
     .check = check_async,
     .run = run_async,
 };

@@ -117,7 +117,7 @@ void AsyncExchange::continue_read() {
     if (space.empty()) return end_read(core_.may_read());
     rq_.read = Read::socket;
     rq_.read_deadline_ms = core_.upgraded() ? 0 : worker_.now_ms() + worker_.timeouts().body_ms;
-    c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
+    c_.stream().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_body_read(ec, n); });
 }
 
@@ -140,8 +140,8 @@ void AsyncExchange::read_raw_direct() {
         end_read_here(static_cast<ptrdiff_t>(n));
     };
     const auto space = asio::buffer(rq_.read_buf, rq_.read_cap);
-    if (websocket()) return c_.socket().async_read_some(space, std::move(done));
-    c_.socket().async_read_some(space, asio::bind_cancellation_slot(raw_cancel_.slot(), std::move(done)));
+    if (websocket()) return c_.stream().async_read_some(space, std::move(done));
+    c_.stream().async_read_some(space, asio::bind_cancellation_slot(raw_cancel_.slot(), std::move(done)));
 }
 
 // From the socket's own completion, which never runs inside the call that
@@ -380,7 +380,7 @@ void AsyncExchange::continue_discard() {
     if (space.empty()) return core_.set_wire(sdk::Wire::closing);
     rq_.read = Read::discard;
     rq_.read_deadline_ms = worker_.now_ms() + worker_.timeouts().body_ms;
-    c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
+    c_.stream().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_discard_read(ec, n); });
 }
 

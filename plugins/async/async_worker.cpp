@@ -36,7 +36,7 @@ int64_t clock_ms() { return hornet::sdk::monotonic_us() / 1000; }
 AsyncWorker::AsyncWorker(const hornet_worker_ctx_t* ctx)
     : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)), gate_(ctx),
       cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)),
-      app_on_loop_(ctx->app->flags & HORNET_APP_NONBLOCKING), io_(1), listeners_(ctx), stop_watch_(io_),
+      app_on_loop_(ctx->app->flags & HORNET_APP_NONBLOCKING), io_(1), listeners_(ctx), tls_(ctx), stop_watch_(io_),
       tick_(io_), room_(io_) {
     for (size_t i = 0; i < listeners_.size(); ++i)
         listener_watch_.push_back(std::make_unique<asio::posix::stream_descriptor>(io_, listeners_.fd(i)));

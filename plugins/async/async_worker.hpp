@@ -40,6 +40,7 @@
 #include "hornet/sdk/listener_set.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
+#include "hornet/sdk/tls/tls_listeners.hpp"
 #include "hornet/worker.h"
 
 namespace hornet::async {
@@ -66,6 +67,7 @@ public:
     int64_t now_ms() const { return now_ms_; } // the tick's clock
     const int64_t& clock() const { return now_ms_; }
     BlockingPool& pool() { return pool_; }
+    const sdk::TlsListeners& tls() const { return tls_; }
     bool in_loop_thread() const; // [any thread]
     // Idle connections wait no later than this (a graceful stop's drain).
     int64_t drain_by_ms() const { return drain_by_ms_; }
@@ -96,6 +98,7 @@ private:
     bool app_on_loop_;
     boost::asio::io_context io_;
     sdk::ListenerSet listeners_;
+    sdk::TlsListeners tls_;
     std::vector<std::unique_ptr<boost::asio::posix::stream_descriptor>> listener_watch_;
     boost::asio::posix::stream_descriptor stop_watch_;
     boost::asio::steady_timer tick_;

@@ -48,10 +48,11 @@ bool may_keep_alive(const void* worker) { return static_cast<const AsyncWorker*>
 } // namespace
 
 Connection::Connection(AsyncWorker& worker, int fd, const sdk::ConnectionAddresses& addresses)
-    : worker_(worker), ctx_(worker.ctx()), fd_(fd), socket_(adopt(worker.io(), fd)), addresses_(addresses),
-      input_(kInputBytes), cycle_(ctx_, worker.gate()),
-      writer_(socket_, *this, worker.clock(), worker.timeouts().write_ms),
-      timer_(worker.io(), [this] { on_output_settled(); }), exchange_(worker, *this, cycle_.parts(input_)) {
+    : worker_(worker), ctx_(worker.ctx()), fd_(fd), socket_(adopt(worker.io(), fd)),
+      tls_(worker.tls().open(addresses)), addresses_(addresses), input_(kInputBytes), cycle_(ctx_, worker.gate()),
+      writer_(socket_, *this, worker.clock(), worker.timeouts().write_ms, tls_.get()),
+      stream_(socket_, tls_.get(), writer_, ctx_->host), timer_(worker.io(), [this] { on_output_settled(); }), exchange_(worker, *this, cycle_.parts(input_)) {
+    addresses_.tls = tls_.get();
     worker.gate().judge(peer_, addresses_.peer); // from the socket's own peer, before any PROXY header
 }
 
@@ -97,7 +98,7 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
         const std::span<char> space = input_.prepare(sdk::kReadChunk);
         if (space.empty()) co_return co_await refuse_head({sdk::HeadStatus::refused, 431, {}});
         if (!await_client()) co_return HeadOutcome::closed;
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
+        auto [ec, n] = co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
         wait_ = Wait::none;
         if (ec || n == 0) {
@@ -170,7 +171,7 @@ asio::awaitable<Connection::Outcome> Connection::run_on_pool() {
 
 void Connection::serve_on_pool() {
     const sdk::Timeouts& t = cycle_.timeouts();
-    sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms);
+    sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms, tls_.get());
     Outcome o;
     {
         PoolExchange x(worker_, timer_, cycle_.parts(input_), {socket, t.body_ms, t.write_ms, may_keep_alive, &worker_});
@@ -195,7 +196,7 @@ asio::awaitable<void> Connection::linger() {
     for (size_t total = 0; total < sdk::kLingerBytes;) {
         input_.clear();
         const std::span<char> space = input_.prepare(sdk::kReadChunk);
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
+        auto [ec, n] = co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
         if (ec || n == 0) break;
         total += n;

@@ -35,6 +35,7 @@
 #include "hornet/sdk/request_cycle.hpp"
 #include "hornet/sdk/socket_address.hpp"
 #include "socket_writer.hpp"
+#include "tls_stream.hpp"
 
 namespace hornet::async {
 
@@ -63,6 +64,8 @@ public:
 
     // For the exchanges.
     Socket& socket() { return socket_; }
+    // Reads go through the stream: TLS when the listener speaks it.
+    TlsStream& stream() { return stream_; }
     SocketWriter& writer() { return writer_; }
     ExchangeTimer& timer() { return timer_; }
     // Resumes the coroutine if it waits (it re-checks what it waits for).
@@ -107,11 +110,13 @@ private:
     const hornet_worker_ctx_t* ctx_;
     int fd_;
     Socket socket_;
+    std::unique_ptr<sdk::TlsSession> tls_; // null: plaintext
     sdk::ConnectionAddresses addresses_; // a PROXY header may replace them
     sdk::PeerState peer_;
     sdk::InputBuffer input_;
     sdk::RequestCycle cycle_;
     SocketWriter writer_;
+    TlsStream stream_;
     ExchangeTimer timer_;
     AsyncExchange exchange_;
     sdk::AppRoute route_{nullptr, nullptr}; // what serves the current request

@@ -2,6 +2,7 @@
 // buffer.
 #include "socket_writer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/socket.h>
 
@@ -23,11 +24,13 @@ void SocketWriter::kick() {
         }
         int error = 0;
         if (out_.refill(error)) listener_.on_source_taken(error);
-        if (out_.empty()) break;
-        const std::span<const char> p = out_.pending();
+        const std::span<const char> p = tls_ ? tls_next() : out_.pending();
+        if (p.empty() && broken_) continue;
+        if (p.empty()) break;
         const ssize_t n = ::send(socket_.native_handle(), p.data(), p.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
-            out_.consume(static_cast<size_t>(n));
+            if (tls_) tls_->consume_output(static_cast<size_t>(n));
+            else out_.consume(static_cast<size_t>(n));
             deadline_ms_ = 0; // progress: a new stall starts a new deadline
             continue;
         }
@@ -53,6 +56,22 @@ void SocketWriter::wait_writable() {
         if (ec) broken_ = true;
         kick();
     });
+}
+
+bool SocketWriter::tls_pending() const { return tls_ && tls_->has_output(); }
+
+std::span<const char> SocketWriter::tls_next() {
+    constexpr size_t kTlsBatch = 64 * 1024;
+    if (!tls_->has_output() && !out_.empty()) {
+        const std::span<const char> plain = out_.pending();
+        const size_t n = std::min(plain.size(), kTlsBatch);
+        if (tls_->write(plain.data(), n).status != sdk::TlsSession::Status::ok) {
+            broken_ = true;
+            return {};
+        }
+        out_.consume(n);
+    }
+    return tls_->output();
 }
 
 void SocketWriter::check_deadline(int64_t now_ms) {

@@ -6,14 +6,19 @@
 // buffer is full. The Listener (the connection) hears when a source has
 // been taken, when the output failed, and when it settled (nothing in
 // flight). A client that stops reading for `write_ms` breaks it (the
-// connection's tick calls check_deadline). [loop]
+// connection's tick calls check_deadline). With a TlsSession the bytes are
+// encrypted on their way out (at most kTlsBatch at a time, so the session
+// never holds a whole response) and the session's own output (handshake
+// answers) goes out first. [loop]
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include <boost/asio/generic/stream_protocol.hpp>
 
+#include "hornet/sdk/tls/tls_session.hpp"
 #include "hornet/sdk/wire_buffers.hpp"
 #include "output_buffer.hpp"
 
@@ -31,9 +36,10 @@ public:
     };
 
     // clock_ms: the worker's tick clock, read when a stall starts.
+    // tls: null for plaintext; outlives the writer.
     SocketWriter(boost::asio::generic::stream_protocol::socket& socket, Listener& listener, const int64_t& clock_ms,
-                 uint32_t write_ms)
-        : socket_(socket), listener_(listener), clock_ms_(clock_ms), write_ms_(write_ms) {}
+                 uint32_t write_ms, sdk::TlsSession* tls = nullptr)
+        : socket_(socket), listener_(listener), clock_ms_(clock_ms), write_ms_(write_ms), tls_(tls) {}
 
     OutputBuffer& buffer() { return out_; }
     void append(const sdk::WireBuffers& out);
@@ -49,10 +55,15 @@ public:
     bool broken() const { return broken_; }
     void set_broken() { broken_ = true; }
     // Nothing in flight and nothing left to send (or nothing can be sent).
-    bool settled() const { return !writing_ && (broken_ || out_.drained()); }
+    bool settled() const { return !writing_ && (broken_ || (out_.drained() && !tls_pending())); }
 
 private:
     void wait_writable();
+    bool tls_pending() const;
+    // TLS: the ciphertext to send now, encrypting more of out_ when the
+    // session has none; empty when nothing is left (or encryption failed:
+    // then broken_).
+    std::span<const char> tls_next();
 
     boost::asio::generic::stream_protocol::socket& socket_;
     Listener& listener_;
@@ -63,6 +74,7 @@ private:
     bool writing_ = false;    // an Asio wait for writability is in flight
     bool in_kick_ = false;    // kick() is on the stack
     bool broken_ = false;
+    sdk::TlsSession* tls_;
 };
 
 } // namespace hornet::async

@@ -26,7 +26,7 @@ const hornet_worker_t kGthread = {
     .head = HORNET_HEAD_INIT(hornet_worker_t),
     .name = "gthread",
     .version = "0.1.0",
-    .flags = HORNET_WORKER_KEEPALIVE | HORNET_WORKER_CONCURRENT,
+    .flags = HORNET_WORKER_KEEPALIVE | HORNET_WORKER_CONCURRENT | HORNET_WORKER_TLS,
     .check = check_gthread,
     .run = run_gthread,
 };

@@ -25,8 +25,8 @@ GthreadWorker::GthreadWorker(const hornet_worker_ctx_t* ctx)
       threads_(std::max<uint32_t>(ctx->limits->threads, 1)),
       cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)),
       listeners_(ctx, sdk::ListenerSet::FirstAck::immediate, sdk::ListenerSet::QueueClock::first_read),
-      lot_(poller_),
-      pool_(ctx, sdk::ConnectionOptions{true, "http"},
+      tls_(ctx), lot_(poller_),
+      pool_(ctx, sdk::ConnectionOptions{true, "http", &tls_},
             [this](sdk::BlockingConnection& connection, Connection* c) { serve(connection, c); }) {
     // Edge-triggered: the stop fd stays readable (nobody drains it), and the
     // mode is read on every turn anyway; each new signal is a new edge.

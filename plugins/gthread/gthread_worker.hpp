@@ -35,6 +35,7 @@
 #include "hornet/sdk/blocking_connection.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
+#include "hornet/sdk/tls/tls_listeners.hpp"
 #include "hornet/worker.h"
 #include "parking_lot.hpp"
 #include "poller.hpp"
@@ -78,6 +79,7 @@ private:
     size_t threads_;
     size_t cap_; // worker_connections
     sdk::ListenerSet listeners_;
+    sdk::TlsListeners tls_; // the handlers' connections point to it
     Poller poller_;
     ParkingLot lot_;
     std::atomic<bool> leaving_{false}; // closes wake the poller: it waits for the last one

@@ -12,7 +12,7 @@ const hornet_worker_t kSync = {
     .head = HORNET_HEAD_INIT(hornet_worker_t),
     .name = "sync",
     .version = "0.1.0",
-    .flags = 0,
+    .flags = HORNET_WORKER_TLS,
     .check = nullptr, // any app runs here: PENDING apps make the thread wait
     .run = run_sync,
 };

@@ -7,7 +7,7 @@ SyncWorker::SyncWorker(const hornet_worker_ctx_t* ctx)
     : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)),
       // One request per connection; queue time from the first read's kernel timestamp.
       listeners_(ctx, sdk::ListenerSet::FirstAck::delayed, sdk::ListenerSet::QueueClock::first_read),
-      connection_(ctx, sdk::ConnectionOptions{false, "http"}) {}
+      tls_(ctx), connection_(ctx, sdk::ConnectionOptions{false, "http", &tls_}) {}
 
 int SyncWorker::run() {
     ctx_->ready(ctx_);

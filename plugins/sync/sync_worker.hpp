@@ -11,6 +11,7 @@
 #include "hornet/sdk/blocking_connection.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
+#include "hornet/sdk/tls/tls_listeners.hpp"
 #include "hornet/worker.h"
 
 namespace hornet::sync {
@@ -29,6 +30,7 @@ private:
     const hornet_worker_ctx_t* ctx_;
     sdk::Timeouts timeouts_;
     sdk::ListenerSet listeners_;
+    sdk::TlsListeners tls_; // before connection_, which points to it
     sdk::BlockingConnection connection_;
 };
 

@@ -36,6 +36,26 @@ def load_cases(path=os.path.join(HERE, "conformance_requests.txt")):
     return cases
 
 
+def table_failures(port, cases, send=exchange):
+    """Runs the table's cases against port, each on a new connection opened
+    by send(port, data, timeout=...) -> (Response, Reader) (exchange, or a
+    TLS one); every error answer must close the connection. One line per
+    case that went wrong."""
+    failures = []
+    for klass, expect, data, line in cases:
+        try:
+            r, reader = send(port, data, timeout=8)
+            got = r.status
+            if expect != 200 and not closed(reader):
+                got = f"{r.status}, connection left open"
+            reader.sock.close()
+        except (EOFError, OSError) as e:
+            got = f"no answer ({type(e).__name__})"
+        if got != expect:
+            failures.append(f"line {line} [{klass}] {data!r}: want {expect}, got {got}")
+    return failures
+
+
 # ---------------------------------------------------------- worker types
 
 # Every worker type hornet builds. None is left out when it fails to load:

@@ -39,18 +39,7 @@ class TableTest(WorkerTypes, HornetTestCase):
         self.each_type(self.run_table)
 
     def run_table(self, kind, h):
-        failures = []
-        for klass, expect, data, line in CASES:
-            try:
-                r, reader = wire.exchange(h.port, data, timeout=8)
-                got = r.status
-                if expect != 200 and not wire.closed(reader):
-                    got = f"{r.status}, connection left open"
-                reader.sock.close()
-            except (EOFError, OSError) as e:
-                got = f"no answer ({type(e).__name__})"
-            if got != expect:
-                failures.append(f"line {line} [{klass}] {data!r}: want {expect}, got {got}")
+        failures = wire.table_failures(h.port, CASES)
         self.assertEqual(failures, [], f"{kind}: {len(failures)} of {len(CASES)} cases\n" + "\n".join(failures))
 
 

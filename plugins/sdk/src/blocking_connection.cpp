@@ -10,6 +10,7 @@
 #include "hornet/sdk/blocking_exchange.hpp"
 #include "hornet/sdk/blocking_socket.hpp"
 #include "hornet/sdk/io.hpp"
+#include "hornet/sdk/tls/tls_listeners.hpp"
 #include "hornet/support/log.hpp"
 
 namespace hornet::sdk {
@@ -33,8 +34,8 @@ size_t BlockingConnection::serve(int fd, const ConnectionAddresses& addresses) {
     count(HORNET_COUNT_CONNECTIONS, 1);
     ConnectionState state(fd, addresses);
     try {
-        BlockingSocket socket(fd, ctx_, timeouts().beat_ms);
         ConnectionWait wait = serve_ready(state);
+        BlockingSocket socket(fd, ctx_, timeouts().beat_ms, state.tls.get());
         while (wait != ConnectionWait::closed && wait_for_client(socket, state, wait)) wait = serve_ready(state);
     } catch (const std::exception& e) {
         support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_ERROR, "connection dropped: %s", e.what());
@@ -64,7 +65,7 @@ ConnectionWait BlockingConnection::serve_ready(ConnectionState& state) {
     Next next = Next::close;
     try {
         attach(state);
-        BlockingSocket socket(state.fd, ctx_, timeouts().beat_ms);
+        BlockingSocket socket(state.fd, ctx_, timeouts().beat_ms, state.tls.get());
         next = serve_requests(socket);
         if (next == Next::linger) socket.linger_close(kLingerMs);
     } catch (const std::exception& e) {
@@ -81,7 +82,11 @@ ConnectionWait BlockingConnection::serve_ready(ConnectionState& state) {
 // bytes). On its first visit (right after accept) its peer is judged, from
 // the socket's own address, before a PROXY header may replace it.
 void BlockingConnection::attach(ConnectionState& state) {
-    if (state.opened_ms == 0) state.opened_ms = monotonic_ms();
+    if (state.opened_ms == 0) {
+        state.opened_ms = monotonic_ms();
+        if (options_.tls && !state.tls) state.tls = options_.tls->open(state.addresses);
+        state.addresses.tls = state.tls.get();
+    }
     gate_.judge(state.peer, state.addresses.peer);
     state_ = &state;
     if (!state.input) state.input = spare_ ? std::move(spare_) : std::make_unique<InputBuffer>();
@@ -122,7 +127,7 @@ BlockingConnection::Next BlockingConnection::serve_requests(BlockingSocket& sock
         // Nothing buffered: the next request is rarely here already, and
         // asking the socket would cost a syscall per request. Park; the
         // caller's wait for readability says when it comes.
-        if (state_->input->empty()) return Next::wait;
+        if (state_->input->empty() && !socket.buffered()) return Next::wait;
     }
 }
 

@@ -2,6 +2,9 @@
 // wait), poll with a deadline only on EAGAIN.
 #include "hornet/sdk/blocking_socket.hpp"
 
+#include "hornet/sdk/tls/tls_session.hpp"
+#include "hornet/support/log.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -40,12 +43,15 @@ int Deadline::remaining_ms() {
     return static_cast<int>(std::min<int64_t>(left, INT32_MAX));
 }
 
-BlockingSocket::BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t beat_ms)
-    : fd_(fd), ctx_(ctx), beat_ms_(beat_ms ? beat_ms : 1000), watch_stop_(ctx && ctx->stop_fd >= 0) {}
+BlockingSocket::BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t beat_ms, TlsSession* tls)
+    : fd_(fd), ctx_(ctx), beat_ms_(beat_ms ? beat_ms : 1000), watch_stop_(ctx && ctx->stop_fd >= 0), tls_(tls) {}
+
+bool BlockingSocket::buffered() const { return tls_ && tls_->buffered(); }
 
 // Waits for `events`, beating while the client is slow. A graceful stop is
 // noted and ignored (this request finishes) unless idle; STOP_NOW ends the wait.
 IoError BlockingSocket::wait(short events, Deadline& deadline, bool idle) {
+    if ((events & POLLIN) && buffered()) return IoError::none;
     if (events & POLLIN) ack_now();
     for (;;) {
         const int left = deadline.remaining_ms();
@@ -78,6 +84,7 @@ IoResult BlockingSocket::read_some(std::span<char> out, Deadline& deadline, bool
 }
 
 IoResult BlockingSocket::read_now(std::span<char> out) {
+    if (tls_) return tls_read_now(out);
     for (;;) {
         const ssize_t n = ::recv(fd_, out.data(), out.size(), 0);
         if (n > 0) return {static_cast<size_t>(n), IoError::none};
@@ -89,6 +96,7 @@ IoResult BlockingSocket::read_now(std::span<char> out) {
 
 IoResult BlockingSocket::read_now_stamped(std::span<char> out, int64_t& received_unix_us) {
     received_unix_us = 0;
+    if (tls_) return tls_read_now(out); // the first bytes are a ClientHello: no head's queue time to stamp
     iovec iov{out.data(), out.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
     for (;;) {
@@ -114,6 +122,7 @@ IoResult BlockingSocket::read_now_stamped(std::span<char> out, int64_t& received
 IoError BlockingSocket::wait_readable(Deadline& deadline, bool idle) { return wait(POLLIN, deadline, idle); }
 
 IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& deadline, bool last) {
+    if (tls_) return tls_write_all(iov_in, deadline, last);
     iovec iov[16];
     size_t count = std::min(iov_in.size(), std::size(iov));
     std::copy_n(iov_in.begin(), count, iov);
@@ -138,6 +147,7 @@ IoResult BlockingSocket::write_all(std::span<const iovec> iov_in, Deadline& dead
 }
 
 IoResult BlockingSocket::send_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline) {
+    if (tls_) return copy_file(in_fd, offset, len, deadline); // the kernel cannot encrypt for us
     uint64_t done = 0;
     while (done < len) {
         off_t off = static_cast<off_t>(offset + done);
@@ -176,6 +186,11 @@ IoResult BlockingSocket::copy_file(int in_fd, uint64_t offset, uint64_t len, Dea
 void BlockingSocket::interrupt_reads() { ::shutdown(fd_, SHUT_RD); }
 
 void BlockingSocket::linger_close(uint32_t max_ms) {
+    if (tls_ && !output_shut_) {
+        Deadline flush_deadline(max_ms);
+        tls_->close_notify();
+        flush_tls(flush_deadline);
+    }
     if (!output_shut_) ::shutdown(fd_, SHUT_WR);
     output_shut_ = true;
     Deadline deadline(max_ms);
@@ -185,6 +200,85 @@ void BlockingSocket::linger_close(uint32_t max_ms) {
         if (!r) return;
         total += r.bytes;
     }
+}
+
+// ---- TLS: the session's ciphertext through this socket ----------------------
+
+// Decrypts what is here; receives ciphertext only when the session wants
+// it, and sends what the handshake answers at once.
+IoResult BlockingSocket::tls_read_now(std::span<char> out) {
+    char cipher[kReadChunk];
+    for (;;) {
+        const TlsSession::Step step = tls_->read(out);
+        if (tls_->has_output()) {
+            Deadline flush_deadline(kTlsFlushMs);
+            if (IoError e = flush_tls(flush_deadline); e != IoError::none) return {0, e};
+        }
+        if (step.status == TlsSession::Status::ok) return {step.bytes, IoError::none};
+        if (step.status == TlsSession::Status::closed) return {0, IoError::eof};
+        if (step.status == TlsSession::Status::failed) {
+            support::logf(ctx_ ? ctx_->host : nullptr, HORNET_LOG_DEBUG, "TLS connection dropped: %s",
+                          tls_->error().c_str());
+            return {0, IoError::failed};
+        }
+        const ssize_t n = ::recv(fd_, cipher, sizeof cipher, 0);
+        if (n > 0) {
+            tls_->feed(cipher, static_cast<size_t>(n));
+            continue;
+        }
+        if (n == 0) return {0, IoError::eof};
+        if (errno == EINTR) continue;
+        return {0, would_block(errno) ? IoError::would_block : error_of(errno)};
+    }
+}
+
+// Small pieces (a head, a chunk line, a small body) become one record;
+// large bodies go out kTlsBatch at a time, so a connection never holds a
+// whole response in ciphertext.
+IoResult BlockingSocket::tls_write_all(std::span<const iovec> iov, Deadline& deadline, bool last) {
+    constexpr size_t kTlsBatch = 64 * 1024;
+    char stage[kReadChunk];
+    size_t staged = 0, total = 0;
+    auto put = [&](const char* p, size_t len) -> IoError {
+        if (staged + len <= sizeof stage) {
+            std::memcpy(stage + staged, p, len);
+            staged += len;
+            return IoError::none;
+        }
+        if (staged != 0 && tls_->write(stage, staged).status != TlsSession::Status::ok) return IoError::failed;
+        staged = 0;
+        for (size_t at = 0; at < len; at += kTlsBatch) {
+            if (tls_->write(p + at, std::min(kTlsBatch, len - at)).status != TlsSession::Status::ok)
+                return IoError::failed;
+            if (IoError e = flush_tls(deadline); e != IoError::none) return e;
+        }
+        return IoError::none;
+    };
+    for (const iovec& v : iov) {
+        if (IoError e = put(static_cast<const char*>(v.iov_base), v.iov_len); e != IoError::none) return {total, e};
+        total += v.iov_len;
+    }
+    if (staged != 0 && tls_->write(stage, staged).status != TlsSession::Status::ok) return {total, IoError::failed};
+    if (last && !output_shut_) tls_->close_notify();
+    if (IoError e = flush_tls(deadline); e != IoError::none) return {total, e};
+    if (last && !output_shut_) ::shutdown(fd_, SHUT_WR);
+    output_shut_ = output_shut_ || last;
+    return {total, IoError::none};
+}
+
+IoError BlockingSocket::flush_tls(Deadline& deadline) {
+    while (tls_->has_output()) {
+        const std::span<const char> p = tls_->output();
+        const ssize_t n = ::send(fd_, p.data(), p.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+            tls_->consume_output(static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && !would_block(errno)) return error_of(errno);
+        if (IoError e = wait(POLLOUT, deadline); e != IoError::none) return e;
+    }
+    return IoError::none;
 }
 
 } // namespace hornet::sdk

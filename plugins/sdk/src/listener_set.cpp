@@ -143,6 +143,8 @@ void ListenerSet::adopt(size_t i, int fd, const sockaddr* peer, socklen_t peer_l
 
 void ListenerSet::fill_addresses(size_t i, int fd, const SocketAddress& peer, ConnectionAddresses& addresses) {
     addresses.peer = peer;
+    addresses.listener = static_cast<uint32_t>(i);
+    addresses.tls = nullptr;
     const Listener& l = listeners_[i];
     // A wildcard listener's connections each have their own local address.
     addresses.local = l.local.is_wildcard() ? SocketAddress::local_of(fd) : l.local;

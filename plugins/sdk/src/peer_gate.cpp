@@ -38,7 +38,12 @@ HeadResult PeerGate::take_proxy_header(PeerState& peer, InputBuffer& input, Conn
     if (h.status == ProxyParse::need_more) return {ParseStatus::need_more, 0, 0};
     if (h.status == ProxyParse::error) return {ParseStatus::error, 0, 400};
     input.consume(h.consumed);
-    if (h.has_addresses) addresses = h.addresses;
+    if (h.has_addresses) {
+        const ConnectionAddresses socket = addresses;
+        addresses = h.addresses;
+        addresses.listener = socket.listener; // what the socket itself is, not the client's addresses
+        addresses.tls = socket.tls;
+    }
     peer.check = PeerCheck::done;
     return {ParseStatus::done, 0, 0};
 }

@@ -2,6 +2,8 @@
 // count (see request_cycle.hpp).
 #include "hornet/sdk/request_cycle.hpp"
 
+#include "hornet/sdk/tls/tls_session.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -60,7 +62,18 @@ int RequestCycle::fill_request(const ConnectionRef& c) {
     request_.peer_port = a.peer.port();
     request_.server_host = {a.local.host().data(), a.local.host().size()};
     request_.server_port = a.local.port();
+    if (a.tls) return fill_tls(*a.tls), 0; // the connection itself says https
     return gate_.set_scheme(c.peer, request_);
+}
+
+// The connection's own TLS: https, whatever a proxy header may add.
+void RequestCycle::fill_tls(TlsSession& tls) {
+    const TlsPeerInfo& info = tls.peer();
+    request_.scheme = {"https", 5};
+    request_.tls_protocol = {info.protocol.data(), info.protocol.size()};
+    request_.tls_cipher = {info.cipher.data(), info.cipher.size()};
+    request_.tls_client_subject = {info.client_subject.data(), info.client_subject.size()};
+    request_.tls_client_cert = {info.client_cert.data(), info.client_cert.size()};
 }
 
 WireBuffers RequestCycle::refusal(int status) {

@@ -118,10 +118,24 @@ TEST(GunicornForm, GunicornWorkerClassNames) {
 }
 
 TEST(GunicornForm, AGunicornFlagHornetLacksSaysWhy) {
-    auto o = run({"--certfile", "x.pem", "hello"});
+    auto o = run({"--dirty-app", "x:y", "hello"});
     EXPECT_EQ(o.code, 2);
-    EXPECT_NE(o.err.find("--certfile: Gunicorn's setting certfile is not taken by hornet: no TLS yet"),
+    EXPECT_NE(o.err.find("--dirty-app: Gunicorn's setting dirty_apps is not taken by hornet: hornet has no dirty arbiters"),
               std::string::npos) << o.err;
+}
+
+TEST(GunicornForm, GunicornTlsFlagsAreHornets) {
+    auto o = run({"--certfile", "c.pem", "--keyfile", "k.pem", "--ca-certs", "ca.pem", "--cert-reqs", "2",
+                  "--ssl-version", "TLSv1_3", "--ciphers", "ECDHE+AESGCM", "--do-handshake-on-connect", "hello"});
+    ASSERT_TRUE(o.inv) << o.err;
+    const hornet::Config& c = o.inv->config;
+    EXPECT_EQ(c.certfile, "c.pem");
+    EXPECT_EQ(c.keyfile, "k.pem");
+    EXPECT_EQ(c.ca_certs, "ca.pem");
+    EXPECT_EQ(c.cert_reqs, "required");
+    EXPECT_EQ(c.ssl_version, "tlsv1_3");
+    EXPECT_EQ(c.ciphers, "ECDHE+AESGCM");
+    EXPECT_TRUE(c.do_handshake_on_connect);
 }
 
 TEST(GunicornForm, GunicornCmdArgsComeBeforeTheCommandLine) {

@@ -35,9 +35,14 @@ namespace hornet::sdk {
 
 class BlockingSocket;
 
+class TlsListeners;
+
 struct ConnectionOptions {
     bool keep_alive = false; // serve several requests per connection
     const char* scheme = "http";
+    // The worker's TLS listeners (outlive the connection), or null: a
+    // connection from a TLS listener gets its session on its first visit.
+    const TlsListeners* tls = nullptr;
 };
 
 // When a connection parked as `wait` at now_ms must be woken anyway: the

@@ -7,6 +7,11 @@
 // for a slow client it beats the heartbeat, since the wait is bounded by the
 // client timeouts, not the app. Sends use MSG_NOSIGNAL: no SIGPIPE. Used by
 // one thread at a time per direction (the exchange serializes writers).
+// With a TlsSession the same calls carry TLS: reads decrypt (and drive the
+// handshake), writes encrypt, files are read and encrypted (sendfile(2)
+// cannot carry TLS), and the last write ends with a close_notify; then the
+// session is used by one thread at a time (the exchange's lock, or a
+// request's single thread).
 #pragma once
 
 #include <chrono>
@@ -20,6 +25,8 @@
 #include "hornet/worker.h"
 
 namespace hornet::sdk {
+
+class TlsSession;
 
 // A time limit that reads the clock only when a wait is actually needed.
 class Deadline {
@@ -37,7 +44,8 @@ class BlockingSocket {
 public:
     // fd must be non-blocking; ctx (may be null in tests) gives the stop fd,
     // stop mode and heartbeat. Does not own fd.
-    BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t beat_ms);
+    // tls (may be null: plaintext) is not owned and outlives this.
+    BlockingSocket(int fd, const hornet_worker_ctx_t* ctx, uint32_t beat_ms, TlsSession* tls = nullptr);
 
     // Some bytes (> 0), or eof / timeout / stopped / failed. `idle`: waiting
     // between requests, where a graceful stop ends the wait too.
@@ -69,17 +77,24 @@ public:
     void linger_close(uint32_t max_ms);
 
     int fd() const { return fd_; }
+    // Plaintext (or a whole record) already decrypted or received: read
+    // before waiting for the socket.
+    bool buffered() const;
 
 private:
     IoError wait(short events, Deadline& deadline, bool idle = false);
     void ack_now();
     IoResult copy_file(int in_fd, uint64_t offset, uint64_t len, Deadline& deadline);
+    IoResult tls_read_now(std::span<char> out);
+    IoResult tls_write_all(std::span<const iovec> iov, Deadline& deadline, bool last);
+    IoError flush_tls(Deadline& deadline);
 
     int fd_;
     const hornet_worker_ctx_t* ctx_;
     uint32_t beat_ms_;
     bool watch_stop_;
     bool output_shut_ = false; // write_all(last) half-closed it
+    TlsSession* tls_;
 };
 
 } // namespace hornet::sdk

@@ -22,6 +22,7 @@
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/socket_address.hpp"
+#include "hornet/sdk/tls/tls_session.hpp"
 
 namespace hornet::sdk {
 
@@ -46,6 +47,10 @@ struct ConnectionState {
     // Judged on the first visit (PeerGate), from the socket's own peer.
     PeerState peer;
     int64_t opened_ms = 0; // monotonic ms of that visit: the first head's timeout counts from it
+    // TLS listeners: the connection's session, made on the first visit
+    // (addresses.tls points to it). Its handshake runs within the first
+    // head's timeout, as a head would.
+    std::unique_ptr<TlsSession> tls;
 };
 
 } // namespace hornet::sdk

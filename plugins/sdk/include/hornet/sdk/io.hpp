@@ -27,6 +27,8 @@ inline constexpr size_t kHeadTailRoom = 4 * 1024;
 inline constexpr uint32_t kLingerMs = 1000;
 // How much a lingering close reads at most before it gives up.
 inline constexpr size_t kLingerBytes = 1024 * 1024;
+// How long a TLS handshake's answer may wait for room in the socket.
+inline constexpr uint32_t kTlsFlushMs = 5000;
 // The interim response of Expect: 100-continue.
 inline constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 

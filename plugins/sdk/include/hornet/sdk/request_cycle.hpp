@@ -90,6 +90,7 @@ public:
 
 private:
     int fill_request(const ConnectionRef& c);
+    void fill_tls(TlsSession& tls);
     void mark_start();
     int64_t queued_us(const ConnectionRef& c);
     void report_end(const ConnectionRef& c, const hornet_request_t* request, std::string_view line);

@@ -11,6 +11,8 @@
 
 namespace hornet::sdk {
 
+class TlsSession;
+
 class SocketAddress {
 public:
     SocketAddress() = default;
@@ -45,6 +47,12 @@ struct ConnectionAddresses {
     // RequestCycle turns into a queue time with the clocks it reads anyway.
     bool stamp_first_read = false;
     int64_t received_unix_us = 0;
+    // Which of the context's listeners accepted it (ListenerSet sets it).
+    uint32_t listener = 0;
+    // The connection's TLS session, null for plaintext: the request's
+    // scheme is then https and its tls_* fields come from it. The
+    // connection owns it; a PROXY header keeps it and `listener`.
+    TlsSession* tls = nullptr;
 };
 
 } // namespace hornet::sdk
