@@ -25,13 +25,19 @@ constexpr int probe_timeout_ms = 10000;
     ::_exit(why.empty() ? 0 : 1);
 }
 
-std::string read_report(int fd) {
+// The child's report, until it closes the pipe (it exits); `hung` when it
+// kept the pipe open past the timeout.
+std::string read_report(int fd, bool& hung) {
     std::string text;
     pollfd p{fd, POLLIN, 0};
     char buf[1024];
+    hung = true;
     while (::poll(&p, 1, probe_timeout_ms) > 0) {
         ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) break;
+        if (n <= 0) {
+            hung = false;
+            break;
+        }
         text.append(buf, static_cast<size_t>(n));
     }
     return text;
@@ -55,9 +61,13 @@ std::optional<std::string> probe_plugins(const Config& config) {
         probe_child(config, fds[1]);
     }
     ::close(fds[1]);
-    std::string report = read_report(fds[0]);
+    bool hung = false;
+    std::string report = read_report(fds[0], hung);
     ::close(fds[0]);
-    ::kill(pid, SIGKILL); // a no-op when it has exited; ends a hung probe
+    // Only a hung probe is killed: one whose pipe closed is exiting, and a
+    // KILL landing in its exit would make its status "killed" (the reload
+    // then failed with "crashed the probe process (signal KILL)").
+    if (hung) ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!report.empty()) return report;

@@ -100,6 +100,7 @@ void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
     if (!(flags & IORING_CQE_F_MORE) && w.phase_ == Phase::serving && w.open_ < w.cap_ && res != -EMFILE &&
         res != -ENFILE)
         w.arm_accept(l);
+    w.check_finished(); // a stop waits for its cancelled accepts
 }
 
 void UringWorker::open_connection(Listener& l, int fd) {
@@ -127,6 +128,10 @@ void UringWorker::open_connection(Listener& l, int fd) {
     if (++open_ >= cap_) pause_accepting();
     if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, 1);
     c->start();
+}
+
+bool UringWorker::accepting() const {
+    return std::any_of(accepting_.begin(), accepting_.end(), [](const auto& l) { return l->accept.busy; });
 }
 
 void UringWorker::pause_accepting() {
@@ -239,9 +244,13 @@ void UringWorker::stop_now() {
     check_finished();
 }
 
+// The worker leaves once no connection is open and no accept is in flight:
+// an accept being cancelled may still complete with a client's connection
+// (the kernel took it off the listener's queue for this worker), which is
+// then served; leaving first would reset it with its request unanswered.
 void UringWorker::check_finished() {
     if (ended_ || phase_ == Phase::serving) return;
-    if (open_ == 0) {
+    if (open_ == 0 && !accepting()) {
         ended_ = true;
         return;
     }

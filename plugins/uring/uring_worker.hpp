@@ -85,6 +85,7 @@ private:
     static void on_mailbox(Op& op, int res, uint32_t flags);
     void follow_stop_mode();
     void pause_accepting();
+    bool accepting() const; // an accept is in flight (or its cancel's answer is not in)
     void begin_leaving();
     void stop_now();
     void check_finished();
