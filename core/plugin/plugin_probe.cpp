@@ -1,6 +1,10 @@
 #include "plugin/plugin_probe.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,20 +30,27 @@ constexpr int probe_timeout_ms = 10000;
 }
 
 // The child's report, until it closes the pipe (it exits); `hung` when it
-// kept the pipe open past the timeout.
+// kept the pipe open past the timeout. A signal to the arbiter (SIGCHLD
+// from a worker leaving meanwhile) interrupts poll(): that is no timeout.
 std::string read_report(int fd, bool& hung) {
     std::string text;
     pollfd p{fd, POLLIN, 0};
     char buf[1024];
-    hung = true;
-    while (::poll(&p, 1, probe_timeout_ms) > 0) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(probe_timeout_ms);
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const int ready = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) break; // the timeout (or poll failed): a hung probe
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             hung = false;
-            break;
+            return text;
         }
         text.append(buf, static_cast<size_t>(n));
     }
+    hung = true;
     return text;
 }
 
@@ -65,8 +76,7 @@ std::optional<std::string> probe_plugins(const Config& config) {
     std::string report = read_report(fds[0], hung);
     ::close(fds[0]);
     // Only a hung probe is killed: one whose pipe closed is exiting, and a
-    // KILL landing in its exit would make its status "killed" (the reload
-    // then failed with "crashed the probe process (signal KILL)").
+    // KILL landing in its exit would make its status "killed".
     if (hung) ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
