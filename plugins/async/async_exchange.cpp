@@ -11,11 +11,6 @@
 namespace hornet::async {
 namespace asio = boost::asio;
 
-Waiter& Waiter::for_this_thread() {
-    thread_local Waiter waiter;
-    return waiter;
-}
-
 AsyncExchange::AsyncExchange(AsyncWorker& worker, Connection& c, const sdk::ExchangeParts& parts)
     : worker_(worker), c_(c), core_(parts) {}
 
@@ -38,14 +33,14 @@ void AsyncExchange::run(const sdk::AppRoute& route) {
 
 bool AsyncExchange::done() const {
     if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
-    if (rq_.posted != 0 || deferred_.load() != 0 || rq_.read != Read::idle || rq_.source_active || !waiting_.empty()) return false;
+    if (rq_.posted != 0 || deferred_.load() != 0 || rq_.read.stage != Read::idle || rq_.source_active || !waiting_.empty()) return false;
     return !c_.timer().busy() && c_.writer().settled();
 }
 
 // A read still waiting on the client after the answer is out: cut it short
 // (the connection cannot carry another request then).
 void AsyncExchange::maybe_done() {
-    if (core_.finished() && rq_.read == Read::socket && c_.writer().settled()) {
+    if (core_.finished() && rq_.read.stage == Read::socket && c_.writer().settled()) {
         core_.set_wire(sdk::Wire::closing);
         c_.socket().cancel();
     }
@@ -72,7 +67,7 @@ void AsyncExchange::post_done(hornet_done_fn done, void* user_data, ptrdiff_t re
 ptrdiff_t AsyncExchange::read(void* buf, size_t cap) {
     if (in_loop()) return HORNET_EWOULDBLOCK;
     return wait_for_loop(worker_.io(), [&](const Completion& c) {
-        if (rq_.read != Read::idle) return complete(c, HORNET_EBUSY);
+        if (rq_.read.stage != Read::idle) return complete(c, HORNET_EBUSY);
         start_read(buf, cap, c);
     });
 }
@@ -84,17 +79,14 @@ int AsyncExchange::read_async(void* buf, size_t cap, hornet_done_fn done, void* 
 
 int AsyncExchange::loop_read_async(void* buf, size_t cap, const Completion& c) {
     if (core_.finished()) return HORNET_ECLOSED;
-    if (rq_.read != Read::idle) return HORNET_EBUSY;
+    if (rq_.read.stage != Read::idle) return HORNET_EBUSY;
     start_read(buf, cap, c);
     return HORNET_OK;
 }
 
 void AsyncExchange::start_read(void* buf, size_t cap, const Completion& c) {
     if (const int rc = core_.may_read(); rc != HORNET_OK) return complete(c, rc);
-    rq_.read = Read::parsing;
-    rq_.read_buf = buf;
-    rq_.read_cap = cap;
-    rq_.read_done = c;
+    rq_.read.begin(buf, cap, c);
     if (core_.take_continue()) {
         c_.writer().append(sdk::kContinue);
         c_.writer().kick();
@@ -103,12 +95,12 @@ void AsyncExchange::start_read(void* buf, size_t cap, const Completion& c) {
 }
 
 void AsyncExchange::continue_read() {
-    const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
+    const sdk::ReadStep step = core_.read_step(rq_.read.buf, rq_.read.cap);
     if (!step.need_input) return end_read(step.result);
     if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
-    rq_.read = Read::socket;
+    rq_.read.stage = Read::socket;
     rq_.read_deadline_ms = core_.upgraded() ? 0 : worker_.now_ms() + worker_.timeouts().body_ms;
     c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_body_read(ec, n); });
@@ -118,37 +110,28 @@ void AsyncExchange::continue_read() {
 // buffer: no copy, and the connection's input does not grow for it (an idle
 // WebSocket keeps only its read in flight).
 void AsyncExchange::read_raw_direct() {
-    rq_.read = Read::socket;
+    rq_.read.stage = Read::socket;
     rq_.read_deadline_ms = 0;
-    c_.socket().async_read_some(asio::buffer(rq_.read_buf, rq_.read_cap),
+    c_.socket().async_read_some(asio::buffer(rq_.read.buf, rq_.read.cap),
                                 [this](const boost::system::error_code& ec, size_t n) {
                                     if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
-                                    rq_.read = Read::parsing;
+                                    rq_.read.stage = Read::parsing;
                                     core_.took_raw(n);
                                     end_read(static_cast<ptrdiff_t>(n));
                                 });
 }
 
 void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) {
-    rq_.read = Read::parsing;
+    rq_.read.stage = Read::parsing;
     rq_.read_deadline_ms = 0;
-    const bool cut_short = core_.finished() || core_.wire() != sdk::Wire::sound; // finish() or a stop
-    if (!ec && n > 0 && !cut_short) {
-        core_.parts().input.commit(n);
-        return continue_read();
-    }
-    sdk::IoError error = sdk::IoError::failed;
-    if (c_.is_cut()) error = sdk::IoError::stopped;
-    else if (cut_short) return end_read(HORNET_ECLOSED);
-    else if (rq_.read_timed_out) error = sdk::IoError::timeout;
-    else if (ec == asio::error::eof || (!ec && n == 0)) error = sdk::IoError::eof;
-    end_read(core_.read_failed(error));
+    const bool eof = ec == asio::error::eof || (!ec && n == 0);
+    const auto result = core_.body_read_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), rq_.read_timed_out, eof));
+    if (!result) return continue_read();
+    end_read(*result);
 }
 
 void AsyncExchange::end_read(ptrdiff_t result) {
-    rq_.read = Read::idle;
-    const Completion c = std::exchange(rq_.read_done, Completion{});
-    complete(c, result);
+    complete(rq_.read.end(), result);
     maybe_done();
 }
 
@@ -334,7 +317,7 @@ int AsyncExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer().close();
-    if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
+    if (rq_.read.stage == Read::idle && core_.wants_discard()) continue_discard();
     maybe_done();
     return rc;
 }
@@ -342,12 +325,12 @@ int AsyncExchange::loop_finish(int error) {
 // ---- what the app left of the body -----------------------------------------------------
 
 void AsyncExchange::continue_discard() {
-    rq_.read = Read::idle;
+    rq_.read.stage = Read::idle;
     const sdk::ReadStep step = core_.discard_step();
     if (!step.need_input) return;
     const std::span<char> space = core_.input_space();
     if (space.empty()) return core_.set_wire(sdk::Wire::closing);
-    rq_.read = Read::discard;
+    rq_.read.stage = Read::discard;
     rq_.read_deadline_ms = worker_.now_ms() + worker_.timeouts().body_ms;
     c_.socket().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_discard_read(ec, n); });
@@ -356,13 +339,8 @@ void AsyncExchange::continue_discard() {
 // A timeout, EOF or a stop ends the drop: the connection closes.
 void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t n) {
     rq_.read_deadline_ms = 0;
-    if (!ec && n > 0 && core_.wire() == sdk::Wire::sound) {
-        core_.parts().input.commit(n);
-        continue_discard();
-    } else {
-        rq_.read = Read::idle;
-        core_.set_wire(sdk::Wire::closing);
-    }
+    if (core_.discard_read_done(ec ? 0 : n)) continue_discard();
+    else rq_.read.stage = Read::idle;
     maybe_done();
 }
 

@@ -101,7 +101,7 @@ private:
     };
     // The one body read in flight: the app's (parsing, socket) or, after
     // finish(), the drop of what the app left (discard).
-    enum class Read : uint8_t { idle, parsing, socket, discard };
+    using Read = sdk::BodyRead::Stage;
 
     bool in_loop() const;
     void complete(const Completion& c, ptrdiff_t result);
@@ -136,11 +136,7 @@ private:
         bool active = false;
         bool handle_returned = false;
         int posted = 0; // done callbacks posted, not yet run
-        // The one body read in flight.
-        Read read = Read::idle;
-        void* read_buf = nullptr;
-        size_t read_cap = 0;
-        Completion read_done;
+        sdk::BodyRead read; // the one body read in flight
         int64_t read_deadline_ms = 0; // while a socket read is in flight
         bool read_timed_out = false;
         // The write whose bytes the output buffer's source is taking.

@@ -99,7 +99,7 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
         if (!await_client()) co_return HeadOutcome::closed;
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
-        wait_ = Wait::none;
+        wait_ = sdk::ClientWait::none;
         if (ec || n == 0) {
             if (head_expired_ && !input_.empty() && !cut_)
                 co_return co_await refuse_head({sdk::HeadStatus::refused, 408, {}});
@@ -117,15 +117,10 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
 // should close instead (stopping, or idle while the worker leaves).
 bool Connection::await_client() {
     if (cut_) return false;
-    const sdk::Timeouts& t = worker_.timeouts();
-    const int64_t now = worker_.now_ms();
-    if (input_.empty()) {
-        wait_ = Wait::request;
-        deadline_ms_ = std::min(now + (answered_ != 0 ? t.keepalive_ms : t.head_ms), worker_.drain_by_ms());
-    } else {
-        wait_ = Wait::head;
-        deadline_ms_ = (head_since_ms_ != 0 ? head_since_ms_ : now) + t.head_ms;
-    }
+    const sdk::ClientDeadline d = sdk::client_wait_deadline(worker_.timeouts(), worker_.now_ms(), input_.empty(),
+                                                            answered_ != 0, head_since_ms_, worker_.drain_by_ms());
+    wait_ = d.wait;
+    deadline_ms_ = d.at_ms;
     return true;
 }
 
@@ -168,7 +163,7 @@ asio::awaitable<Connection::Outcome> Connection::run_on_pool() {
     co_return pool_outcome_;
 }
 
-void Connection::serve_on_pool() {
+void Connection::serve_on_pool() noexcept {
     const sdk::Timeouts& t = cycle_.timeouts();
     sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms);
     Outcome o;
@@ -190,7 +185,7 @@ asio::awaitable<void> Connection::linger() {
     if (writer_.broken() || cut_) co_return;
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
-    wait_ = Wait::linger;
+    wait_ = sdk::ClientWait::linger;
     deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
     for (size_t total = 0; total < sdk::kLingerBytes;) {
         input_.clear();
@@ -200,7 +195,7 @@ asio::awaitable<void> Connection::linger() {
         if (ec || n == 0) break;
         total += n;
     }
-    wait_ = Wait::none;
+    wait_ = sdk::ClientWait::none;
 }
 
 // Suspends until wake(); callers re-check their condition.
@@ -217,9 +212,9 @@ void Connection::wake() {
 }
 
 void Connection::check_deadlines(int64_t now) {
-    if (wait_ != Wait::none && now >= deadline_ms_) {
-        if (wait_ == Wait::head) head_expired_ = true;
-        wait_ = Wait::none;
+    if (wait_ != sdk::ClientWait::none && now >= deadline_ms_) {
+        if (wait_ == sdk::ClientWait::head) head_expired_ = true;
+        wait_ = sdk::ClientWait::none;
         socket_.cancel();
     }
     writer_.check_deadline(now);
@@ -227,7 +222,7 @@ void Connection::check_deadlines(int64_t now) {
 }
 
 void Connection::drain(int64_t by_ms) {
-    if (wait_ == Wait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    if (wait_ == sdk::ClientWait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
     if (exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
 }
 

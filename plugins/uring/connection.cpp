@@ -32,7 +32,6 @@ bool may_keep_alive(const void* worker) { return static_cast<const UringWorker*>
 Connection::Connection(UringWorker& worker, int fd, const sdk::ConnectionAddresses& addresses)
     : worker_(worker), ring_(worker.ring()), ctx_(worker.ctx()), fd_(fd), addresses_(addresses),
       input_(kInputBytes), cycle_(ctx_, worker.gate()), exchange_(worker, *this, cycle_.parts(input_)) {
-    pool_item.connection = this;
     for (Op* op : {&recv_, &send_, &close_, &timer_, &splice_in_, &splice_out_}) op->owner = this;
     splice_in_.fn = on_splice_in;
     splice_out_.fn = on_splice_out;
@@ -79,15 +78,10 @@ void Connection::parse_head() {
 // wait if nothing came.
 bool Connection::await_client() {
     if (cut_) return false;
-    const sdk::Timeouts& t = worker_.timeouts();
-    const int64_t now = worker_.now_ms();
-    if (input_.empty()) {
-        wait_ = Wait::request;
-        deadline_ms_ = std::min(now + (answered_ != 0 ? t.keepalive_ms : t.head_ms), worker_.drain_by_ms());
-    } else {
-        wait_ = Wait::head;
-        deadline_ms_ = (head_since_ms_ != 0 ? head_since_ms_ : now) + t.head_ms;
-    }
+    const sdk::ClientDeadline d = sdk::client_wait_deadline(worker_.timeouts(), worker_.now_ms(), input_.empty(),
+                                                            answered_ != 0, head_since_ms_, worker_.drain_by_ms());
+    wait_ = d.wait;
+    deadline_ms_ = d.at_ms;
     return true;
 }
 
@@ -107,7 +101,7 @@ void Connection::recv_body(std::span<char> space) {
 
 void Connection::on_recv(Op& op, int res, uint32_t flags) {
     Connection& c = owner(op);
-    c.wait_ = Wait::none;
+    c.wait_ = sdk::ClientWait::none;
     if (c.stage_ == Stage::head) c.on_head_bytes(res, flags);
     else if (c.stage_ == Stage::linger) c.on_linger_bytes(res, flags);
     else if (c.stage_ == Stage::ring_app) {
@@ -172,10 +166,10 @@ void Connection::run_exchange() {
     }
     stage_ = Stage::pool_app;
     pool_done_ = false;
-    worker_.pool().push(&pool_item);
+    worker_.pool().push(this);
 }
 
-void Connection::serve_on_pool() {
+void Connection::serve_on_pool() noexcept {
     const sdk::Timeouts& t = cycle_.timeouts();
     sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms);
     bool reusable = false;
@@ -352,7 +346,7 @@ void Connection::linger() {
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
     input_.clear();
-    wait_ = Wait::linger;
+    wait_ = sdk::ClientWait::linger;
     deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
     lingered_ = 0;
     arm_select_recv();
@@ -362,7 +356,7 @@ void Connection::on_linger_bytes(int res, uint32_t flags) {
     if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
     if (res == -ENOBUFS && !cut_) res = 0; // counts as nothing read: wait again
     else if (res <= 0 || (lingered_ += static_cast<size_t>(res)) >= sdk::kLingerBytes) return close();
-    wait_ = Wait::linger;
+    wait_ = sdk::ClientWait::linger;
     input_.clear();
     if (res == 0) return arm_direct_recv();
     arm_select_recv();
@@ -370,7 +364,7 @@ void Connection::on_linger_bytes(int res, uint32_t flags) {
 
 void Connection::close() {
     stage_ = Stage::closed;
-    wait_ = Wait::none;
+    wait_ = sdk::ClientWait::none;
     ring_.cancel(recv_);
     ring_.cancel(send_);
     ring_.cancel(splice_in_);
@@ -394,9 +388,9 @@ void Connection::maybe_release() {
 // ---- time -------------------------------------------------------------------------
 
 void Connection::check_deadlines(int64_t now) {
-    if (wait_ != Wait::none && now >= deadline_ms_) {
-        if (wait_ == Wait::head) head_expired_ = true;
-        wait_ = Wait::none;
+    if (wait_ != sdk::ClientWait::none && now >= deadline_ms_) {
+        if (wait_ == sdk::ClientWait::head) head_expired_ = true;
+        wait_ = sdk::ClientWait::none;
         ring_.cancel(recv_);
     }
     if (body_deadline_ms_ != 0 && now >= body_deadline_ms_) {
@@ -413,7 +407,7 @@ void Connection::check_deadlines(int64_t now) {
 }
 
 void Connection::drain(int64_t by_ms) {
-    if (wait_ == Wait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    if (wait_ == sdk::ClientWait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
 }
 
 void Connection::cut() {

@@ -21,7 +21,8 @@
 #include <string>
 #include <string_view>
 
-#include "blocking_pool.hpp"
+#include "hornet/sdk/blocking_pool.hpp"
+#include "hornet/sdk/client_wait.hpp"
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
@@ -34,7 +35,7 @@ namespace hornet::uring {
 
 class UringWorker;
 
-class Connection {
+class Connection final : public sdk::PoolTask {
 public:
     // Takes fd.
     Connection(UringWorker& worker, int fd, const sdk::ConnectionAddresses& addresses);
@@ -76,15 +77,13 @@ public:
     void maybe_release();
 
     // [pool thread] Serves the parsed request with the SDK's blocking exchange.
-    void serve_on_pool();
+    void serve_on_pool() noexcept override;
 
-    PoolItem pool_item;
     Connection* prev = nullptr;
     Connection* next = nullptr;
 
 private:
     enum class Stage { head, refusing, ring_app, pool_app, linger, closed };
-    enum class Wait { none, request, head, linger };
 
     sdk::ConnectionRef ref() { return {input_, peer_, addresses_}; }
     void read_head();
@@ -146,7 +145,7 @@ private:
     int64_t send_since_ms_ = 0;
 
     Stage stage_ = Stage::head;
-    Wait wait_ = Wait::none;
+    sdk::ClientWait wait_ = sdk::ClientWait::none;
     int64_t deadline_ms_ = 0;
     int64_t body_deadline_ms_ = 0;
     int64_t head_since_ms_ = 0;

@@ -30,14 +30,14 @@ void RingExchange::run(const sdk::AppRoute& route) {
 
 bool RingExchange::done() const {
     if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
-    if (rq_.deferred != 0 || rq_.read != Read::idle || !drain_waiters_.empty()) return false;
+    if (rq_.deferred != 0 || rq_.read.stage != Read::idle || !drain_waiters_.empty()) return false;
     return !c_.timer_busy() && c_.output_settled();
 }
 
 void RingExchange::maybe_done() {
     // A read still waiting on the client after the answer is out: cut it
     // short (the connection cannot carry another request then).
-    if (core_.finished() && rq_.read == Read::body && c_.output_settled()) {
+    if (core_.finished() && rq_.read.stage == Read::socket && c_.output_settled()) {
         core_.set_wire(sdk::Wire::closing);
         c_.cancel_recv();
     }
@@ -63,7 +63,7 @@ void RingExchange::complete(const Completion& c, ptrdiff_t result) {
 ptrdiff_t RingExchange::read(void* buf, size_t cap) {
     if (in_ring()) return HORNET_EWOULDBLOCK;
     return wait_for_ring(worker_.mailbox(), [&](const Completion& c) {
-        if (rq_.read != Read::idle) return complete(c, HORNET_EBUSY);
+        if (rq_.read.stage != Read::idle) return complete(c, HORNET_EBUSY);
         start_read(buf, cap, c);
     });
 }
@@ -72,7 +72,7 @@ int RingExchange::read_async(void* buf, size_t cap, hornet_done_fn done, void* u
     const Completion c{done, user_data, nullptr};
     return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
         if (core_.finished()) return HORNET_ECLOSED;
-        if (rq_.read != Read::idle) return HORNET_EBUSY;
+        if (rq_.read.stage != Read::idle) return HORNET_EBUSY;
         start_read(buf, cap, c);
         return HORNET_OK;
     }));
@@ -80,10 +80,7 @@ int RingExchange::read_async(void* buf, size_t cap, hornet_done_fn done, void* u
 
 void RingExchange::start_read(void* buf, size_t cap, const Completion& c) {
     if (const int rc = core_.may_read(); rc != HORNET_OK) return complete(c, rc);
-    rq_.read = Read::body;
-    rq_.read_buf = buf;
-    rq_.read_cap = cap;
-    rq_.read_done = c;
+    rq_.read.begin(buf, cap, c);
     if (core_.take_continue()) {
         c_.append(sdk::kContinue);
         c_.flush();
@@ -92,41 +89,29 @@ void RingExchange::start_read(void* buf, size_t cap, const Completion& c) {
 }
 
 void RingExchange::continue_read() {
-    const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
+    const sdk::ReadStep step = core_.read_step(rq_.read.buf, rq_.read.cap);
     if (!step.need_input) return end_read(step.result);
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
+    rq_.read.stage = Read::socket;
     c_.recv_body(space);
 }
 
 void RingExchange::on_body_read(int res) {
-    if (rq_.read == Read::discard) {
-        if (res > 0 && core_.wire() == sdk::Wire::sound) {
-            core_.parts().input.commit(static_cast<size_t>(res));
-            continue_discard();
-            return maybe_done();
-        }
-        rq_.read = Read::idle;
-        core_.set_wire(sdk::Wire::closing);
+    const size_t n = res > 0 ? static_cast<size_t>(res) : 0;
+    if (rq_.read.stage == Read::discard) {
+        if (core_.discard_read_done(n)) continue_discard();
+        else rq_.read.stage = Read::idle;
         return maybe_done();
     }
-    const bool cut_short = core_.finished() || core_.wire() != sdk::Wire::sound; // finish() or a stop
-    if (res > 0 && !cut_short) {
-        core_.parts().input.commit(static_cast<size_t>(res));
-        return continue_read();
-    }
-    sdk::IoError error = sdk::IoError::failed;
-    if (c_.is_cut()) error = sdk::IoError::stopped;
-    else if (cut_short) return end_read(HORNET_ECLOSED);
-    else if (c_.body_timed_out()) error = sdk::IoError::timeout;
-    else if (res == 0) error = sdk::IoError::eof;
-    end_read(core_.read_failed(error));
+    rq_.read.stage = Read::parsing;
+    const auto result = core_.body_read_done(n, sdk::read_failure(c_.is_cut(), c_.body_timed_out(), res == 0));
+    if (!result) return continue_read();
+    end_read(*result);
 }
 
 void RingExchange::end_read(ptrdiff_t result) {
-    rq_.read = Read::idle;
-    const Completion c = std::exchange(rq_.read_done, Completion{});
-    complete(c, result);
+    complete(rq_.read.end(), result);
     maybe_done();
 }
 
@@ -262,7 +247,7 @@ int RingExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer_close();
-    if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
+    if (rq_.read.stage == Read::idle && core_.wants_discard()) continue_discard();
     release_drained();
     maybe_done();
     return rc;
@@ -271,12 +256,12 @@ int RingExchange::loop_finish(int error) {
 // ---- what the app left of the body ----------------------------------------------------
 
 void RingExchange::continue_discard() {
-    rq_.read = Read::idle;
+    rq_.read.stage = Read::idle;
     const sdk::ReadStep step = core_.discard_step();
     if (!step.need_input) return;
     const std::span<char> space = core_.input_space();
     if (space.empty()) return core_.set_wire(sdk::Wire::closing);
-    rq_.read = Read::discard;
+    rq_.read.stage = Read::discard;
     c_.recv_body(space);
 }
 

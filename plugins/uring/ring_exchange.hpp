@@ -66,7 +66,7 @@ public:
     const hornet_host_t* host() const override { return core_.parts().host; }
 
 private:
-    enum class Read : uint8_t { idle, body, discard };
+    using Read = sdk::BodyRead::Stage;
 
     bool in_ring() const;
     void complete(const Completion& c, ptrdiff_t result);
@@ -90,10 +90,7 @@ private:
         bool active = false;
         bool handle_returned = false;
         int deferred = 0; // callbacks queued, not yet run
-        Read read = Read::idle;
-        void* read_buf = nullptr;
-        size_t read_cap = 0;
-        Completion read_done;
+        sdk::BodyRead read; // the one body read in flight
         bool write_async_busy = false;
     } rq_;
     std::deque<Completion> drain_waiters_; // writers waiting for room
