@@ -204,7 +204,8 @@ void Connection::exchange_done(bool reusable, bool unread) {
 void Connection::after_exchange(bool reusable, bool unread) {
     cycle_.end_exchange(ref());
     ++answered_;
-    if (out_.capacity() > kKeepOutput && output_size() == 0) std::string().swap(out_);
+    if (output_size() == 0 && out_.capacity() > kKeepOutput) std::string().swap(out_);
+    if (more_.empty() && more_.capacity() > kKeepOutput) std::string().swap(more_);
     if (fd_closed_ || close_linked_) return close();
     // A response that promised keep-alive is kept to, even by a worker that
     // stops meanwhile: the next request is answered with Connection: close.
@@ -216,16 +217,21 @@ void Connection::after_exchange(bool reusable, bool unread) {
 // ---- output -----------------------------------------------------------------------
 
 void Connection::append(const sdk::WireBuffers& out) {
-    for (const iovec& v : out.iov()) out_.append(static_cast<const char*>(v.iov_base), v.iov_len);
+    std::string& to = send_.busy ? more_ : out_;
+    for (const iovec& v : out.iov()) to.append(static_cast<const char*>(v.iov_base), v.iov_len);
 }
 
-void Connection::append(std::string_view bytes) { out_.append(bytes); }
+void Connection::append(std::string_view bytes) { (send_.busy ? more_ : out_).append(bytes); }
 
 // One send at a time, of everything buffered; the connection's last bytes
 // carry the close with them (a linked close: the chain breaks, and the
 // close is cancelled, if the send fails or comes up short).
 void Connection::flush() {
     if (send_.busy || broken_ || fd_closed_ || splice_out_.busy) return;
+    if (!more_.empty()) { // no send holds out_ now: it may grow
+        out_.append(more_);
+        more_.clear();
+    }
     if (output_size() == 0) return splice_next();
     in_flight_ = output_size();
     io_uring_sqe* s = ring_.sqe(send_);

@@ -52,7 +52,7 @@ public:
     // ---- for the exchanges ----
     void append(const sdk::WireBuffers& out);
     void append(std::string_view bytes);
-    size_t output_size() const { return out_.size() - sent_; }
+    size_t output_size() const { return out_.size() - sent_ + more_.size(); }
     void flush();
     // The bytes buffered now are the connection's last: close after them.
     void close_after_output() { close_after_ = true; }
@@ -139,7 +139,11 @@ private:
     hornet_done_fn timer_done_ = nullptr;
     void* timer_user_data_ = nullptr;
 
-    std::string out_;        // response bytes; sent_ of them are on the wire
+    // Response bytes; sent_ of them are on the wire. While a send is in
+    // flight the kernel holds a pointer into out_, so what is appended
+    // meanwhile waits in more_ (out_ must not reallocate under the send).
+    std::string out_;
+    std::string more_;
     size_t sent_ = 0;
     size_t in_flight_ = 0;   // bytes of the send in flight
     int64_t send_since_ms_ = 0;
