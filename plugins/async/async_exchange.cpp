@@ -114,10 +114,8 @@ void AsyncExchange::read_raw_direct() {
     rq_.read_deadline_ms = 0;
     c_.socket().async_read_some(asio::buffer(rq_.read.buf, rq_.read.cap),
                                 [this](const boost::system::error_code& ec, size_t n) {
-                                    if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
-                                    rq_.read.stage = Read::parsing;
-                                    core_.took_raw(n);
-                                    end_read(static_cast<ptrdiff_t>(n));
+                                    const bool eof = ec == asio::error::eof || (!ec && n == 0);
+                                    end_read(core_.raw_direct_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), false, eof)));
                                 });
 }
 

@@ -93,8 +93,8 @@ void Connection::arm_select_recv() {
     s->buf_group = Ring::kGroup;
 }
 
-void Connection::recv_body(std::span<char> space) {
-    body_deadline_ms_ = worker_.now_ms() + worker_.timeouts().body_ms;
+void Connection::recv_body(std::span<char> space, bool timed) {
+    body_deadline_ms_ = timed ? worker_.now_ms() + worker_.timeouts().body_ms : 0;
     body_timed_out_ = false;
     io_uring_prep_recv(ring_.sqe(recv_), fd_, space.data(), space.size(), 0);
 }
@@ -414,6 +414,7 @@ void Connection::check_deadlines(int64_t now) {
 
 void Connection::drain(int64_t by_ms) {
     if (wait_ == sdk::ClientWait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    if (stage_ == Stage::ring_app && exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
 }
 
 void Connection::cut() {

@@ -65,7 +65,9 @@ public:
     // One at a time. fd is the app's and stays open until done runs.
     void send_file(int fd, uint64_t offset, uint64_t len, std::function<void(bool)> done);
     bool output_broken() const { return broken_; }
-    void recv_body(std::span<char> space); // completes in exchange.on_body_read
+    // Completes in exchange.on_body_read; `timed`: within body_timeout (an
+    // upgraded stream's reads wait as long as the protocol wants).
+    void recv_body(std::span<char> space, bool timed);
     void cancel_recv() { ring_.cancel(recv_); }
     // The exchange's one timer ("hornet.timer/1").
     int timer_start(uint64_t ms, hornet_done_fn done, void* user_data);

@@ -3,6 +3,7 @@
 #include "ring_exchange.hpp"
 
 #include <string>
+#include <utility>
 
 #include "connection.hpp"
 #include "hornet/sdk/io.hpp"
@@ -18,6 +19,7 @@ bool RingExchange::in_ring() const { return worker_.in_ring_thread(); }
 // ---- running the app ----------------------------------------------------------------
 
 void RingExchange::run(const sdk::AppRoute& route) {
+    drop_websocket(); // the last request's, if it was one
     core_.begin();
     rq_ = {};
     rq_.active = true;
@@ -30,7 +32,8 @@ void RingExchange::run(const sdk::AppRoute& route) {
 
 bool RingExchange::done() const {
     if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
-    if (rq_.deferred != 0 || rq_.read.stage != Read::idle || !drain_waiters_.empty()) return false;
+    if (rq_.deferred != 0 || posted_.load() != 0 || rq_.read.stage != Read::idle || !drain_waiters_.empty())
+        return false;
     return !c_.timer_busy() && c_.output_settled();
 }
 
@@ -91,10 +94,14 @@ void RingExchange::start_read(void* buf, size_t cap, const Completion& c) {
 void RingExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(rq_.read.buf, rq_.read.cap);
     if (!step.need_input) return end_read(step.result);
+    rq_.read.stage = Read::socket;
+    if (core_.upgraded()) { // nothing buffered: straight into the app's buffer
+        rq_.raw_direct = true;
+        return c_.recv_body({static_cast<char*>(rq_.read.buf), rq_.read.cap}, false);
+    }
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
-    rq_.read.stage = Read::socket;
-    c_.recv_body(space);
+    c_.recv_body(space, true);
 }
 
 void RingExchange::on_body_read(int res) {
@@ -104,8 +111,10 @@ void RingExchange::on_body_read(int res) {
         else rq_.read.stage = Read::idle;
         return maybe_done();
     }
+    const sdk::IoError failure = sdk::read_failure(c_.is_cut(), c_.body_timed_out(), res == 0);
+    if (std::exchange(rq_.raw_direct, false)) return end_read(core_.raw_direct_done(n, failure));
     rq_.read.stage = Read::parsing;
-    const auto result = core_.body_read_done(n, sdk::read_failure(c_.is_cut(), c_.body_timed_out(), res == 0));
+    const auto result = core_.body_read_done(n, failure);
     if (!result) return continue_read();
     end_read(*result);
 }
@@ -262,7 +271,7 @@ void RingExchange::continue_discard() {
     const std::span<char> space = core_.input_space();
     if (space.empty()) return core_.set_wire(sdk::Wire::closing);
     rq_.read.stage = Read::discard;
-    c_.recv_body(space);
+    c_.recv_body(space, true);
 }
 
 void RingExchange::cut() {
@@ -282,9 +291,30 @@ int RingExchange::timer_start(uint64_t ms, hornet_done_fn done, void* user_data)
     }));
 }
 
+// Counted, so that the exchange is not done (nor its WebSocket gone) while
+// a callback is still on its way.
 int RingExchange::post(hornet_done_fn fn, void* user_data) {
-    worker_.mailbox().post([fn, user_data] { fn(user_data, 0); });
+    posted_.fetch_add(1);
+    auto run = [this, fn, user_data] {
+        fn(user_data, 0);
+        posted_.fetch_sub(1);
+        maybe_done();
+    };
+    if (in_ring()) worker_.mailbox().defer(std::move(run));
+    else worker_.mailbox().post(std::move(run));
     return HORNET_OK;
+}
+
+int RingExchange::defer(hornet_done_fn fn, void* user_data) { return post(fn, user_data); }
+
+int RingExchange::upgrade(const hornet_header_t* headers, size_t count) {
+    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
+        sdk::WireBuffers out;
+        if (const int rc = core_.upgrade(headers, count, out); rc != HORNET_OK) return rc;
+        c_.append(out);
+        c_.flush();
+        return HORNET_OK;
+    }));
 }
 
 } // namespace hornet::uring

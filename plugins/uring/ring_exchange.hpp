@@ -15,6 +15,11 @@
 // that started them, always on the ring thread. The exchange is done once
 // handle() has returned, finish() has run, the response is on the wire (or
 // the connection broke) and no read, callback or timer is in flight.
+//
+// ABI 1.4: upgrade() sends the 101 and the ops carry the raw stream; the
+// SDK's WebSocketChannel drives a WebSocket over the same ops (reads
+// straight into its buffer, one write_async at a time, pings on the
+// timer), so an idle WebSocket holds a receive in the ring and no thread.
 #pragma once
 
 #include <atomic>
@@ -48,7 +53,7 @@ public:
 
     // [ring] From the connection.
     void on_output();                 // bytes left, or the output broke
-    void on_body_read(int res);       // the recv into input_space() completed
+    void on_body_read(int res);       // the recv into input_space() (or the app's buffer) completed
     void cut();                       // stop now
     void maybe_done();
 
@@ -64,6 +69,12 @@ public:
     int timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
     int post(hornet_done_fn fn, void* user_data) override;
     const hornet_host_t* host() const override { return core_.parts().host; }
+    // ABI 1.4. Upgraded reads have no deadline: a WebSocket's pings ride on
+    // the exchange's timer (a ring timeout), and the drain says 1001.
+    int upgrade(const hornet_header_t* headers, size_t count) override;
+    int defer(hornet_done_fn fn, void* user_data) override;
+    bool on_loop_thread() const override { return in_ring(); }
+    const hornet_worker_ctx_t* worker_ctx() const override { return core_.parts().ctx; }
 
 private:
     using Read = sdk::BodyRead::Stage;
@@ -85,12 +96,14 @@ private:
     Connection& c_;
     sdk::ExchangeCore core_;
     std::atomic<bool> finish_called_{false};
+    std::atomic<int> posted_{0}; // post() and defer() callbacks not yet run
 
     struct PerRequest {
         bool active = false;
         bool handle_returned = false;
         int deferred = 0; // callbacks queued, not yet run
         sdk::BodyRead read; // the one body read in flight
+        bool raw_direct = false; // upgraded: the read fills the app's buffer itself
         bool write_async_busy = false;
     } rq_;
     std::deque<Completion> drain_waiters_; // writers waiting for room

@@ -10,7 +10,9 @@
 // on the ring thread (RingExchange), the others on a pool of `threads`
 // threads (BlockingPool) with the SDK's blocking exchange, the ring leaving
 // the connection alone meanwhile. Apps that answer later get the timer
-// (a ring timeout per exchange) and the loop-post extensions.
+// (a ring timeout per exchange) and the loop-post extensions; upgraded
+// connections and WebSockets (ABI 1.4) stay on the ring, and a graceful
+// stop sends their WebSockets close 1001.
 //
 // The stops are async's: graceful stops accepting, answers the next request
 // on each connection with Connection: close, closes idle connections after

@@ -1,6 +1,6 @@
 """test_uring.py: what only the uring worker type owes (the rest of its HTTP
 and life cycle runs in the shared modules: test_conformance, test_contract,
-test_drain, test_async, test_wsgi, each with -k uring).
+test_drain, test_async, test_wsgi, test_websocket, each with -k uring).
 
 - Where io_uring is refused (here by a seccomp filter, as a container's
   profile refuses it: tests/fixtures/no_uring), --check-config and a start

@@ -25,8 +25,8 @@ sections:
  no pongs) freed by the server. Real clients (Python's websockets with
  permessage-deflate, Node's ws) and the drain on TERM and HUP (close 1001,
  the new generation serving) are in WebSocketClientsCase and
- WebSocketDrainCase, on async and gthread (sync: one connection per
- process, a test in each class says so where it differs).
+ WebSocketDrainCase, on async, uring and gthread (sync: one connection
+ per process, a test in each class says so where it differs).
 """
 
 import asyncio
@@ -386,6 +386,10 @@ class AsyncConformance(ConformanceCase, ChatCase):
     KIND = "async"
 
 
+class UringConformance(ConformanceCase, ChatCase):
+    KIND = "uring"
+
+
 class PingTimeoutCase(ServedCase):
     """A peer that stops answering pings is dropped (a vanished host)."""
 
@@ -414,6 +418,10 @@ class GthreadPingTimeout(PingTimeoutCase):
 
 class AsyncPingTimeout(PingTimeoutCase):
     KIND = "async"
+
+
+class UringPingTimeout(PingTimeoutCase):
+    KIND = "uring"
 
 
 class ClientsCase(ServedCase):
@@ -476,6 +484,10 @@ class AsyncClients(ClientsCase):
     KIND = "async"
 
 
+class UringClients(ClientsCase):
+    KIND = "uring"
+
+
 class SyncClients(ClientsCase):
     KIND = "sync"
 
@@ -522,6 +534,10 @@ class DrainCase(harness.HornetTestCase):
 
 class AsyncDrain(DrainCase):
     KIND = "async"
+
+
+class UringDrain(DrainCase):
+    KIND = "uring"
 
 
 class GthreadDrain(DrainCase):

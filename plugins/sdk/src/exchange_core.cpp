@@ -203,6 +203,12 @@ std::optional<ptrdiff_t> ExchangeCore::body_read_done(size_t n, IoError failure)
     return read_failed(failure);
 }
 
+ptrdiff_t ExchangeCore::raw_direct_done(size_t n, IoError failure) {
+    if (n == 0 || s_.finished) return *body_read_done(0, failure);
+    took_raw(n);
+    return static_cast<ptrdiff_t>(n);
+}
+
 bool ExchangeCore::discard_read_done(size_t n) {
     if (n > 0 && s_.wire == Wire::sound) {
         p_.input.commit(n);

@@ -131,6 +131,11 @@ public:
     // input, step again; else what the read returns (HORNET_ECLOSED when
     // finish() or a broken wire cut it short).
     std::optional<ptrdiff_t> body_read_done(size_t n, IoError failure);
+    // Upgraded, with nothing buffered, a loop reads straight into the app's
+    // buffer (no copy; the input does not grow for an idle WebSocket): that
+    // read brought n bytes (> 0), or none and `failure`. What the app's read
+    // returns.
+    ptrdiff_t raw_direct_done(size_t n, IoError failure);
 
     // ---- what the app left of the body ----
     // After finish(): read and drop the rest of the body, so that the
