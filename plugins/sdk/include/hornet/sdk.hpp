@@ -18,7 +18,8 @@
 //   loop_worker.hpp   an event loop's limits, tick (clock, heartbeat, trim) and
 //                     stop phases; client_wait.hpp its connections' deadlines;
 //                     loop_call.hpp ops called off the loop, the body read in
-//                     flight; blocking_pool.hpp the pool for blocking apps
+//                     flight; loop_exchange.hpp an Exchange for a loop, less
+//                     its I/O; blocking_pool.hpp the pool for blocking apps
 //   loop_extensions.hpp the timer and loop-post tables an event loop offers
 //   app_check.hpp     an event loop's check() of the app: NONBLOCKING or THREAD_SAFE
 //   io.hpp, limits.hpp, socket_address.hpp, input_buffer.hpp: the vocabulary
@@ -47,6 +48,7 @@
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
 #include "hornet/sdk/loop_call.hpp"
+#include "hornet/sdk/loop_exchange.hpp"
 #include "hornet/sdk/loop_extensions.hpp"
 #include "hornet/sdk/loop_worker.hpp"
 #include "hornet/sdk/peer_gate.hpp"
