@@ -56,8 +56,7 @@ struct Room {
     std::mutex mu;
     Conn* head = nullptr;
 
-    void join(Conn* c) {
-        std::lock_guard lock(mu);
+    void join_locked(Conn* c) { // mu held
         c->next = head;
         if (head) head->prev = c;
         head = c;
@@ -135,10 +134,6 @@ int serve_websocket(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, cons
     hornet_str_t offered{};
     for (size_t i = 0; ws->subprotocol_at(x, i, &offered) == HORNET_OK; ++i)
         if (equals(offered, "echo")) opts.subprotocol = offered;
-    if (ws->accept(x, &opts) != HORNET_OK) { // the refusal is answered
-        ops->finish(x, 0);
-        return HORNET_DONE;
-    }
     Conn* c = new (std::nothrow) Conn;
     if (!c) {
         ops->finish(x, HORNET_ENOMEM);
@@ -147,7 +142,19 @@ int serve_websocket(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, cons
     c->x = x;
     c->ops = ops;
     c->ws = ws;
-    if (chat) g_room.join(c);
+    // A chat member joins with its 101, under the room's lock: a client
+    // that has its 101 is in the room, so a message sent right after by
+    // another member reaches it (a blocking accept sends the 101 first).
+    std::unique_lock room(g_room.mu, std::defer_lock);
+    if (chat) room.lock();
+    if (ws->accept(x, &opts) != HORNET_OK) { // the refusal is answered
+        if (room.owns_lock()) room.unlock();
+        delete c;
+        ops->finish(x, 0);
+        return HORNET_DONE;
+    }
+    if (chat) g_room.join_locked(c);
+    if (room.owns_lock()) room.unlock();
     if (!on_loop()) {
         serve_blocking(c);
         return HORNET_DONE;
