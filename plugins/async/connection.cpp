@@ -85,13 +85,13 @@ asio::awaitable<void> Connection::serve_requests() {
 
 // Parses what is buffered, reading more while the head is incomplete.
 asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
-    head_expired_ = false;
+    watch_.begin_head();
     cycle_.begin_head(ref());
     for (;;) {
         const sdk::HeadStep step = cycle_.parse_head(ref());
         if (step.status == sdk::HeadStatus::refused) co_return co_await refuse_head(step);
         if (step.status == sdk::HeadStatus::ready) {
-            head_since_ms_ = 0;
+            watch_.head_done();
             co_return HeadOutcome::ready;
         }
         const std::span<char> space = input_.prepare(sdk::kReadChunk);
@@ -99,15 +99,15 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
         if (!await_client()) co_return HeadOutcome::closed;
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
-        wait_ = sdk::ClientWait::none;
+        watch_.done();
         if (ec || n == 0) {
-            if (head_expired_ && !input_.empty() && !cut_)
+            if (watch_.head_expired() && !input_.empty() && !cut_)
                 co_return co_await refuse_head({sdk::HeadStatus::refused, 408, {}});
             co_return HeadOutcome::closed;
         }
         if (input_.empty()) {
             cycle_.on_first_bytes();
-            head_since_ms_ = worker_.now_ms();
+            watch_.first_bytes(worker_.now_ms());
         }
         input_.commit(n);
     }
@@ -117,10 +117,7 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
 // should close instead (stopping, or idle while the worker leaves).
 bool Connection::await_client() {
     if (cut_) return false;
-    const sdk::ClientDeadline d = sdk::client_wait_deadline(worker_.timeouts(), worker_.now_ms(), input_.empty(),
-                                                            answered_ != 0, head_since_ms_, worker_.drain_by_ms());
-    wait_ = d.wait;
-    deadline_ms_ = d.at_ms;
+    watch_.await(worker_.timeouts(), worker_.now_ms(), input_.empty(), answered_ != 0, worker_.drain_by_ms());
     return true;
 }
 
@@ -185,8 +182,7 @@ asio::awaitable<void> Connection::linger() {
     if (writer_.broken() || cut_) co_return;
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
-    wait_ = sdk::ClientWait::linger;
-    deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
+    watch_.linger(worker_.now_ms());
     for (size_t total = 0; total < sdk::kLingerBytes;) {
         input_.clear();
         const std::span<char> space = input_.prepare(sdk::kReadChunk);
@@ -195,7 +191,7 @@ asio::awaitable<void> Connection::linger() {
         if (ec || n == 0) break;
         total += n;
     }
-    wait_ = sdk::ClientWait::none;
+    watch_.done();
 }
 
 // Suspends until wake(); callers re-check their condition.
@@ -212,17 +208,13 @@ void Connection::wake() {
 }
 
 void Connection::check_deadlines(int64_t now) {
-    if (wait_ != sdk::ClientWait::none && now >= deadline_ms_) {
-        if (wait_ == sdk::ClientWait::head) head_expired_ = true;
-        wait_ = sdk::ClientWait::none;
-        socket_.cancel();
-    }
+    if (watch_.expired(now)) socket_.cancel();
     writer_.check_deadline(now);
     exchange_.check_read_deadline(now);
 }
 
 void Connection::drain(int64_t by_ms) {
-    if (wait_ == sdk::ClientWait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    watch_.drain(by_ms);
     if (exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
 }
 

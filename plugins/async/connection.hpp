@@ -117,10 +117,7 @@ private:
     sdk::AppRoute route_{nullptr, nullptr}; // what serves the current request
     std::optional<boost::asio::any_completion_handler<void()>> woken_;
 
-    sdk::ClientWait wait_ = sdk::ClientWait::none; // what the socket read waits for
-    int64_t deadline_ms_ = 0; // for wait_
-    int64_t head_since_ms_ = 0;
-    bool head_expired_ = false;
+    sdk::ClientWatch watch_; // the socket read's wait for the client
     bool cut_ = false;        // stop now
     bool on_pool_ = false;    // a pool thread serves the request
     Outcome pool_outcome_;    // written by the pool thread before it posts

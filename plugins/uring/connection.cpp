@@ -55,7 +55,7 @@ void Connection::start() { read_head(); }
 void Connection::read_head() {
     stage_ = Stage::head;
     close_after_ = false;
-    head_expired_ = false;
+    watch_.begin_head();
     cycle_.begin_head(ref());
     parse_head();
 }
@@ -64,7 +64,7 @@ void Connection::parse_head() {
     const sdk::HeadStep step = cycle_.parse_head(ref());
     if (step.status == sdk::HeadStatus::refused) return refuse(step);
     if (step.status == sdk::HeadStatus::ready) {
-        head_since_ms_ = 0;
+        watch_.head_done();
         return run_exchange();
     }
     if (!await_client()) return close();
@@ -78,10 +78,7 @@ void Connection::parse_head() {
 // wait if nothing came.
 bool Connection::await_client() {
     if (cut_) return false;
-    const sdk::ClientDeadline d = sdk::client_wait_deadline(worker_.timeouts(), worker_.now_ms(), input_.empty(),
-                                                            answered_ != 0, head_since_ms_, worker_.drain_by_ms());
-    wait_ = d.wait;
-    deadline_ms_ = d.at_ms;
+    watch_.await(worker_.timeouts(), worker_.now_ms(), input_.empty(), answered_ != 0, worker_.drain_by_ms());
     return true;
 }
 
@@ -101,7 +98,7 @@ void Connection::recv_body(std::span<char> space, bool timed) {
 
 void Connection::on_recv(Op& op, int res, uint32_t flags) {
     Connection& c = owner(op);
-    c.wait_ = sdk::ClientWait::none;
+    c.watch_.done();
     if (c.stage_ == Stage::head) c.on_head_bytes(res, flags);
     else if (c.stage_ == Stage::linger) c.on_linger_bytes(res, flags);
     else if (c.stage_ == Stage::ring_app) {
@@ -126,7 +123,7 @@ void Connection::on_head_bytes(int res, uint32_t flags) {
     }
     if (res <= 0) {
         if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
-        if (head_expired_ && !input_.empty() && !cut_) return refuse({sdk::HeadStatus::refused, 408, {}});
+        if (watch_.head_expired() && !input_.empty() && !cut_) return refuse({sdk::HeadStatus::refused, 408, {}});
         return close();
     }
     const bool first = input_.empty();
@@ -141,7 +138,7 @@ void Connection::on_head_bytes(int res, uint32_t flags) {
     }
     if (first) {
         cycle_.on_first_bytes();
-        head_since_ms_ = worker_.now_ms();
+        watch_.first_bytes(worker_.now_ms());
     }
     input_.commit(n);
     parse_head();
@@ -352,8 +349,7 @@ void Connection::linger() {
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
     input_.clear();
-    wait_ = sdk::ClientWait::linger;
-    deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
+    watch_.linger(worker_.now_ms());
     lingered_ = 0;
     arm_select_recv();
 }
@@ -362,7 +358,7 @@ void Connection::on_linger_bytes(int res, uint32_t flags) {
     if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
     if (res == -ENOBUFS && !cut_) res = 0; // counts as nothing read: wait again
     else if (res <= 0 || (lingered_ += static_cast<size_t>(res)) >= sdk::kLingerBytes) return close();
-    wait_ = sdk::ClientWait::linger;
+    watch_.linger_more();
     input_.clear();
     if (res == 0) return arm_direct_recv();
     arm_select_recv();
@@ -370,7 +366,7 @@ void Connection::on_linger_bytes(int res, uint32_t flags) {
 
 void Connection::close() {
     stage_ = Stage::closed;
-    wait_ = sdk::ClientWait::none;
+    watch_.done();
     ring_.cancel(recv_);
     ring_.cancel(send_);
     ring_.cancel(splice_in_);
@@ -394,11 +390,7 @@ void Connection::maybe_release() {
 // ---- time -------------------------------------------------------------------------
 
 void Connection::check_deadlines(int64_t now) {
-    if (wait_ != sdk::ClientWait::none && now >= deadline_ms_) {
-        if (wait_ == sdk::ClientWait::head) head_expired_ = true;
-        wait_ = sdk::ClientWait::none;
-        ring_.cancel(recv_);
-    }
+    if (watch_.expired(now)) ring_.cancel(recv_);
     if (body_deadline_ms_ != 0 && now >= body_deadline_ms_) {
         body_deadline_ms_ = 0;
         body_timed_out_ = true;
@@ -413,7 +405,7 @@ void Connection::check_deadlines(int64_t now) {
 }
 
 void Connection::drain(int64_t by_ms) {
-    if (wait_ == sdk::ClientWait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    watch_.drain(by_ms);
     if (stage_ == Stage::ring_app && exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
 }
 

@@ -151,13 +151,10 @@ private:
     int64_t send_since_ms_ = 0;
 
     Stage stage_ = Stage::head;
-    sdk::ClientWait wait_ = sdk::ClientWait::none;
-    int64_t deadline_ms_ = 0;
+    sdk::ClientWatch watch_; // the head's or the linger's receive
     int64_t body_deadline_ms_ = 0;
-    int64_t head_since_ms_ = 0;
     size_t lingered_ = 0;
     size_t answered_ = 0;
-    bool head_expired_ = false;
     bool body_timed_out_ = false;
     bool close_after_ = false; // the output ends the connection
     bool close_linked_ = false; // a close is linked to the send in flight

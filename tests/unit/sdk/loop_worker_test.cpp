@@ -1,5 +1,6 @@
-// The SDK's pieces of an event-loop worker type: the wait deadline of a
-// connection (client_wait_deadline) and the stop phases (LoopWorker).
+// The SDK's pieces of an event-loop worker type: the wait of a connection
+// for its client (client_wait_deadline, ClientWatch) and the stop phases
+// (LoopWorker).
 #include "hornet/sdk/client_wait.hpp"
 #include "hornet/sdk/loop_worker.hpp"
 
@@ -29,6 +30,36 @@ TEST(ClientWaitDeadline, ADrainEndsAnIdleWaitSoonerButNotAHead) {
     EXPECT_EQ(head.wait, ClientWait::head);
     EXPECT_EQ(head.at_ms, 30400); // header_timeout from the head's first byte
     EXPECT_EQ(client_wait_deadline(times(), 1000, false, true, 0, 1500).at_ms, 31000);
+}
+
+TEST(ClientWatch, ARunOutHeadWaitIsToldOnceAndRemembered) {
+    ClientWatch w;
+    w.begin_head();
+    w.first_bytes(1000);
+    w.await(times(), 1200, false, false, INT64_MAX); // a partial head: 30 s from its first byte
+    EXPECT_FALSE(w.expired(30999));
+    EXPECT_TRUE(w.expired(31000));
+    EXPECT_FALSE(w.expired(40000)); // once
+    EXPECT_TRUE(w.head_expired());
+    w.begin_head();
+    EXPECT_FALSE(w.head_expired());
+}
+
+TEST(ClientWatch, ADrainShortensOnlyAnIdleWait) {
+    ClientWatch idle;
+    idle.await(times(), 1000, true, true, INT64_MAX); // keep-alive: until 3000
+    idle.drain(1500);
+    EXPECT_TRUE(idle.expired(1500));
+    EXPECT_FALSE(idle.head_expired());
+    ClientWatch lingering;
+    lingering.linger(1000);
+    lingering.drain(1100);
+    EXPECT_FALSE(lingering.expired(1100));
+    EXPECT_TRUE(lingering.expired(1000 + kLingerMs));
+    ClientWatch answered;
+    answered.await(times(), 1000, true, true, INT64_MAX);
+    answered.done();
+    EXPECT_FALSE(answered.expired(99999)); // the read came back: nothing to cancel
 }
 
 int g_mode = HORNET_STOP_NONE;
