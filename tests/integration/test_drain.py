@@ -46,12 +46,13 @@ class DrainCase(HornetTestCase):
         return self.daemon(["-k", self.KIND, *self.ARGS, "--keep-alive", f"{KEEPALIVE:g}s",
                             "--graceful-timeout", "15s", *args, "hello"], workers=workers, graceful=None)
 
-    def assertNothingLost(self, load, at_least=50):
+    def assertNothingLost(self, load, at_least=50, h=None):
         name = f"{self.KIND} {self.id().split('.')[-1]}"
         told, refused = getattr(load, "told", 0), getattr(load, "refused", 0)  # a Load closes every time
         print(f"{name}: {load.ok} answered, {told} told to close, {refused} refused, "
               f"{len(load.failures)} lost", file=sys.stderr)
-        self.assertEqual(load.failures, [], f"{len(load.failures)} requests lost, e.g. {load.failures[:3]}")
+        log = f"\n--- the server's log:\n{h.log()}" if h else ""  # when and where, for a lost request
+        self.assertEqual(load.failures, [], f"{len(load.failures)} requests lost, e.g. {load.failures[:3]}{log}")
         self.assertGreaterEqual(load.ok, at_least, "the load hardly ran")
 
     def more_traffic(self, load, n=100):
@@ -68,7 +69,7 @@ class DrainCase(HornetTestCase):
                 # The old generation leaves within keepalive (clients are active).
                 self.assertEqual(len(h.wait_log(r"Retired generation", i, timeout=KEEPALIVE + 8)), i, h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertGreater(load.told, 0, "no client was told to leave its old worker")
 
     def test_reloads_under_new_connections_lose_no_request(self):
@@ -81,7 +82,7 @@ class DrainCase(HornetTestCase):
                 os.kill(h.pid, signal.SIGHUP)
                 self.assertEqual(len(h.wait_log(RELOADED, i)), i, h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
 
     def test_ttou_loses_no_request(self):
         h = self.start_hornet(workers=3)
@@ -90,14 +91,14 @@ class DrainCase(HornetTestCase):
             os.kill(h.pid, signal.SIGTTOU)
             self.assertTrue(wait_until(lambda: len(h.workers()) == 2, KEEPALIVE + 8), h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
 
     def test_max_requests_recycling_loses_no_request(self):
         h = self.start_hornet("--max-requests", "150")
         with KeepAliveLoad(h.port) as load:
             self.assertTrue(h.wait_log(r"\(max_requests\): replacing it", 3, timeout=30), h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertGreater(load.told, 0)
 
     def test_term_loses_no_request(self):
@@ -106,7 +107,7 @@ class DrainCase(HornetTestCase):
             self.more_traffic(load)
             os.kill(h.pid, signal.SIGTERM)
             self.assertEqual(h.wait_exit(KEEPALIVE + 10), 0, h.log())
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertGreater(load.told, 0, "no client was told the worker leaves")
 
     def test_usr2_then_term_to_the_old_arbiter_loses_no_request(self):
@@ -124,7 +125,7 @@ class DrainCase(HornetTestCase):
             os.kill(old, signal.SIGTERM)
             self.assertEqual(h.wait_exit(KEEPALIVE + 10), 0, h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertEqual(load.refused, 0, "the new arbiter's listeners were shut with the old arbiter")
 
 
