@@ -159,7 +159,13 @@ public:
     // the response allows it, nothing cut)
     bool reusable() const;
     // Did the client leave bytes we never read (a body the app skipped)?
-    bool unread_input() const { return !p_.parser.body_done() || !p_.input.empty(); }
+    // An upgraded stream counts until the client closed its side: it may
+    // still be sending (a WebSocket failed for a message too large), and a
+    // close with its bytes unread would reset the connection before the
+    // client reads our last frames. The connection then lingers.
+    bool unread_input() const {
+        return (s_.upgraded && !s_.raw_eof) || !p_.parser.body_done() || !p_.input.empty();
+    }
 
     const ExchangeParts& parts() const { return p_; }
 
