@@ -2,6 +2,7 @@
 // carried out on the loop.
 #include "async_exchange.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 
 #include "async_worker.hpp"
@@ -62,6 +63,12 @@ void AsyncExchange::maybe_done() {
 void AsyncExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(read_.buf, read_.cap);
     if (!step.need_input) return end_read(step.result);
+    if (core_.upgraded() && rq_.stop_notice == StopNotice::none && !websocket() && worker_.draining())
+        rq_.stop_notice = StopNotice::owed; // upgraded after the drain began
+    if (core_.upgraded() && rq_.stop_notice == StopNotice::owed) {
+        rq_.stop_notice = StopNotice::given; // a read that would wait after the drain began
+        return end_read(HORNET_ESHUTDOWN);
+    }
     if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
@@ -74,14 +81,23 @@ void AsyncExchange::continue_read() {
 // An upgraded stream with nothing buffered reads straight into the app's
 // buffer: no copy, and the connection's input does not grow for it (an idle
 // WebSocket keeps only its read in flight).
+// A raw stream's read can be cancelled alone (drain()): cancelling the
+// socket would cut the writer's wait too. A WebSocket's channel hears of the
+// drain from going_away(), so its reads need no slot.
 void AsyncExchange::read_raw_direct() {
     read_.stage = Read::socket;
     rq_.read_deadline_ms = 0;
-    c_.socket().async_read_some(asio::buffer(read_.buf, read_.cap),
-                                [this](const boost::system::error_code& ec, size_t n) {
-                                    const bool eof = ec == asio::error::eof || (!ec && n == 0);
-                                    end_read(core_.raw_direct_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), false, eof)));
-                                });
+    auto done = [this](const boost::system::error_code& ec, size_t n) {
+        if (ec == asio::error::operation_aborted && rq_.stop_notice == StopNotice::owed && !c_.is_cut()) {
+            rq_.stop_notice = StopNotice::given;
+            return end_read_now(HORNET_ESHUTDOWN);
+        }
+        const bool eof = ec == asio::error::eof || (!ec && n == 0);
+        end_read_now(core_.raw_direct_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), false, eof)));
+    };
+    const auto space = asio::buffer(read_.buf, read_.cap);
+    if (websocket()) return c_.socket().async_read_some(space, std::move(done));
+    c_.socket().async_read_some(space, asio::bind_cancellation_slot(raw_cancel_.slot(), std::move(done)));
 }
 
 void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) {
@@ -91,6 +107,11 @@ void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) 
     const auto result = core_.body_read_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), rq_.read_timed_out, eof));
     if (!result) return continue_read();
     end_read(*result);
+}
+
+void AsyncExchange::release_idle_output() {
+    if (!rq_.active || !core_.upgraded() || read_.stage != Read::socket || !waiting_.empty()) return;
+    if (c_.writer().settled()) c_.writer().buffer().release();
 }
 
 void AsyncExchange::check_read_deadline(int64_t now_ms) {
@@ -283,6 +304,13 @@ void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t 
     if (core_.discard_read_done(ec ? 0 : n)) continue_discard();
     else read_.stage = Read::idle;
     maybe_done();
+}
+
+void AsyncExchange::drain() {
+    going_away(); // a WebSocket: close 1001
+    if (!rq_.active || !core_.upgraded() || websocket() || rq_.stop_notice != StopNotice::none) return;
+    rq_.stop_notice = StopNotice::owed;
+    if (read_.stage == Read::socket) raw_cancel_.emit(asio::cancellation_type::terminal);
 }
 
 void AsyncExchange::cut() {

@@ -24,8 +24,6 @@ namespace {
 
 constexpr int kAcceptBurst = 16; // accepts before yielding to the connections
 
-thread_local const AsyncWorker* tl_loop_owner = nullptr;
-
 } // namespace
 
 AsyncWorker::AsyncWorker(const hornet_worker_ctx_t* ctx)
@@ -43,10 +41,15 @@ AsyncWorker::~AsyncWorker() {
     if (stop_watch_.is_open()) stop_watch_.release();
 }
 
-bool AsyncWorker::in_loop_thread() const { return tl_loop_owner == this; }
+// Asked on every op (several times per WebSocket message): pthread_self()
+// reads a register, where a thread_local in a plugin costs a __tls_get_addr.
+bool AsyncWorker::in_loop_thread() const {
+    return looping_.load(std::memory_order_acquire) && pthread_equal(loop_thread_, pthread_self());
+}
 
 int AsyncWorker::run() {
-    tl_loop_owner = this;
+    loop_thread_ = pthread_self();
+    looping_.store(true, std::memory_order_release);
     tick().read_clock();
     sdk::provide_loop_extensions(ctx());
     if (!app_on_loop_) pool_.start(std::max<uint32_t>(ctx()->limits->threads, 1));
@@ -60,7 +63,7 @@ int AsyncWorker::run() {
     pool_.stop();
     if (abandoned()) pool_.detach();
     else pool_.join();
-    tl_loop_owner = nullptr;
+    looping_.store(false, std::memory_order_release);
     return 0;
 }
 

@@ -23,9 +23,11 @@
 // which spreads connections evenly without delaying any.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <pthread.h>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -80,6 +82,8 @@ private:
     boost::asio::steady_timer room_; // cancelled when a connection frees a slot
     sdk::BlockingPool pool_;
 
+    pthread_t loop_thread_{};           // set before looping_, while run() runs
+    std::atomic<bool> looping_{false};
     size_t open_ = 0;
     bool ended_ = false;
     Connection* head_ = nullptr; // every open connection

@@ -211,11 +211,12 @@ void Connection::check_deadlines(int64_t now) {
     if (watch_.expired(now)) socket_.cancel();
     writer_.check_deadline(now);
     exchange_.check_read_deadline(now);
+    exchange_.release_idle_output();
 }
 
 void Connection::drain(int64_t by_ms) {
     watch_.drain(by_ms);
-    if (exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
+    if (exchange_.active()) exchange_.drain(); // a WebSocket says 1001; a raw stream's read says HORNET_ESHUTDOWN
 }
 
 void Connection::cut() {

@@ -406,7 +406,8 @@ void Connection::check_deadlines(int64_t now) {
 
 void Connection::drain(int64_t by_ms) {
     watch_.drain(by_ms);
-    if (stage_ == Stage::ring_app && exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
+    // A WebSocket says 1001; a raw stream's read says HORNET_ESHUTDOWN.
+    if (stage_ == Stage::ring_app && exchange_.active()) exchange_.drain();
 }
 
 void Connection::cut() {

@@ -53,6 +53,10 @@ public:
     void on_output();                 // bytes left, or the output broke
     void on_body_read(int res);       // the recv into input_space() (or the app's buffer) completed
     void cut();                       // stop now
+    // The worker drains: a WebSocket says 1001 (going_away()); a raw
+    // stream's app is told by its read: the one in flight, or else the next
+    // one that would wait, completes with HORNET_ESHUTDOWN, once.
+    void drain();
     void maybe_done() override;
 
     // sdk::Exchange: the writes (the rest is LoopExchange's).
@@ -62,6 +66,7 @@ public:
 
 private:
     using Read = sdk::BodyRead::Stage;
+    enum class StopNotice : uint8_t { none, owed, given }; // a raw stream's, of a drain
 
     // sdk::LoopExchange. Upgraded reads have no deadline: a WebSocket's
     // pings ride on the exchange's timer (a ring timeout).
@@ -88,6 +93,7 @@ private:
         bool active = false;
         bool handle_returned = false;
         bool raw_direct = false; // upgraded: the read fills the app's buffer itself
+        StopNotice stop_notice = StopNotice::none;
         bool write_async_busy = false;
     } rq_;
     std::deque<Completion> drain_waiters_; // writers waiting for room

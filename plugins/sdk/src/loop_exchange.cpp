@@ -86,6 +86,13 @@ void LoopExchange::end_read(ptrdiff_t result) {
     maybe_done();
 }
 
+void LoopExchange::end_read_now(ptrdiff_t result) {
+    const Completion c = read_.end();
+    if (c.waiter) c.waiter->complete(result);
+    else if (c.done) c.done(c.user_data, result);
+    maybe_done();
+}
+
 // ---- the response ---------------------------------------------------------------------
 
 int LoopExchange::start(int status, const hornet_header_t* headers, size_t count) {

@@ -88,8 +88,13 @@ protected:
     void complete(const Completion& c, ptrdiff_t result);
     // [loop] The body of a scheduled callback.
     void run_scheduled(hornet_done_fn fn, void* user_data, ptrdiff_t result);
-    // [loop] The read ends with result; its caller hears.
+    // [loop] The read ends with result; its caller hears (a callback later).
     void end_read(ptrdiff_t result);
+    // [loop] The same from the socket read's own completion, which never
+    // runs inside the call that started the read: the callback runs now,
+    // without a second trip through the loop (a WebSocket message costs
+    // one hop, not two).
+    void end_read_now(ptrdiff_t result);
     // [loop] After finish(): the next socket read that drops what the app
     // left of the body, into the returned space (read_ is then `discard`);
     // empty when there is nothing to drop or it cannot be (the connection

@@ -39,6 +39,7 @@ public:
     const int64_t& clock() const { return tick_.clock(); }
     // Idle connections wait no later than this (a graceful stop's drain).
     int64_t drain_by_ms() const { return drain_by_ms_; }
+    bool draining() const { return drain_by_ms_ != INT64_MAX; }
     // Another request on a connection? Not with keep_alive 0, nor once the
     // worker stops. [any thread]
     bool keep_going() const { return may_keep_alive(ctx_, timeouts_); }
