@@ -63,12 +63,7 @@ void AsyncExchange::maybe_done() {
 void AsyncExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(read_.buf, read_.cap);
     if (!step.need_input) return end_read(step.result);
-    if (core_.upgraded() && rq_.stop_notice == StopNotice::none && !websocket() && worker_.draining())
-        rq_.stop_notice = StopNotice::owed; // upgraded after the drain began
-    if (core_.upgraded() && rq_.stop_notice == StopNotice::owed) {
-        rq_.stop_notice = StopNotice::given; // a read that would wait after the drain began
-        return end_read(HORNET_ESHUTDOWN);
-    }
+    if (stop_before_raw_read(worker_.draining())) return end_read(HORNET_ESHUTDOWN);
     if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
@@ -88,10 +83,7 @@ void AsyncExchange::read_raw_direct() {
     read_.stage = Read::socket;
     rq_.read_deadline_ms = 0;
     auto done = [this](const boost::system::error_code& ec, size_t n) {
-        if (ec == asio::error::operation_aborted && rq_.stop_notice == StopNotice::owed && !c_.is_cut()) {
-            rq_.stop_notice = StopNotice::given;
-            return end_read_now(HORNET_ESHUTDOWN);
-        }
+        if (stop_notice_due(ec == asio::error::operation_aborted, c_.is_cut())) return end_read_now(HORNET_ESHUTDOWN);
         const bool eof = ec == asio::error::eof || (!ec && n == 0);
         end_read_now(core_.raw_direct_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), false, eof)));
     };
@@ -307,10 +299,7 @@ void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t 
 }
 
 void AsyncExchange::drain() {
-    going_away(); // a WebSocket: close 1001
-    if (!rq_.active || !core_.upgraded() || websocket() || rq_.stop_notice != StopNotice::none) return;
-    rq_.stop_notice = StopNotice::owed;
-    if (read_.stage == Read::socket) raw_cancel_.emit(asio::cancellation_type::terminal);
+    if (note_drain(rq_.active)) raw_cancel_.emit(asio::cancellation_type::terminal);
 }
 
 void AsyncExchange::cut() {

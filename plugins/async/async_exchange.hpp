@@ -98,8 +98,6 @@ private:
     // The one body read in flight: the app's (parsing, socket) or, after
     // finish(), the drop of what the app left (discard).
     using Read = sdk::BodyRead::Stage;
-    // A raw stream's notice of a graceful stop (drain()).
-    enum class StopNotice : uint8_t { none, owed, given };
 
     // sdk::LoopExchange
     bool in_loop() const override;
@@ -133,7 +131,6 @@ private:
         bool handle_returned = false;
         int64_t read_deadline_ms = 0; // while a socket read is in flight
         bool read_timed_out = false;
-        StopNotice stop_notice = StopNotice::none;
         // The write whose bytes the output buffer's source is taking.
         bool source_active = false;
         Completion source_done;

@@ -67,12 +67,7 @@ void RingExchange::maybe_done() {
 void RingExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(read_.buf, read_.cap);
     if (!step.need_input) return end_read(step.result);
-    if (core_.upgraded() && rq_.stop_notice == StopNotice::none && !websocket() && worker_.draining())
-        rq_.stop_notice = StopNotice::owed; // upgraded after the drain began
-    if (core_.upgraded() && rq_.stop_notice == StopNotice::owed) {
-        rq_.stop_notice = StopNotice::given; // a read that would wait after the drain began
-        return end_read(HORNET_ESHUTDOWN);
-    }
+    if (stop_before_raw_read(worker_.draining())) return end_read(HORNET_ESHUTDOWN);
     read_.stage = Read::socket;
     if (core_.upgraded()) { // nothing buffered: straight into the app's buffer
         rq_.raw_direct = true;
@@ -92,10 +87,7 @@ void RingExchange::on_body_read(int res) {
     }
     const sdk::IoError failure = sdk::read_failure(c_.is_cut(), c_.body_timed_out(), res == 0);
     if (std::exchange(rq_.raw_direct, false)) {
-        if (res == -ECANCELED && rq_.stop_notice == StopNotice::owed && !c_.is_cut()) {
-            rq_.stop_notice = StopNotice::given;
-            return end_read_now(HORNET_ESHUTDOWN);
-        }
+        if (stop_notice_due(res == -ECANCELED, c_.is_cut())) return end_read_now(HORNET_ESHUTDOWN);
         return end_read_now(core_.raw_direct_done(n, failure));
     }
     read_.stage = Read::parsing;
@@ -237,10 +229,7 @@ void RingExchange::continue_discard() {
 }
 
 void RingExchange::drain() {
-    going_away(); // a WebSocket: close 1001
-    if (!rq_.active || !core_.upgraded() || websocket() || rq_.stop_notice != StopNotice::none) return;
-    rq_.stop_notice = StopNotice::owed;
-    if (read_.stage == Read::socket) c_.cancel_recv(); // the read in flight says it
+    if (note_drain(rq_.active)) c_.cancel_recv(); // the read in flight says it
 }
 
 void RingExchange::cut() {

@@ -66,7 +66,6 @@ public:
 
 private:
     using Read = sdk::BodyRead::Stage;
-    enum class StopNotice : uint8_t { none, owed, given }; // a raw stream's, of a drain
 
     // sdk::LoopExchange. Upgraded reads have no deadline: a WebSocket's
     // pings ride on the exchange's timer (a ring timeout).
@@ -93,7 +92,6 @@ private:
         bool active = false;
         bool handle_returned = false;
         bool raw_direct = false; // upgraded: the read fills the app's buffer itself
-        StopNotice stop_notice = StopNotice::none;
         bool write_async_busy = false;
     } rq_;
     std::deque<Completion> drain_waiters_; // writers waiting for room

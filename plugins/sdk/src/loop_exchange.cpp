@@ -10,7 +10,32 @@ void LoopExchange::begin_request() {
     drop_websocket(); // the last request's, if it was one
     core_.begin();
     read_ = {};
+    stop_notice_ = StopNotice::none;
     finish_called_.store(false);
+}
+
+// ---- a graceful stop's drain ------------------------------------------------------------
+
+bool LoopExchange::note_drain(bool active) {
+    going_away(); // a WebSocket: close 1001
+    if (!active || !core_.upgraded() || websocket() || stop_notice_ != StopNotice::none) return false;
+    stop_notice_ = StopNotice::owed;
+    return read_.stage == BodyRead::Stage::socket;
+}
+
+bool LoopExchange::stop_before_raw_read(bool draining) {
+    if (!core_.upgraded()) return false;
+    if (stop_notice_ == StopNotice::none && !websocket() && draining)
+        stop_notice_ = StopNotice::owed; // upgraded after the drain began
+    if (stop_notice_ != StopNotice::owed) return false;
+    stop_notice_ = StopNotice::given;
+    return true;
+}
+
+bool LoopExchange::stop_notice_due(bool cancelled, bool cut) {
+    if (!cancelled || cut || stop_notice_ != StopNotice::owed) return false;
+    stop_notice_ = StopNotice::given;
+    return true;
 }
 
 void LoopExchange::finish_if_owed(int rc) {

@@ -102,6 +102,22 @@ protected:
     std::span<char> next_discard();
     bool callbacks_pending() const { return pending_.load() != 0; }
 
+    // ---- a graceful stop's drain ----
+    // A WebSocket says 1001 (going_away()); a raw stream's app is told by
+    // its read: the one in flight, or else the next one that would wait,
+    // ends with HORNET_ESHUTDOWN, once.
+    // [loop] The worker drains this exchange (`active`: it serves a
+    // request). True: cancel the raw read in flight alone (not the socket:
+    // the writes go on); it then ends as stop_notice_due() says.
+    bool note_drain(bool active);
+    // [loop] Before an upgraded read that would wait (`draining`: the
+    // worker drains): true when it must end with HORNET_ESHUTDOWN instead.
+    bool stop_before_raw_read(bool draining);
+    // [loop] A raw read in flight ended (`cancelled`: by its cancel; `cut`:
+    // the connection was cut): true when that was the drain's notice, to
+    // end the read with HORNET_ESHUTDOWN.
+    bool stop_notice_due(bool cancelled, bool cut);
+
     ExchangeCore core_;
     BodyRead read_; // [loop] the one body read in flight
 
@@ -112,8 +128,11 @@ private:
     }
     void start_read(void* buf, size_t cap, const Completion& c);
 
+    enum class StopNotice : uint8_t { none, owed, given }; // a raw stream's, of a drain
+
     std::atomic<bool> finish_called_{false};
     std::atomic<int> pending_{0}; // callbacks scheduled, not yet run
+    StopNotice stop_notice_ = StopNotice::none; // [loop] per request
 };
 
 } // namespace hornet::sdk
