@@ -15,7 +15,8 @@
 # the server and its children) and the client's own CPU µs per message,
 # then the ratios hornet/node and hornet/uvicorn. Target: hornet >= 2x node
 # for echo at 100 connections; idle memory < 16 KiB per connection. Knobs:
-# SECONDS_EACH (5), WARMUP_SECONDS (1), SERVERS ("hornet node uvicorn").
+# SECONDS_EACH (5), WARMUP_SECONDS (1), SERVERS ("hornet node uvicorn"),
+# HORNET_KIND (async: hornet's worker type; uring serves WebSockets too).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,7 @@ IDLE=${IDLE:-1000}
 SECONDS_EACH=${SECONDS_EACH:-5}
 WARMUP_SECONDS=${WARMUP_SECONDS:-1}
 SERVERS=${SERVERS:-hornet node uvicorn}
+HORNET_KIND=${HORNET_KIND:-async}
 WRK=true  # lib.sh's bench_init wants a wrk; this script drives its own client
 KEEP=${KEEP:-}
 
@@ -47,7 +49,7 @@ serve() {
   local at
   case $1 in
     hornet)
-      start hornet 1 "$HORNET" -b 127.0.0.1:0 -k async -w 1 --worker-connections 4000 \
+      start hornet 1 "$HORNET" -b 127.0.0.1:0 -k "$HORNET_KIND" -w 1 --worker-connections 4000 \
         --websocket-ping-interval 0 wsecho
       mem_pid=$(children "$pid" | head -1) ;;
     node)

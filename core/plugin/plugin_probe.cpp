@@ -1,6 +1,10 @@
 #include "plugin/plugin_probe.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,15 +29,28 @@ constexpr int probe_timeout_ms = 10000;
     ::_exit(why.empty() ? 0 : 1);
 }
 
-std::string read_report(int fd) {
+// The child's report, until it closes the pipe (it exits); `hung` when it
+// kept the pipe open past the timeout. A signal to the arbiter (SIGCHLD
+// from a worker leaving meanwhile) interrupts poll(): that is no timeout.
+std::string read_report(int fd, bool& hung) {
     std::string text;
     pollfd p{fd, POLLIN, 0};
     char buf[1024];
-    while (::poll(&p, 1, probe_timeout_ms) > 0) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) break;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(probe_timeout_ms);
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const int ready = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) break; // the timeout (or poll failed): a hung probe
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            hung = false;
+            return text;
+        }
         text.append(buf, static_cast<size_t>(n));
     }
+    hung = true;
     return text;
 }
 
@@ -55,9 +72,12 @@ std::optional<std::string> probe_plugins(const Config& config) {
         probe_child(config, fds[1]);
     }
     ::close(fds[1]);
-    std::string report = read_report(fds[0]);
+    bool hung = false;
+    std::string report = read_report(fds[0], hung);
     ::close(fds[0]);
-    ::kill(pid, SIGKILL); // a no-op when it has exited; ends a hung probe
+    // Only a hung probe is killed: one whose pipe closed is exiting, and a
+    // KILL landing in its exit would make its status "killed".
+    if (hung) ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (!report.empty()) return report;

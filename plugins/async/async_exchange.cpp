@@ -12,110 +12,62 @@
 namespace hornet::async {
 namespace asio = boost::asio;
 
-Waiter& Waiter::for_this_thread() {
-    thread_local Waiter waiter;
-    return waiter;
-}
-
 AsyncExchange::AsyncExchange(AsyncWorker& worker, Connection& c, const sdk::ExchangeParts& parts)
-    : worker_(worker), c_(c), core_(parts) {}
+    : LoopExchange(parts), worker_(worker), c_(c) {}
 
 bool AsyncExchange::in_loop() const { return worker_.in_loop_thread(); }
+bool AsyncExchange::keep_going() const { return worker_.keep_going(); }
+void AsyncExchange::run_on_loop(Task task) { asio::post(worker_.io(), std::move(task)); }
+
+// Posted: a callback never runs inside the call that started its op.
+void AsyncExchange::schedule(hornet_done_fn fn, void* user_data, ptrdiff_t result) {
+    asio::post(worker_.io(), [this, fn, user_data, result] { run_scheduled(fn, user_data, result); });
+}
+
+void AsyncExchange::send_now(const sdk::WireBuffers& out) {
+    c_.writer().append(out);
+    c_.writer().kick();
+}
 
 // ---- running the app ----------------------------------------------------------
 
 void AsyncExchange::run(const sdk::AppRoute& route) {
-    drop_websocket(); // the last request's, if it was one
-    core_.begin();
+    begin_request();
     rq_ = {};
     rq_.active = true;
-    finish_called_.store(false);
     c_.timer().open();
     const int rc = core_.call_app(route.app, route.instance, handle());
     rq_.handle_returned = true;
-    if (rc != HORNET_PENDING && !finish_called_.exchange(true)) loop_finish(core_.finish_owed(rc).value_or(0));
+    finish_if_owed(rc);
     maybe_done();
 }
 
 bool AsyncExchange::done() const {
     if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
-    if (rq_.posted != 0 || deferred_.load() != 0 || rq_.read != Read::idle || rq_.source_active || !waiting_.empty()) return false;
+    if (callbacks_pending() || read_.stage != Read::idle || rq_.source_active || !waiting_.empty()) return false;
     return !c_.timer().busy() && c_.writer().settled();
 }
 
 // A read still waiting on the client after the answer is out: cut it short
 // (the connection cannot carry another request then).
 void AsyncExchange::maybe_done() {
-    if (core_.finished() && rq_.read == Read::socket && c_.writer().settled()) {
+    if (core_.finished() && read_.stage == Read::socket && c_.writer().settled()) {
         core_.set_wire(sdk::Wire::closing);
         c_.socket().cancel();
     }
     if (done()) c_.wake();
 }
 
-void AsyncExchange::complete(const Completion& c, ptrdiff_t result) {
-    if (c.waiter) c.waiter->complete(result);
-    else if (c.done) post_done(c.done, c.user_data, result);
-}
-
-// Posted: a callback never runs inside the call that started its op.
-void AsyncExchange::post_done(hornet_done_fn done, void* user_data, ptrdiff_t result) {
-    ++rq_.posted;
-    asio::post(worker_.io(), [this, done, user_data, result] {
-        --rq_.posted;
-        done(user_data, result);
-        maybe_done();
-    });
-}
-
 // ---- request body -----------------------------------------------------------------
 
-ptrdiff_t AsyncExchange::read(void* buf, size_t cap) {
-    if (in_loop()) return HORNET_EWOULDBLOCK;
-    return wait_for_loop(worker_.io(), [&](const Completion& c) {
-        if (rq_.read != Read::idle) return complete(c, HORNET_EBUSY);
-        start_read(buf, cap, c);
-    });
-}
-
-int AsyncExchange::read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) {
-    const Completion c{done, user_data, nullptr};
-    return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] { return loop_read_async(buf, cap, c); }));
-}
-
-int AsyncExchange::loop_read_async(void* buf, size_t cap, const Completion& c) {
-    if (core_.finished()) return HORNET_ECLOSED;
-    if (rq_.read != Read::idle) return HORNET_EBUSY;
-    start_read(buf, cap, c);
-    return HORNET_OK;
-}
-
-void AsyncExchange::start_read(void* buf, size_t cap, const Completion& c) {
-    if (const int rc = core_.may_read(); rc != HORNET_OK) return complete(c, rc);
-    rq_.read = Read::parsing;
-    rq_.read_buf = buf;
-    rq_.read_cap = cap;
-    rq_.read_done = c;
-    if (core_.take_continue()) {
-        c_.writer().append(sdk::kContinue);
-        c_.writer().kick();
-    }
-    continue_read();
-}
-
 void AsyncExchange::continue_read() {
-    const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
+    const sdk::ReadStep step = core_.read_step(read_.buf, read_.cap);
     if (!step.need_input) return end_read(step.result);
-    if (core_.upgraded() && rq_.stop_notice == StopNotice::none && !websocket() && worker_.draining())
-        rq_.stop_notice = StopNotice::owed; // upgraded after the drain began
-    if (core_.upgraded() && rq_.stop_notice == StopNotice::owed) {
-        rq_.stop_notice = StopNotice::given; // a read that would wait after the drain began
-        return end_read(HORNET_ESHUTDOWN);
-    }
+    if (stop_before_raw_read(worker_.draining())) return end_read(HORNET_ESHUTDOWN);
     if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
-    rq_.read = Read::socket;
+    read_.stage = Read::socket;
     rq_.read_deadline_ms = core_.upgraded() ? 0 : worker_.now_ms() + worker_.timeouts().body_ms;
     c_.stream().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_body_read(ec, n); });
@@ -128,58 +80,29 @@ void AsyncExchange::continue_read() {
 // socket would cut the writer's wait too. A WebSocket's channel hears of the
 // drain from going_away(), so its reads need no slot.
 void AsyncExchange::read_raw_direct() {
-    rq_.read = Read::socket;
+    read_.stage = Read::socket;
     rq_.read_deadline_ms = 0;
     auto done = [this](const boost::system::error_code& ec, size_t n) {
-        if (ec == asio::error::operation_aborted && rq_.stop_notice == StopNotice::owed && !c_.is_cut()) {
-            rq_.stop_notice = StopNotice::given;
-            return end_read_here(HORNET_ESHUTDOWN);
-        }
-        if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
-        core_.took_raw(n);
-        end_read_here(static_cast<ptrdiff_t>(n));
+        if (stop_notice_due(ec == asio::error::operation_aborted, c_.is_cut())) return end_read_now(HORNET_ESHUTDOWN);
+        const bool eof = ec == asio::error::eof || (!ec && n == 0);
+        end_read_now(core_.raw_direct_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), false, eof)));
     };
-    const auto space = asio::buffer(rq_.read_buf, rq_.read_cap);
+    const auto space = asio::buffer(read_.buf, read_.cap);
     if (websocket()) return c_.stream().async_read_some(space, std::move(done));
     c_.stream().async_read_some(space, asio::bind_cancellation_slot(raw_cancel_.slot(), std::move(done)));
 }
 
-// From the socket's own completion, which never runs inside the call that
-// started the read: the app's callback runs now, without a second trip
-// through the loop's queue (a WebSocket message costs one hop, not two).
-void AsyncExchange::end_read_here(ptrdiff_t result) {
-    rq_.read = Read::idle;
-    const Completion c = std::exchange(rq_.read_done, Completion{});
-    if (c.waiter) c.waiter->complete(result);
-    else if (c.done) c.done(c.user_data, result);
-    maybe_done();
-}
-
 void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) {
-    rq_.read = Read::parsing;
+    read_.stage = Read::parsing;
     rq_.read_deadline_ms = 0;
-    const bool cut_short = core_.finished() || core_.wire() != sdk::Wire::sound; // finish() or a stop
-    if (!ec && n > 0 && !cut_short) {
-        core_.parts().input.commit(n);
-        return continue_read();
-    }
-    sdk::IoError error = sdk::IoError::failed;
-    if (c_.is_cut()) error = sdk::IoError::stopped;
-    else if (cut_short) return end_read(HORNET_ECLOSED);
-    else if (rq_.read_timed_out) error = sdk::IoError::timeout;
-    else if (ec == asio::error::eof || (!ec && n == 0)) error = sdk::IoError::eof;
-    end_read(core_.read_failed(error));
-}
-
-void AsyncExchange::end_read(ptrdiff_t result) {
-    rq_.read = Read::idle;
-    const Completion c = std::exchange(rq_.read_done, Completion{});
-    complete(c, result);
-    maybe_done();
+    const bool eof = ec == asio::error::eof || (!ec && n == 0);
+    const auto result = core_.body_read_done(ec ? 0 : n, sdk::read_failure(c_.is_cut(), rq_.read_timed_out, eof));
+    if (!result) return continue_read();
+    end_read(*result);
 }
 
 void AsyncExchange::release_idle_output() {
-    if (!rq_.active || !core_.upgraded() || rq_.read != Read::socket || !waiting_.empty()) return;
+    if (!rq_.active || !core_.upgraded() || read_.stage != Read::socket || !waiting_.empty()) return;
     if (c_.writer().settled()) c_.writer().buffer().release();
 }
 
@@ -191,12 +114,6 @@ void AsyncExchange::check_read_deadline(int64_t now_ms) {
 }
 
 // ---- response -------------------------------------------------------------------
-
-int AsyncExchange::start(int status, const hornet_header_t* headers, size_t count) {
-    return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] {
-        return core_.start(status, headers, count, worker_.keep_going());
-    }));
-}
 
 int AsyncExchange::write(const void* data, size_t len) {
     if (in_loop()) return loop_buffered_write(data, len);
@@ -336,13 +253,6 @@ void AsyncExchange::on_output_failed() {
 
 // ---- finish -------------------------------------------------------------------------
 
-int AsyncExchange::finish(int error) {
-    if (finish_called_.exchange(true)) return HORNET_ECLOSED;
-    if (in_loop()) return loop_finish(error);
-    asio::post(worker_.io(), [this, error] { loop_finish(error); });
-    return HORNET_OK;
-}
-
 int AsyncExchange::loop_finish(int error) {
     if (core_.finished()) return HORNET_ECLOSED;
     if (rq_.source_active || !waiting_.empty()) { // a write still in flight: its bytes will not all go
@@ -365,7 +275,7 @@ int AsyncExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer().close();
-    if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
+    if (read_.stage == Read::idle) continue_discard();
     maybe_done();
     return rc;
 }
@@ -373,12 +283,8 @@ int AsyncExchange::loop_finish(int error) {
 // ---- what the app left of the body -----------------------------------------------------
 
 void AsyncExchange::continue_discard() {
-    rq_.read = Read::idle;
-    const sdk::ReadStep step = core_.discard_step();
-    if (!step.need_input) return;
-    const std::span<char> space = core_.input_space();
-    if (space.empty()) return core_.set_wire(sdk::Wire::closing);
-    rq_.read = Read::discard;
+    const std::span<char> space = next_discard();
+    if (space.empty()) return;
     rq_.read_deadline_ms = worker_.now_ms() + worker_.timeouts().body_ms;
     c_.stream().async_read_some(asio::buffer(space.data(), space.size()),
                                 [this](const boost::system::error_code& ec, size_t n) { on_discard_read(ec, n); });
@@ -387,21 +293,13 @@ void AsyncExchange::continue_discard() {
 // A timeout, EOF or a stop ends the drop: the connection closes.
 void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t n) {
     rq_.read_deadline_ms = 0;
-    if (!ec && n > 0 && core_.wire() == sdk::Wire::sound) {
-        core_.parts().input.commit(n);
-        continue_discard();
-    } else {
-        rq_.read = Read::idle;
-        core_.set_wire(sdk::Wire::closing);
-    }
+    if (core_.discard_read_done(ec ? 0 : n)) continue_discard();
+    else read_.stage = Read::idle;
     maybe_done();
 }
 
 void AsyncExchange::drain() {
-    going_away(); // a WebSocket: close 1001
-    if (!rq_.active || !core_.upgraded() || websocket() || rq_.stop_notice != StopNotice::none) return;
-    rq_.stop_notice = StopNotice::owed;
-    if (rq_.read == Read::socket) raw_cancel_.emit(asio::cancellation_type::terminal);
+    if (note_drain(rq_.active)) raw_cancel_.emit(asio::cancellation_type::terminal);
 }
 
 void AsyncExchange::cut() {
@@ -414,36 +312,9 @@ void AsyncExchange::cut() {
 
 // ---- extensions ---------------------------------------------------------------------
 
-int AsyncExchange::timer_start(uint64_t ms, hornet_done_fn done, void* user_data) {
-    return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] {
-        if (core_.finished() || c_.is_cut()) return int{HORNET_ECLOSED};
-        return c_.timer().start(ms, done, user_data);
-    }));
-}
-
-// Counted, so that the exchange is not done (nor its WebSocket gone) while
-// a callback is still on its way.
-int AsyncExchange::post(hornet_done_fn fn, void* user_data) {
-    deferred_.fetch_add(1);
-    asio::post(worker_.io(), [this, fn, user_data] {
-        fn(user_data, 0);
-        deferred_.fetch_sub(1);
-        maybe_done();
-    });
-    return HORNET_OK;
-}
-
-int AsyncExchange::defer(hornet_done_fn fn, void* user_data) { return post(fn, user_data); }
-
-int AsyncExchange::upgrade(const hornet_header_t* headers, size_t count) {
-    return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] {
-        sdk::WireBuffers out;
-        const int rc = core_.upgrade(headers, count, out);
-        if (rc != HORNET_OK) return rc;
-        c_.writer().append(out);
-        c_.writer().kick();
-        return int{HORNET_OK};
-    }));
+int AsyncExchange::loop_timer_start(uint64_t ms, hornet_done_fn done, void* user_data) {
+    if (c_.is_cut()) return HORNET_ECLOSED;
+    return c_.timer().start(ms, done, user_data);
 }
 
 } // namespace hornet::async

@@ -1,7 +1,9 @@
 // plugins/async/async_exchange.hpp: one request of an async connection for
 // an app that runs on the loop (HORNET_APP_NONBLOCKING), as the app sees it.
 //
-// The SDK's ExchangeCore decides; this class moves the bytes on the loop.
+// The SDK's ExchangeCore decides and its LoopExchange brings every op to
+// the loop (the reads, start, finish, the timer, post, the upgrade); this
+// class moves the bytes on the loop.
 // An op called from another thread (the app's own, after PENDING) runs on
 // the loop while the caller waits for its result (on_loop(), completion.hpp),
 // except finish(), which is posted and returns at once. On the loop itself
@@ -39,8 +41,7 @@
 #include <boost/system/error_code.hpp>
 
 #include "completion.hpp"
-#include "hornet/sdk/exchange.hpp"
-#include "hornet/sdk/exchange_core.hpp"
+#include "hornet/sdk/loop_exchange.hpp"
 #include "hornet/sdk/request_cycle.hpp"
 
 namespace hornet::async {
@@ -48,7 +49,7 @@ namespace hornet::async {
 class AsyncWorker;
 class Connection;
 
-class AsyncExchange final : public sdk::Exchange {
+class AsyncExchange final : public sdk::LoopExchange {
 public:
     AsyncExchange(AsyncWorker& worker, Connection& c, const sdk::ExchangeParts& parts);
 
@@ -60,14 +61,12 @@ public:
 
     // [loop] See the file comment.
     bool done() const;
-    bool reusable() const { return core_.reusable(); }
-    bool unread_input() const { return core_.unread_input(); }
     bool active() const { return rq_.active; }
 
     // [loop] From the connection's writer (SocketWriter::Listener).
     void on_source_taken(int error);
     void on_output_failed();
-    void maybe_done();
+    void maybe_done() override;
     // [loop] From the connection's tick: the body read's deadline.
     void check_read_deadline(int64_t now_ms);
     // [loop] From the connection's tick: an upgraded stream waiting for its
@@ -81,24 +80,12 @@ public:
     // [loop] Stop now: ops fail, the timer ends; the app still owes finish().
     void cut();
 
-    // sdk::Exchange: the app's ops, any thread (see the file comment).
-    const hornet_request_t* request() override { return &core_.parts().request; }
-    ptrdiff_t read(void* buf, size_t cap) override;
-    int read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) override;
-    int start(int status, const hornet_header_t* headers, size_t count) override;
+    // sdk::Exchange: the writes (the rest is LoopExchange's). Upgraded
+    // reads have no deadline here: a WebSocket's pings ride on the exchange
+    // timer instead (a socket cancel would cut writes too).
     int write(const void* data, size_t len) override;
     int write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) override;
     int sendfile(int fd, uint64_t offset, uint64_t len) override;
-    int finish(int error) override;
-    int timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
-    int post(hornet_done_fn fn, void* user_data) override;
-    const hornet_host_t* host() const override { return core_.parts().host; }
-    // ABI 1.4. Upgraded reads have no deadline here: a WebSocket's pings
-    // ride on the exchange timer instead (a socket cancel would cut writes too).
-    int upgrade(const hornet_header_t* headers, size_t count) override;
-    int defer(hornet_done_fn fn, void* user_data) override;
-    bool on_loop_thread() const override { return in_loop(); }
-    const hornet_worker_ctx_t* worker_ctx() const override { return core_.parts().ctx; }
 
 private:
     struct WriteCall {
@@ -110,22 +97,21 @@ private:
     };
     // The one body read in flight: the app's (parsing, socket) or, after
     // finish(), the drop of what the app left (discard).
-    enum class Read : uint8_t { idle, parsing, socket, discard };
-    // A raw stream's notice of a graceful stop (drain()).
-    enum class StopNotice : uint8_t { none, owed, given };
+    using Read = sdk::BodyRead::Stage;
 
-    bool in_loop() const;
-    void complete(const Completion& c, ptrdiff_t result);
-    void post_done(hornet_done_fn done, void* user_data, ptrdiff_t result);
+    // sdk::LoopExchange
+    bool in_loop() const override;
+    void run_on_loop(Task task) override;
+    void schedule(hornet_done_fn fn, void* user_data, ptrdiff_t result) override;
+    bool keep_going() const override;
+    void continue_read() override;
+    void send_now(const sdk::WireBuffers& out) override;
+    int loop_finish(int error) override;
+    int loop_timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
 
     // [loop] The ops' bodies.
-    int loop_read_async(void* buf, size_t cap, const Completion& c);
-    void start_read(void* buf, size_t cap, const Completion& c);
-    void continue_read();
     void on_body_read(const boost::system::error_code& ec, size_t n);
     void read_raw_direct();
-    void end_read(ptrdiff_t result);
-    void end_read_here(ptrdiff_t result);
     void continue_discard();
     void on_discard_read(const boost::system::error_code& ec, size_t n);
     int loop_buffered_write(const void* data, size_t len);
@@ -135,27 +121,16 @@ private:
     void release_write(const Completion& c, ptrdiff_t result);
     void next_write();
     void fail_writes(int error);
-    int loop_finish(int error);
 
     AsyncWorker& worker_;
     Connection& c_;
-    sdk::ExchangeCore core_;
-    std::atomic<bool> finish_called_{false};
-    std::atomic<int> deferred_{0}; // post() and defer() callbacks not yet run
 
     // [loop] Per request, reset by run().
     struct PerRequest {
         bool active = false;
         bool handle_returned = false;
-        int posted = 0; // done callbacks posted, not yet run
-        // The one body read in flight.
-        Read read = Read::idle;
-        void* read_buf = nullptr;
-        size_t read_cap = 0;
-        Completion read_done;
         int64_t read_deadline_ms = 0; // while a socket read is in flight
         bool read_timed_out = false;
-        StopNotice stop_notice = StopNotice::none;
         // The write whose bytes the output buffer's source is taking.
         bool source_active = false;
         Completion source_done;

@@ -35,11 +35,9 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "blocking_pool.hpp"
-#include "hornet/sdk/limits.hpp"
+#include "hornet/sdk/blocking_pool.hpp"
 #include "hornet/sdk/listener_set.hpp"
-#include "hornet/sdk/peer_gate.hpp"
-#include "hornet/sdk/request_cycle.hpp"
+#include "hornet/sdk/loop_worker.hpp"
 #include "hornet/sdk/tls/tls_listeners.hpp"
 #include "hornet/worker.h"
 
@@ -47,7 +45,9 @@ namespace hornet::async {
 
 class Connection;
 
-class AsyncWorker {
+// The clock, timeouts, gate, keep_going() and the stop phases are the SDK's
+// LoopWorker's; this class is the Asio loop around them.
+class AsyncWorker : public sdk::LoopWorker {
 public:
     // Throws when the loop or the listeners cannot be set up.
     explicit AsyncWorker(const hornet_worker_ctx_t* ctx);
@@ -55,31 +55,15 @@ public:
 
     // [worker main, becomes the loop] Serves until stopped; the exit code.
     int run();
-    // After run(): exchanges were left unfinished by their apps; the worker
-    // must then not be destroyed (late calls would touch it).
-    bool abandoned() const { return abandoned_; }
 
     // For connections and exchanges. [loop] unless said otherwise.
     boost::asio::io_context& io() { return io_; }
-    const hornet_worker_ctx_t* ctx() const { return ctx_; }
-    const sdk::Timeouts& timeouts() const { return timeouts_; }
-    const sdk::PeerGate& gate() const { return gate_; } // PROXY header, trusted scheme headers
-    int64_t now_ms() const { return now_ms_; } // the tick's clock
-    const int64_t& clock() const { return now_ms_; }
-    BlockingPool& pool() { return pool_; }
+    sdk::BlockingPool& pool() { return pool_; }
     const sdk::TlsListeners& tls() const { return tls_; }
     bool in_loop_thread() const; // [any thread]
-    // Idle connections wait no later than this (a graceful stop's drain).
-    int64_t drain_by_ms() const { return drain_by_ms_; }
-    bool draining() const { return drain_by_ms_ != INT64_MAX; }
-    // Another request on a connection? Not with keep_alive 0, nor once the
-    // worker stops. [any thread]
-    bool keep_going() const { return sdk::may_keep_alive(ctx_, timeouts_); }
     void closed(Connection* c);
 
 private:
-    enum class Phase { serving, leaving, stopping };
-
     boost::asio::awaitable<void> accept_loop(size_t listener);
     boost::asio::awaitable<void> watch_stop_fd();
     void open_connection(int fd, const sdk::ConnectionAddresses& addresses);
@@ -91,32 +75,20 @@ private:
     void check_finished();
     void end_loop();
 
-    const hornet_worker_ctx_t* ctx_;
-    sdk::Timeouts timeouts_;
-    sdk::PeerGate gate_;
-    size_t cap_;
     bool app_on_loop_;
     boost::asio::io_context io_;
     sdk::ListenerSet listeners_;
     sdk::TlsListeners tls_;
     std::vector<std::unique_ptr<boost::asio::posix::stream_descriptor>> listener_watch_;
     boost::asio::posix::stream_descriptor stop_watch_;
-    boost::asio::steady_timer tick_;
+    boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer room_; // cancelled when a connection frees a slot
-    BlockingPool pool_;
+    sdk::BlockingPool pool_;
 
     pthread_t loop_thread_{};           // set before looping_, while run() runs
     std::atomic<bool> looping_{false};
-    Phase phase_ = Phase::serving;
-    int64_t now_ms_ = 0;
-    int64_t next_beat_ms_ = 0;
-    int64_t leave_by_ms_ = 0;
-    int64_t drain_by_ms_ = INT64_MAX;
-    int64_t abandon_at_ms_ = 0;
     size_t open_ = 0;
-    size_t closed_since_trim_ = 0;
     bool ended_ = false;
-    bool abandoned_ = false;
     Connection* head_ = nullptr; // every open connection
 };
 

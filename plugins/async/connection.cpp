@@ -86,13 +86,13 @@ asio::awaitable<void> Connection::serve_requests() {
 
 // Parses what is buffered, reading more while the head is incomplete.
 asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
-    head_expired_ = false;
+    watch_.begin_head();
     cycle_.begin_head(ref());
     for (;;) {
         const sdk::HeadStep step = cycle_.parse_head(ref());
         if (step.status == sdk::HeadStatus::refused) co_return co_await refuse_head(step);
         if (step.status == sdk::HeadStatus::ready) {
-            head_since_ms_ = 0;
+            watch_.head_done();
             co_return HeadOutcome::ready;
         }
         const std::span<char> space = input_.prepare(sdk::kReadChunk);
@@ -100,15 +100,15 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
         if (!await_client()) co_return HeadOutcome::closed;
         auto [ec, n] = co_await stream_.async_read_some(asio::buffer(space.data(), space.size()),
                                                         asio::as_tuple(asio::use_awaitable));
-        wait_ = Wait::none;
+        watch_.done();
         if (ec || n == 0) {
-            if (head_expired_ && !input_.empty() && !cut_)
+            if (watch_.head_expired() && !input_.empty() && !cut_)
                 co_return co_await refuse_head({sdk::HeadStatus::refused, 408, {}});
             co_return HeadOutcome::closed;
         }
         if (input_.empty()) {
             cycle_.on_first_bytes();
-            head_since_ms_ = worker_.now_ms();
+            watch_.first_bytes(worker_.now_ms());
         }
         input_.commit(n);
     }
@@ -118,15 +118,7 @@ asio::awaitable<Connection::HeadOutcome> Connection::read_head() {
 // should close instead (stopping, or idle while the worker leaves).
 bool Connection::await_client() {
     if (cut_) return false;
-    const sdk::Timeouts& t = worker_.timeouts();
-    const int64_t now = worker_.now_ms();
-    if (input_.empty()) {
-        wait_ = Wait::request;
-        deadline_ms_ = std::min(now + (answered_ != 0 ? t.keepalive_ms : t.head_ms), worker_.drain_by_ms());
-    } else {
-        wait_ = Wait::head;
-        deadline_ms_ = (head_since_ms_ != 0 ? head_since_ms_ : now) + t.head_ms;
-    }
+    watch_.await(worker_.timeouts(), worker_.now_ms(), input_.empty(), answered_ != 0, worker_.drain_by_ms());
     return true;
 }
 
@@ -169,7 +161,7 @@ asio::awaitable<Connection::Outcome> Connection::run_on_pool() {
     co_return pool_outcome_;
 }
 
-void Connection::serve_on_pool() {
+void Connection::serve_on_pool() noexcept {
     const sdk::Timeouts& t = cycle_.timeouts();
     sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms, tls_.get());
     Outcome o;
@@ -191,8 +183,7 @@ asio::awaitable<void> Connection::linger() {
     if (writer_.broken() || cut_) co_return;
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
-    wait_ = Wait::linger;
-    deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
+    watch_.linger(worker_.now_ms());
     for (size_t total = 0; total < sdk::kLingerBytes;) {
         input_.clear();
         const std::span<char> space = input_.prepare(sdk::kReadChunk);
@@ -201,7 +192,7 @@ asio::awaitable<void> Connection::linger() {
         if (ec || n == 0) break;
         total += n;
     }
-    wait_ = Wait::none;
+    watch_.done();
 }
 
 // Suspends until wake(); callers re-check their condition.
@@ -218,18 +209,14 @@ void Connection::wake() {
 }
 
 void Connection::check_deadlines(int64_t now) {
-    if (wait_ != Wait::none && now >= deadline_ms_) {
-        if (wait_ == Wait::head) head_expired_ = true;
-        wait_ = Wait::none;
-        socket_.cancel();
-    }
+    if (watch_.expired(now)) socket_.cancel();
     writer_.check_deadline(now);
     exchange_.check_read_deadline(now);
     exchange_.release_idle_output();
 }
 
 void Connection::drain(int64_t by_ms) {
-    if (wait_ == Wait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    watch_.drain(by_ms);
     if (exchange_.active()) exchange_.drain(); // a WebSocket says 1001; a raw stream's read says HORNET_ESHUTDOWN
 }
 

@@ -30,6 +30,8 @@
 
 #include "async_exchange.hpp"
 #include "exchange_timer.hpp"
+#include "hornet/sdk/blocking_pool.hpp"
+#include "hornet/sdk/client_wait.hpp"
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
@@ -41,7 +43,7 @@ namespace hornet::async {
 
 class AsyncWorker;
 
-class Connection final : private SocketWriter::Listener {
+class Connection final : private SocketWriter::Listener, public sdk::PoolTask {
 public:
     using Socket = boost::asio::generic::stream_protocol::socket;
 
@@ -73,15 +75,13 @@ public:
 
     // [pool thread] Serves the request whose head was parsed, as a blocking
     // exchange; tells the loop when done.
-    void serve_on_pool();
+    void serve_on_pool() noexcept override;
 
-    // Intrusive lists: the worker's open connections; the pool's queue.
+    // The worker's open connections.
     Connection* prev = nullptr;
     Connection* next = nullptr;
-    Connection* next_queued = nullptr;
 
 private:
-    enum class Wait { none, request, head, linger }; // what the socket read waits for
     enum class HeadOutcome { ready, answered, closed };
     enum class Next { again, close, linger };
     // What an exchange left the connection able to do.
@@ -122,10 +122,7 @@ private:
     sdk::AppRoute route_{nullptr, nullptr}; // what serves the current request
     std::optional<boost::asio::any_completion_handler<void()>> woken_;
 
-    Wait wait_ = Wait::none;
-    int64_t deadline_ms_ = 0; // for wait_
-    int64_t head_since_ms_ = 0;
-    bool head_expired_ = false;
+    sdk::ClientWatch watch_; // the socket read's wait for the client
     bool cut_ = false;        // stop now
     bool on_pool_ = false;    // a pool thread serves the request
     Outcome pool_outcome_;    // written by the pool thread before it posts

@@ -32,7 +32,6 @@ bool may_keep_alive(const void* worker) { return static_cast<const UringWorker*>
 Connection::Connection(UringWorker& worker, int fd, const sdk::ConnectionAddresses& addresses)
     : worker_(worker), ring_(worker.ring()), ctx_(worker.ctx()), fd_(fd), addresses_(addresses),
       input_(kInputBytes), cycle_(ctx_, worker.gate()), exchange_(worker, *this, cycle_.parts(input_)) {
-    pool_item.connection = this;
     for (Op* op : {&recv_, &send_, &close_, &timer_, &splice_in_, &splice_out_}) op->owner = this;
     splice_in_.fn = on_splice_in;
     splice_out_.fn = on_splice_out;
@@ -56,7 +55,7 @@ void Connection::start() { read_head(); }
 void Connection::read_head() {
     stage_ = Stage::head;
     close_after_ = false;
-    head_expired_ = false;
+    watch_.begin_head();
     cycle_.begin_head(ref());
     parse_head();
 }
@@ -65,7 +64,7 @@ void Connection::parse_head() {
     const sdk::HeadStep step = cycle_.parse_head(ref());
     if (step.status == sdk::HeadStatus::refused) return refuse(step);
     if (step.status == sdk::HeadStatus::ready) {
-        head_since_ms_ = 0;
+        watch_.head_done();
         return run_exchange();
     }
     if (!await_client()) return close();
@@ -79,15 +78,7 @@ void Connection::parse_head() {
 // wait if nothing came.
 bool Connection::await_client() {
     if (cut_) return false;
-    const sdk::Timeouts& t = worker_.timeouts();
-    const int64_t now = worker_.now_ms();
-    if (input_.empty()) {
-        wait_ = Wait::request;
-        deadline_ms_ = std::min(now + (answered_ != 0 ? t.keepalive_ms : t.head_ms), worker_.drain_by_ms());
-    } else {
-        wait_ = Wait::head;
-        deadline_ms_ = (head_since_ms_ != 0 ? head_since_ms_ : now) + t.head_ms;
-    }
+    watch_.await(worker_.timeouts(), worker_.now_ms(), input_.empty(), answered_ != 0, worker_.drain_by_ms());
     return true;
 }
 
@@ -99,15 +90,15 @@ void Connection::arm_select_recv() {
     s->buf_group = Ring::kGroup;
 }
 
-void Connection::recv_body(std::span<char> space) {
-    body_deadline_ms_ = worker_.now_ms() + worker_.timeouts().body_ms;
+void Connection::recv_body(std::span<char> space, bool timed) {
+    body_deadline_ms_ = timed ? worker_.now_ms() + worker_.timeouts().body_ms : 0;
     body_timed_out_ = false;
     io_uring_prep_recv(ring_.sqe(recv_), fd_, space.data(), space.size(), 0);
 }
 
 void Connection::on_recv(Op& op, int res, uint32_t flags) {
     Connection& c = owner(op);
-    c.wait_ = Wait::none;
+    c.watch_.done();
     if (c.stage_ == Stage::head) c.on_head_bytes(res, flags);
     else if (c.stage_ == Stage::linger) c.on_linger_bytes(res, flags);
     else if (c.stage_ == Stage::ring_app) {
@@ -132,7 +123,7 @@ void Connection::on_head_bytes(int res, uint32_t flags) {
     }
     if (res <= 0) {
         if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
-        if (head_expired_ && !input_.empty() && !cut_) return refuse({sdk::HeadStatus::refused, 408, {}});
+        if (watch_.head_expired() && !input_.empty() && !cut_) return refuse({sdk::HeadStatus::refused, 408, {}});
         return close();
     }
     const bool first = input_.empty();
@@ -147,7 +138,7 @@ void Connection::on_head_bytes(int res, uint32_t flags) {
     }
     if (first) {
         cycle_.on_first_bytes();
-        head_since_ms_ = worker_.now_ms();
+        watch_.first_bytes(worker_.now_ms());
     }
     input_.commit(n);
     parse_head();
@@ -172,10 +163,10 @@ void Connection::run_exchange() {
     }
     stage_ = Stage::pool_app;
     pool_done_ = false;
-    worker_.pool().push(&pool_item);
+    worker_.pool().push(this);
 }
 
-void Connection::serve_on_pool() {
+void Connection::serve_on_pool() noexcept {
     const sdk::Timeouts& t = cycle_.timeouts();
     sdk::BlockingSocket socket(fd_, ctx_, t.beat_ms);
     bool reusable = false;
@@ -210,7 +201,8 @@ void Connection::exchange_done(bool reusable, bool unread) {
 void Connection::after_exchange(bool reusable, bool unread) {
     cycle_.end_exchange(ref());
     ++answered_;
-    if (out_.capacity() > kKeepOutput && output_size() == 0) std::string().swap(out_);
+    if (output_size() == 0 && out_.capacity() > kKeepOutput) std::string().swap(out_);
+    if (more_.empty() && more_.capacity() > kKeepOutput) std::string().swap(more_);
     if (fd_closed_ || close_linked_) return close();
     // A response that promised keep-alive is kept to, even by a worker that
     // stops meanwhile: the next request is answered with Connection: close.
@@ -222,16 +214,21 @@ void Connection::after_exchange(bool reusable, bool unread) {
 // ---- output -----------------------------------------------------------------------
 
 void Connection::append(const sdk::WireBuffers& out) {
-    for (const iovec& v : out.iov()) out_.append(static_cast<const char*>(v.iov_base), v.iov_len);
+    std::string& to = send_.busy ? more_ : out_;
+    for (const iovec& v : out.iov()) to.append(static_cast<const char*>(v.iov_base), v.iov_len);
 }
 
-void Connection::append(std::string_view bytes) { out_.append(bytes); }
+void Connection::append(std::string_view bytes) { (send_.busy ? more_ : out_).append(bytes); }
 
 // One send at a time, of everything buffered; the connection's last bytes
 // carry the close with them (a linked close: the chain breaks, and the
 // close is cancelled, if the send fails or comes up short).
 void Connection::flush() {
     if (send_.busy || broken_ || fd_closed_ || splice_out_.busy) return;
+    if (!more_.empty()) { // no send holds out_ now: it may grow
+        out_.append(more_);
+        more_.clear();
+    }
     if (output_size() == 0) return splice_next();
     in_flight_ = output_size();
     io_uring_sqe* s = ring_.sqe(send_);
@@ -352,8 +349,7 @@ void Connection::linger() {
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
     input_.clear();
-    wait_ = Wait::linger;
-    deadline_ms_ = worker_.now_ms() + sdk::kLingerMs;
+    watch_.linger(worker_.now_ms());
     lingered_ = 0;
     arm_select_recv();
 }
@@ -362,7 +358,7 @@ void Connection::on_linger_bytes(int res, uint32_t flags) {
     if (flags & IORING_CQE_F_BUFFER) ring_.give_back(flags);
     if (res == -ENOBUFS && !cut_) res = 0; // counts as nothing read: wait again
     else if (res <= 0 || (lingered_ += static_cast<size_t>(res)) >= sdk::kLingerBytes) return close();
-    wait_ = Wait::linger;
+    watch_.linger_more();
     input_.clear();
     if (res == 0) return arm_direct_recv();
     arm_select_recv();
@@ -370,7 +366,7 @@ void Connection::on_linger_bytes(int res, uint32_t flags) {
 
 void Connection::close() {
     stage_ = Stage::closed;
-    wait_ = Wait::none;
+    watch_.done();
     ring_.cancel(recv_);
     ring_.cancel(send_);
     ring_.cancel(splice_in_);
@@ -394,11 +390,7 @@ void Connection::maybe_release() {
 // ---- time -------------------------------------------------------------------------
 
 void Connection::check_deadlines(int64_t now) {
-    if (wait_ != Wait::none && now >= deadline_ms_) {
-        if (wait_ == Wait::head) head_expired_ = true;
-        wait_ = Wait::none;
-        ring_.cancel(recv_);
-    }
+    if (watch_.expired(now)) ring_.cancel(recv_);
     if (body_deadline_ms_ != 0 && now >= body_deadline_ms_) {
         body_deadline_ms_ = 0;
         body_timed_out_ = true;
@@ -413,7 +405,9 @@ void Connection::check_deadlines(int64_t now) {
 }
 
 void Connection::drain(int64_t by_ms) {
-    if (wait_ == Wait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
+    watch_.drain(by_ms);
+    // A WebSocket says 1001; a raw stream's read says HORNET_ESHUTDOWN.
+    if (stage_ == Stage::ring_app && exchange_.active()) exchange_.drain();
 }
 
 void Connection::cut() {

@@ -21,7 +21,8 @@
 #include <string>
 #include <string_view>
 
-#include "blocking_pool.hpp"
+#include "hornet/sdk/blocking_pool.hpp"
+#include "hornet/sdk/client_wait.hpp"
 #include "hornet/sdk/input_buffer.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
@@ -34,7 +35,7 @@ namespace hornet::uring {
 
 class UringWorker;
 
-class Connection {
+class Connection final : public sdk::PoolTask {
 public:
     // Takes fd.
     Connection(UringWorker& worker, int fd, const sdk::ConnectionAddresses& addresses);
@@ -51,7 +52,7 @@ public:
     // ---- for the exchanges ----
     void append(const sdk::WireBuffers& out);
     void append(std::string_view bytes);
-    size_t output_size() const { return out_.size() - sent_; }
+    size_t output_size() const { return out_.size() - sent_ + more_.size(); }
     void flush();
     // The bytes buffered now are the connection's last: close after them.
     void close_after_output() { close_after_ = true; }
@@ -64,7 +65,9 @@ public:
     // One at a time. fd is the app's and stays open until done runs.
     void send_file(int fd, uint64_t offset, uint64_t len, std::function<void(bool)> done);
     bool output_broken() const { return broken_; }
-    void recv_body(std::span<char> space); // completes in exchange.on_body_read
+    // Completes in exchange.on_body_read; `timed`: within body_timeout (an
+    // upgraded stream's reads wait as long as the protocol wants).
+    void recv_body(std::span<char> space, bool timed);
     void cancel_recv() { ring_.cancel(recv_); }
     // The exchange's one timer ("hornet.timer/1").
     int timer_start(uint64_t ms, hornet_done_fn done, void* user_data);
@@ -76,15 +79,13 @@ public:
     void maybe_release();
 
     // [pool thread] Serves the parsed request with the SDK's blocking exchange.
-    void serve_on_pool();
+    void serve_on_pool() noexcept override;
 
-    PoolItem pool_item;
     Connection* prev = nullptr;
     Connection* next = nullptr;
 
 private:
     enum class Stage { head, refusing, ring_app, pool_app, linger, closed };
-    enum class Wait { none, request, head, linger };
 
     sdk::ConnectionRef ref() { return {input_, peer_, addresses_}; }
     void read_head();
@@ -140,19 +141,20 @@ private:
     hornet_done_fn timer_done_ = nullptr;
     void* timer_user_data_ = nullptr;
 
-    std::string out_;        // response bytes; sent_ of them are on the wire
+    // Response bytes; sent_ of them are on the wire. While a send is in
+    // flight the kernel holds a pointer into out_, so what is appended
+    // meanwhile waits in more_ (out_ must not reallocate under the send).
+    std::string out_;
+    std::string more_;
     size_t sent_ = 0;
     size_t in_flight_ = 0;   // bytes of the send in flight
     int64_t send_since_ms_ = 0;
 
     Stage stage_ = Stage::head;
-    Wait wait_ = Wait::none;
-    int64_t deadline_ms_ = 0;
+    sdk::ClientWatch watch_; // the head's or the linger's receive
     int64_t body_deadline_ms_ = 0;
-    int64_t head_since_ms_ = 0;
     size_t lingered_ = 0;
     size_t answered_ = 0;
-    bool head_expired_ = false;
     bool body_timed_out_ = false;
     bool close_after_ = false; // the output ends the connection
     bool close_linked_ = false; // a close is linked to the send in flight

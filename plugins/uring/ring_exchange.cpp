@@ -2,7 +2,9 @@
 // carried out with the connection's ring operations.
 #include "ring_exchange.hpp"
 
+#include <cerrno>
 #include <string>
+#include <utility>
 
 #include "connection.hpp"
 #include "hornet/sdk/io.hpp"
@@ -11,33 +13,47 @@
 namespace hornet::uring {
 
 RingExchange::RingExchange(UringWorker& worker, Connection& c, const sdk::ExchangeParts& parts)
-    : worker_(worker), c_(c), core_(parts) {}
+    : LoopExchange(parts), worker_(worker), c_(c) {}
 
-bool RingExchange::in_ring() const { return worker_.in_ring_thread(); }
+bool RingExchange::in_loop() const { return worker_.in_ring_thread(); }
+bool RingExchange::keep_going() const { return worker_.keep_going(); }
+void RingExchange::run_on_loop(Task task) { worker_.mailbox().post(std::move(task)); }
+
+// Deferred on the ring thread (run before the ring waits again), posted
+// from any other: never inside the call that started the op.
+void RingExchange::schedule(hornet_done_fn fn, void* user_data, ptrdiff_t result) {
+    auto run = [this, fn, user_data, result] { run_scheduled(fn, user_data, result); };
+    if (in_loop()) worker_.mailbox().defer(std::move(run));
+    else worker_.mailbox().post(std::move(run));
+}
+
+void RingExchange::send_now(const sdk::WireBuffers& out) {
+    c_.append(out);
+    c_.flush();
+}
 
 // ---- running the app ----------------------------------------------------------------
 
 void RingExchange::run(const sdk::AppRoute& route) {
-    core_.begin();
+    begin_request();
     rq_ = {};
     rq_.active = true;
-    finish_called_.store(false);
     const int rc = core_.call_app(route.app, route.instance, handle());
     rq_.handle_returned = true;
-    if (rc != HORNET_PENDING && !finish_called_.exchange(true)) loop_finish(core_.finish_owed(rc).value_or(0));
+    finish_if_owed(rc);
     maybe_done();
 }
 
 bool RingExchange::done() const {
     if (!rq_.active || !rq_.handle_returned || !core_.finished()) return false;
-    if (rq_.deferred != 0 || rq_.read != Read::idle || !drain_waiters_.empty()) return false;
+    if (callbacks_pending() || read_.stage != Read::idle || !drain_waiters_.empty()) return false;
     return !c_.timer_busy() && c_.output_settled();
 }
 
 void RingExchange::maybe_done() {
     // A read still waiting on the client after the answer is out: cut it
     // short (the connection cannot carry another request then).
-    if (core_.finished() && rq_.read == Read::body && c_.output_settled()) {
+    if (core_.finished() && read_.stage == Read::socket && c_.output_settled()) {
         core_.set_wire(sdk::Wire::closing);
         c_.cancel_recv();
     }
@@ -46,97 +62,41 @@ void RingExchange::maybe_done() {
     c_.exchange_done(core_.reusable(), core_.unread_input());
 }
 
-// Deferred: a callback never runs inside the call that started its op.
-void RingExchange::complete(const Completion& c, ptrdiff_t result) {
-    if (c.waiter) return c.waiter->complete(result);
-    if (!c.done) return;
-    ++rq_.deferred;
-    worker_.mailbox().defer([this, c, result] {
-        --rq_.deferred;
-        c.done(c.user_data, result);
-        maybe_done();
-    });
-}
-
 // ---- request body -------------------------------------------------------------------
 
-ptrdiff_t RingExchange::read(void* buf, size_t cap) {
-    if (in_ring()) return HORNET_EWOULDBLOCK;
-    return wait_for_ring(worker_.mailbox(), [&](const Completion& c) {
-        if (rq_.read != Read::idle) return complete(c, HORNET_EBUSY);
-        start_read(buf, cap, c);
-    });
-}
-
-int RingExchange::read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) {
-    const Completion c{done, user_data, nullptr};
-    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
-        if (core_.finished()) return HORNET_ECLOSED;
-        if (rq_.read != Read::idle) return HORNET_EBUSY;
-        start_read(buf, cap, c);
-        return HORNET_OK;
-    }));
-}
-
-void RingExchange::start_read(void* buf, size_t cap, const Completion& c) {
-    if (const int rc = core_.may_read(); rc != HORNET_OK) return complete(c, rc);
-    rq_.read = Read::body;
-    rq_.read_buf = buf;
-    rq_.read_cap = cap;
-    rq_.read_done = c;
-    if (core_.take_continue()) {
-        c_.append(sdk::kContinue);
-        c_.flush();
-    }
-    continue_read();
-}
-
 void RingExchange::continue_read() {
-    const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
+    const sdk::ReadStep step = core_.read_step(read_.buf, read_.cap);
     if (!step.need_input) return end_read(step.result);
+    if (stop_before_raw_read(worker_.draining())) return end_read(HORNET_ESHUTDOWN);
+    read_.stage = Read::socket;
+    if (core_.upgraded()) { // nothing buffered: straight into the app's buffer
+        rq_.raw_direct = true;
+        return c_.recv_body({static_cast<char*>(read_.buf), read_.cap}, false);
+    }
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
-    c_.recv_body(space);
+    c_.recv_body(space, true);
 }
 
 void RingExchange::on_body_read(int res) {
-    if (rq_.read == Read::discard) {
-        if (res > 0 && core_.wire() == sdk::Wire::sound) {
-            core_.parts().input.commit(static_cast<size_t>(res));
-            continue_discard();
-            return maybe_done();
-        }
-        rq_.read = Read::idle;
-        core_.set_wire(sdk::Wire::closing);
+    const size_t n = res > 0 ? static_cast<size_t>(res) : 0;
+    if (read_.stage == Read::discard) {
+        if (core_.discard_read_done(n)) continue_discard();
+        else read_.stage = Read::idle;
         return maybe_done();
     }
-    const bool cut_short = core_.finished() || core_.wire() != sdk::Wire::sound; // finish() or a stop
-    if (res > 0 && !cut_short) {
-        core_.parts().input.commit(static_cast<size_t>(res));
-        return continue_read();
+    const sdk::IoError failure = sdk::read_failure(c_.is_cut(), c_.body_timed_out(), res == 0);
+    if (std::exchange(rq_.raw_direct, false)) {
+        if (stop_notice_due(res == -ECANCELED, c_.is_cut())) return end_read_now(HORNET_ESHUTDOWN);
+        return end_read_now(core_.raw_direct_done(n, failure));
     }
-    sdk::IoError error = sdk::IoError::failed;
-    if (c_.is_cut()) error = sdk::IoError::stopped;
-    else if (cut_short) return end_read(HORNET_ECLOSED);
-    else if (c_.body_timed_out()) error = sdk::IoError::timeout;
-    else if (res == 0) error = sdk::IoError::eof;
-    end_read(core_.read_failed(error));
-}
-
-void RingExchange::end_read(ptrdiff_t result) {
-    rq_.read = Read::idle;
-    const Completion c = std::exchange(rq_.read_done, Completion{});
-    complete(c, result);
-    maybe_done();
+    read_.stage = Read::parsing;
+    const auto result = core_.body_read_done(n, failure);
+    if (!result) return continue_read();
+    end_read(*result);
 }
 
 // ---- response -----------------------------------------------------------------------
-
-int RingExchange::start(int status, const hornet_header_t* headers, size_t count) {
-    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
-        return core_.start(status, headers, count, worker_.keep_going());
-    }));
-}
 
 int RingExchange::append_body(const void* data, size_t len) {
     if (const int rc = core_.admit_write(); rc != HORNET_OK) return rc;
@@ -148,7 +108,7 @@ int RingExchange::append_body(const void* data, size_t len) {
 }
 
 int RingExchange::write(const void* data, size_t len) {
-    if (in_ring()) {
+    if (in_loop()) {
         if (c_.output_size() + len > kHighWater) return HORNET_EWOULDBLOCK; // nothing taken
         return append_body(data, len);
     }
@@ -160,7 +120,7 @@ int RingExchange::write(const void* data, size_t len) {
 
 int RingExchange::write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) {
     const Completion c{done, user_data, nullptr};
-    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
+    return static_cast<int>(on_ring(worker_.mailbox(), in_loop(), [&]() -> ptrdiff_t {
         if (rq_.write_async_busy) return HORNET_EBUSY;
         if (const int rc = append_body(data, len); rc != HORNET_OK) return rc;
         rq_.write_async_busy = true;
@@ -220,7 +180,7 @@ int RingExchange::frame_file(uint64_t len, bool& send_data, std::string& after) 
 // splices the file to the socket after them (Connection::send_file) while
 // the caller waits; the framing's tail follows.
 int RingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
-    if (in_ring()) return HORNET_EWOULDBLOCK;
+    if (in_loop()) return HORNET_EWOULDBLOCK;
     bool send_data = false;
     std::string after;
     int rc = static_cast<int>(on_ring(worker_.mailbox(), false, [&]() -> ptrdiff_t {
@@ -242,13 +202,6 @@ int RingExchange::sendfile(int fd, uint64_t offset, uint64_t len) {
 
 // ---- finish -------------------------------------------------------------------------
 
-int RingExchange::finish(int error) {
-    if (finish_called_.exchange(true)) return HORNET_ECLOSED;
-    if (in_ring()) return loop_finish(error);
-    worker_.mailbox().post([this, error] { loop_finish(error); });
-    return HORNET_OK;
-}
-
 int RingExchange::loop_finish(int error) {
     if (core_.finished()) return HORNET_ECLOSED;
     int rc = HORNET_OK;
@@ -262,7 +215,7 @@ int RingExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer_close();
-    if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
+    if (read_.stage == Read::idle) continue_discard();
     release_drained();
     maybe_done();
     return rc;
@@ -271,13 +224,12 @@ int RingExchange::loop_finish(int error) {
 // ---- what the app left of the body ----------------------------------------------------
 
 void RingExchange::continue_discard() {
-    rq_.read = Read::idle;
-    const sdk::ReadStep step = core_.discard_step();
-    if (!step.need_input) return;
-    const std::span<char> space = core_.input_space();
-    if (space.empty()) return core_.set_wire(sdk::Wire::closing);
-    rq_.read = Read::discard;
-    c_.recv_body(space);
+    const std::span<char> space = next_discard();
+    if (!space.empty()) c_.recv_body(space, true);
+}
+
+void RingExchange::drain() {
+    if (note_drain(rq_.active)) c_.cancel_recv(); // the read in flight says it
 }
 
 void RingExchange::cut() {
@@ -290,16 +242,8 @@ void RingExchange::cut() {
 
 // ---- extensions -----------------------------------------------------------------------
 
-int RingExchange::timer_start(uint64_t ms, hornet_done_fn done, void* user_data) {
-    return static_cast<int>(on_ring(worker_.mailbox(), in_ring(), [&]() -> ptrdiff_t {
-        if (core_.finished()) return HORNET_ECLOSED;
-        return c_.timer_start(ms, done, user_data);
-    }));
-}
-
-int RingExchange::post(hornet_done_fn fn, void* user_data) {
-    worker_.mailbox().post([fn, user_data] { fn(user_data, 0); });
-    return HORNET_OK;
+int RingExchange::loop_timer_start(uint64_t ms, hornet_done_fn done, void* user_data) {
+    return c_.timer_start(ms, done, user_data);
 }
 
 } // namespace hornet::uring

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <malloc.h>
 #include <new>
 #include <poll.h>
 #include <sys/socket.h>
@@ -19,14 +18,7 @@
 namespace hornet::uring {
 namespace {
 
-constexpr int64_t kTickMs = 100;
-constexpr uint32_t kDefaultGraceMs = 30000; // graceful_timeout 0: Gunicorn's default
-constexpr int64_t kAbandonMs = 1000;         // after a hard stop, PENDING apps get this long
-constexpr size_t kTrimAfterClosed = 64;      // closes that make a trim worth it once idle
-
 thread_local const UringWorker* tl_ring_owner = nullptr;
-
-int64_t clock_ms() { return sdk::monotonic_us() / 1000; }
 
 template <class T>
 T& owner(Op& op) { return *static_cast<T*>(op.owner); }
@@ -34,8 +26,7 @@ T& owner(Op& op) { return *static_cast<T*>(op.owner); }
 } // namespace
 
 UringWorker::UringWorker(const hornet_worker_ctx_t* ctx)
-    : ctx_(ctx), timeouts_(sdk::Timeouts::from(ctx->limits)), gate_(ctx),
-      cap_(std::max<uint32_t>(ctx->limits->worker_connections, 1)), listeners_(ctx) {
+    : LoopWorker(ctx), listeners_(ctx) {
     for (size_t i = 0; i < listeners_.size(); ++i) {
         auto l = std::make_unique<Listener>(Listener{this, i, {}});
         l->accept.fn = on_accept;
@@ -53,16 +44,15 @@ bool UringWorker::in_ring_thread() const { return tl_ring_owner == this; }
 
 int UringWorker::run() {
     tl_ring_owner = this;
-    now_ms_ = clock_ms();
-    sdk::provide_loop_extensions(ctx_);
-    if (!(ctx_->app->flags & HORNET_APP_NONBLOCKING)) pool_.start(std::max<uint32_t>(ctx_->limits->threads, 1));
+    tick().read_clock();
+    sdk::provide_loop_extensions(ctx());
+    if (!(ctx()->app->flags & HORNET_APP_NONBLOCKING)) pool_.start(std::max<uint32_t>(ctx()->limits->threads, 1));
     for (auto& l : accepting_) arm_accept(*l);
     arm_stop_watch();
     arm_mailbox();
     arm_tick();
-    ctx_->heartbeat(ctx_);
-    next_beat_ms_ = now_ms_ + std::max<uint32_t>(timeouts_.beat_ms / 2, 5);
-    ctx_->ready(ctx_);
+    tick().begin();
+    ctx()->ready(ctx());
     follow_stop_mode(); // a stop that came while booting
     while (!ended_) {
         mailbox_.run_deferred();
@@ -70,7 +60,7 @@ int UringWorker::run() {
         ring_.run_once(mailbox_.has_deferred() ? 0 : 1);
     }
     pool_.stop();
-    if (abandoned_) pool_.detach();
+    if (abandoned()) pool_.detach();
     else pool_.join();
     tl_ring_owner = nullptr;
     return 0;
@@ -95,17 +85,18 @@ void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
     UringWorker& w = *l.worker;
     if (res >= 0) w.open_connection(l, res);
     else if (res == -EMFILE || res == -ENFILE || res == -ENOMEM || res == -ENOBUFS)
-        support::logf(w.ctx_->host, HORNET_LOG_ERROR, "accept: %s; raise the open-file limit", std::strerror(-res));
+        support::logf(w.ctx()->host, HORNET_LOG_ERROR, "accept: %s; raise the open-file limit", std::strerror(-res));
     // Re-armed while serving with room; the tick re-arms after a cap or an error.
-    if (!(flags & IORING_CQE_F_MORE) && w.phase_ == Phase::serving && w.open_ < w.cap_ && res != -EMFILE &&
+    if (!(flags & IORING_CQE_F_MORE) && w.phase() == Phase::serving && w.open_ < w.cap() && res != -EMFILE &&
         res != -ENFILE)
         w.arm_accept(l);
+    w.check_finished(); // a stop waits for its cancelled accepts
 }
 
 void UringWorker::open_connection(Listener& l, int fd) {
     // An accept the kernel completed as a graceful stop began is a client
     // that connected in time: served (its answer says Connection: close).
-    if (phase_ == Phase::stopping) {
+    if (phase() == Phase::stopping) {
         ::close(fd);
         return;
     }
@@ -115,7 +106,7 @@ void UringWorker::open_connection(Listener& l, int fd) {
     try {
         c = new (std::nothrow) Connection(*this, fd, addresses);
     } catch (const std::exception& e) {
-        support::logf(ctx_->host, HORNET_LOG_ERROR, "uring worker: cannot serve a connection: %s", e.what());
+        support::logf(ctx()->host, HORNET_LOG_ERROR, "uring worker: cannot serve a connection: %s", e.what());
     }
     if (!c) {
         ::close(fd);
@@ -124,9 +115,13 @@ void UringWorker::open_connection(Listener& l, int fd) {
     c->next = head_;
     if (head_) head_->prev = c;
     head_ = c;
-    if (++open_ >= cap_) pause_accepting();
-    if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, 1);
+    if (++open_ >= cap()) pause_accepting();
+    if (ctx()->count) ctx()->count(ctx(), HORNET_COUNT_CONNECTIONS, 1);
     c->start();
+}
+
+bool UringWorker::accepting() const {
+    return std::any_of(accepting_.begin(), accepting_.end(), [](const auto& l) { return l->accept.busy; });
 }
 
 void UringWorker::pause_accepting() {
@@ -137,10 +132,10 @@ void UringWorker::pause_accepting() {
 void UringWorker::closed(Connection* c) {
     (c->prev ? c->prev->next : head_) = c->next;
     if (c->next) c->next->prev = c->prev;
-    if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, -1);
+    if (ctx()->count) ctx()->count(ctx(), HORNET_COUNT_CONNECTIONS, -1);
     --open_;
-    ++closed_since_trim_;
-    if (paused_ && open_ < cap_ && phase_ == Phase::serving) {
+    tick().closed();
+    if (paused_ && open_ < cap() && phase() == Phase::serving) {
         paused_ = false;
         for (auto& l : accepting_) arm_accept(*l);
     }
@@ -150,35 +145,25 @@ void UringWorker::closed(Connection* c) {
 // ---- the tick, the stop fd, the mailbox ---------------------------------------------------
 
 void UringWorker::arm_tick() {
-    tick_ts_ = {0, kTickMs * 1000000};
+    tick_ts_ = {0, sdk::WorkerTick::kPeriodMs * 1000000};
     io_uring_prep_timeout(ring_.sqe(tick_op_), &tick_ts_, 0, 0);
 }
 
 void UringWorker::on_tick(Op& op, int, uint32_t) {
     UringWorker& w = owner<UringWorker>(op);
     if (w.ended_) return;
-    w.tick();
+    w.tick_now();
     if (!w.ended_) w.arm_tick();
 }
 
-void UringWorker::tick() {
-    now_ms_ = clock_ms();
-    if (now_ms_ >= next_beat_ms_) {
-        ctx_->heartbeat(ctx_);
-        next_beat_ms_ = now_ms_ + std::max<uint32_t>(timeouts_.beat_ms / 2, 5); // timeout / 4
-    }
+void UringWorker::tick_now() {
+    tick().tick(open_);
     follow_stop_mode();
-    // A burst of connections is over: give its memory back to the system
-    // (glibc keeps freed heap otherwise), so an idle worker is small again.
-    if (open_ == 0 && closed_since_trim_ >= kTrimAfterClosed) {
-        closed_since_trim_ = 0;
-        ::malloc_trim(0);
-    }
-    if (phase_ == Phase::serving && !paused_)
+    if (phase() == Phase::serving && !paused_)
         for (auto& l : accepting_) arm_accept(*l); // an accept ended by an error
     for (Connection* c = head_; c;) {
         Connection* next = c->next;
-        c->check_deadlines(now_ms_);
+        c->check_deadlines(now_ms());
         c = next;
     }
     check_finished();
@@ -186,8 +171,8 @@ void UringWorker::tick() {
 
 // The stop fd stays readable once written; the tick follows the mode after.
 void UringWorker::arm_stop_watch() {
-    if (ctx_->stop_fd < 0) return;
-    io_uring_prep_poll_add(ring_.sqe(stop_op_), ctx_->stop_fd, POLLIN);
+    if (ctx()->stop_fd < 0) return;
+    io_uring_prep_poll_add(ring_.sqe(stop_op_), ctx()->stop_fd, POLLIN);
 }
 
 void UringWorker::on_stop_fd(Op& op, int, uint32_t) { owner<UringWorker>(op).follow_stop_mode(); }
@@ -198,7 +183,7 @@ void UringWorker::arm_mailbox() {
 
 void UringWorker::on_mailbox(Op& op, int, uint32_t) {
     UringWorker& w = owner<UringWorker>(op);
-    w.now_ms_ = clock_ms(); // work from other threads may set deadlines
+    w.tick().read_clock(); // work from other threads may set deadlines
     w.mailbox_.run_posted();
     if (!w.ended_) w.arm_mailbox();
 }
@@ -206,30 +191,20 @@ void UringWorker::on_mailbox(Op& op, int, uint32_t) {
 // ---- stopping -------------------------------------------------------------------------
 
 void UringWorker::follow_stop_mode() {
-    const int mode = ctx_->stop_mode ? ctx_->stop_mode(ctx_) : HORNET_STOP_NONE;
-    if (mode == HORNET_STOP_NOW) stop_now();
-    else if (mode == HORNET_STOP_GRACEFUL) begin_leaving();
+    const StopStep step = stop_step();
+    if (step == StopStep::stop_now) stop_now();
+    else if (step == StopStep::leave) begin_leaving();
 }
 
 void UringWorker::begin_leaving() {
-    if (phase_ != Phase::serving) return;
-    phase_ = Phase::leaving;
-    now_ms_ = clock_ms();
-    const uint32_t grace = ctx_->limits->graceful_timeout_ms;
-    leave_by_ms_ = now_ms_ + (grace != 0 ? grace : kDefaultGraceMs);
+    if (!enter_leaving(open_)) return;
     for (auto& l : accepting_) ring_.cancel(l->accept);
-    drain_by_ms_ = std::min(leave_by_ms_, now_ms_ + timeouts_.keepalive_ms);
-    for (Connection* c = head_; c; c = c->next) c->drain(drain_by_ms_);
-    support::logf(ctx_->host, HORNET_LOG_INFO, "worker %d: stopping gracefully, draining %zu connection(s)",
-                  ctx_->worker_id, open_);
+    for (Connection* c = head_; c; c = c->next) c->drain(drain_by_ms());
     check_finished();
 }
 
 void UringWorker::stop_now() {
-    if (phase_ == Phase::stopping) return;
-    phase_ = Phase::stopping;
-    now_ms_ = clock_ms();
-    abandon_at_ms_ = now_ms_ + kAbandonMs;
+    if (!enter_stopping()) return;
     for (auto& l : accepting_) ring_.cancel(l->accept);
     for (Connection* c = head_; c;) {
         Connection* next = c->next; // cut() may free it
@@ -239,22 +214,17 @@ void UringWorker::stop_now() {
     check_finished();
 }
 
+// The worker leaves once no connection is open and no accept is in flight:
+// an accept being cancelled may still complete with a client's connection
+// (the kernel took it off the listener's queue for this worker), which is
+// then served; leaving first would reset it with its request unanswered.
 void UringWorker::check_finished() {
-    if (ended_ || phase_ == Phase::serving) return;
-    if (open_ == 0) {
-        ended_ = true;
-        return;
-    }
-    if (phase_ == Phase::leaving && now_ms_ >= leave_by_ms_) {
-        support::logf(ctx_->host, HORNET_LOG_WARNING, "worker %d: graceful_timeout passed with %zu connections open; closing them",
-                      ctx_->worker_id, open_);
-        return stop_now();
-    }
-    if (phase_ == Phase::stopping && now_ms_ >= abandon_at_ms_) {
-        support::logf(ctx_->host, HORNET_LOG_WARNING, "worker %d: %zu exchanges still unfinished by their app; leaving them",
-                      ctx_->worker_id, open_);
-        abandoned_ = true;
-        ended_ = true;
+    if (ended_) return;
+    switch (verdict(open_, accepting())) {
+    case Verdict::stay: return;
+    case Verdict::stop_now: return stop_now();
+    case Verdict::end:
+    case Verdict::abandon: ended_ = true; return;
     }
 }
 

@@ -10,7 +10,9 @@
 // on the ring thread (RingExchange), the others on a pool of `threads`
 // threads (BlockingPool) with the SDK's blocking exchange, the ring leaving
 // the connection alone meanwhile. Apps that answer later get the timer
-// (a ring timeout per exchange) and the loop-post extensions.
+// (a ring timeout per exchange) and the loop-post extensions; upgraded
+// connections and WebSockets (ABI 1.4) stay on the ring, and a graceful
+// stop sends their WebSockets close 1001.
 //
 // The stops are async's: graceful stops accepting, answers the next request
 // on each connection with Connection: close, closes idle connections after
@@ -26,11 +28,9 @@
 #include <sys/socket.h>
 #include <vector>
 
-#include "blocking_pool.hpp"
-#include "hornet/sdk/limits.hpp"
+#include "hornet/sdk/blocking_pool.hpp"
 #include "hornet/sdk/listener_set.hpp"
-#include "hornet/sdk/peer_gate.hpp"
-#include "hornet/sdk/request_cycle.hpp"
+#include "hornet/sdk/loop_worker.hpp"
 #include "hornet/worker.h"
 #include "mailbox.hpp"
 #include "ring.hpp"
@@ -39,7 +39,9 @@ namespace hornet::uring {
 
 class Connection;
 
-class UringWorker {
+// The clock, timeouts, gate, keep_going() and the stop phases are the SDK's
+// LoopWorker's; this class is the ring around them.
+class UringWorker : public sdk::LoopWorker {
 public:
     // Throws when the ring, the mailbox or the listeners cannot be set up.
     explicit UringWorker(const hornet_worker_ctx_t* ctx);
@@ -47,24 +49,15 @@ public:
 
     // [worker main, becomes the ring thread] Serves until stopped.
     int run();
-    // After run(): apps still hold exchanges; do not destroy the worker.
-    bool abandoned() const { return abandoned_; }
 
     // For connections and exchanges. [ring thread] unless said otherwise.
     Ring& ring() { return ring_; }
     Mailbox& mailbox() { return mailbox_; } // post(): [any thread]
-    const hornet_worker_ctx_t* ctx() const { return ctx_; }
-    const sdk::Timeouts& timeouts() const { return timeouts_; }
-    const sdk::PeerGate& gate() const { return gate_; }
-    int64_t now_ms() const { return now_ms_; }
-    int64_t drain_by_ms() const { return drain_by_ms_; }
-    BlockingPool& pool() { return pool_; }
+    sdk::BlockingPool& pool() { return pool_; }
     bool in_ring_thread() const; // [any thread]
-    bool keep_going() const { return sdk::may_keep_alive(ctx_, timeouts_); } // [any thread]
     void closed(Connection* c);
 
 private:
-    enum class Phase { serving, leaving, stopping };
     struct Listener {
         UringWorker* worker;
         size_t index;
@@ -78,43 +71,32 @@ private:
     void open_connection(Listener& l, int fd);
     void arm_tick();
     static void on_tick(Op& op, int res, uint32_t flags);
-    void tick();
+    void tick_now();
     void arm_stop_watch();
     static void on_stop_fd(Op& op, int res, uint32_t flags);
     void arm_mailbox();
     static void on_mailbox(Op& op, int res, uint32_t flags);
     void follow_stop_mode();
     void pause_accepting();
+    bool accepting() const; // an accept is in flight (or its cancel's answer is not in)
     void begin_leaving();
     void stop_now();
     void check_finished();
 
-    const hornet_worker_ctx_t* ctx_;
-    sdk::Timeouts timeouts_;
-    sdk::PeerGate gate_;
-    size_t cap_;
     Ring ring_;
     Mailbox mailbox_;
     sdk::ListenerSet listeners_;
     std::vector<std::unique_ptr<Listener>> accepting_;
-    BlockingPool pool_;
+    sdk::BlockingPool pool_;
     Op tick_op_;
     Op stop_op_;
     Op mailbox_op_;
     __kernel_timespec tick_ts_{};
     uint64_t mailbox_word_ = 0;
 
-    Phase phase_ = Phase::serving;
-    int64_t now_ms_ = 0;
-    int64_t next_beat_ms_ = 0;
-    int64_t leave_by_ms_ = 0;
-    int64_t drain_by_ms_ = INT64_MAX;
-    int64_t abandon_at_ms_ = 0;
     size_t open_ = 0;
-    size_t closed_since_trim_ = 0;
     bool paused_ = false; // the connection cap stopped the accepts
     bool ended_ = false;
-    bool abandoned_ = false;
     Connection* head_ = nullptr; // every open connection
 };
 

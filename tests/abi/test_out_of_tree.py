@@ -181,7 +181,9 @@ class ServeTest(HornetTestCase):
                                          headers={"User-Agent": "abi-test"})
         self.assertEqual(status, 200, body)
         self.assertEqual(body, b"Bonjour POST /x: 3 body bytes (agent abi-test)\n")
-        self.assertIn("greeter: created", h.log())
+        # The worker logs it through the arbiter: wait for the line, it may
+        # still be on its way when the answer is in.
+        self.assertTrue(h.wait_log(r"greeter: created"), h.log())
 
     def test_c_app_built_with_pkg_config(self):
         h = self.daemon([Tree.path("pc", "greeter.so")], workers=1)
@@ -194,7 +196,7 @@ class ServeTest(HornetTestCase):
         for _ in range(5):
             status, _, body = self.get(h)
             self.assertEqual((status, body), (200, b"Hello, World!\n"))
-        self.assertIn("oneshot worker", h.log())
+        self.assertTrue(h.wait_log(r"oneshot worker"), h.log())  # a worker's line, through the arbiter
         h.stop()
         h = self.daemon(["-k", worker, Tree.path("cmake", "greeter.so")], workers=1)
         status, _, body = self.get(h, "/w", method="PUT", body=b"x" * 100000,

@@ -804,8 +804,10 @@ class KeepAliveLoad(BoundedLoad):
             return None
 
     def _fail(self, what):
+        now = time.time()  # when, to set beside the server's log lines
+        stamp = time.strftime("%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}"
         with self._lock:
-            self.failures.append(what)
+            self.failures.append(f"{what} at {stamp}")
         return False
 
     def _exchange(self, reader, n):

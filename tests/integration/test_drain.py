@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 
-from harness import HornetTestCase, KeepAliveLoad, children_of, http_get, main, stop_arbiter, wait_until
+from harness import HornetTestCase, KeepAliveLoad, Load, children_of, http_get, main, stop_arbiter, wait_until
 
 KEEPALIVE = 2.0
 
@@ -46,11 +46,13 @@ class DrainCase(HornetTestCase):
         return self.daemon(["-k", self.KIND, *self.ARGS, "--keep-alive", f"{KEEPALIVE:g}s",
                             "--graceful-timeout", "15s", *args, "hello"], workers=workers, graceful=None)
 
-    def assertNothingLost(self, load, at_least=50):
+    def assertNothingLost(self, load, at_least=50, h=None):
         name = f"{self.KIND} {self.id().split('.')[-1]}"
-        print(f"{name}: {load.ok} answered, {load.told} told to close, {load.refused} refused, "
+        told, refused = getattr(load, "told", 0), getattr(load, "refused", 0)  # a Load closes every time
+        print(f"{name}: {load.ok} answered, {told} told to close, {refused} refused, "
               f"{len(load.failures)} lost", file=sys.stderr)
-        self.assertEqual(load.failures, [], f"{len(load.failures)} requests lost, e.g. {load.failures[:3]}")
+        log = f"\n--- the server's log:\n{h.log()}" if h else ""  # when and where, for a lost request
+        self.assertEqual(load.failures, [], f"{len(load.failures)} requests lost, e.g. {load.failures[:3]}{log}")
         self.assertGreaterEqual(load.ok, at_least, "the load hardly ran")
 
     def more_traffic(self, load, n=100):
@@ -67,8 +69,20 @@ class DrainCase(HornetTestCase):
                 # The old generation leaves within keepalive (clients are active).
                 self.assertEqual(len(h.wait_log(r"Retired generation", i, timeout=KEEPALIVE + 8)), i, h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertGreater(load.told, 0, "no client was told to leave its old worker")
+
+    def test_reloads_under_new_connections_lose_no_request(self):
+        # A new connection per request: the old workers' accepts race their
+        # stop, and a connection accepted as the stop began must be served.
+        h = self.start_hornet()
+        with Load(h.port, threads=6) as load:
+            for i in range(1, 6):
+                self.more_traffic(load)
+                os.kill(h.pid, signal.SIGHUP)
+                self.assertEqual(len(h.wait_log(RELOADED, i)), i, h.log())
+            self.more_traffic(load)
+        self.assertNothingLost(load, h=h)
 
     def test_ttou_loses_no_request(self):
         h = self.start_hornet(workers=3)
@@ -77,14 +91,14 @@ class DrainCase(HornetTestCase):
             os.kill(h.pid, signal.SIGTTOU)
             self.assertTrue(wait_until(lambda: len(h.workers()) == 2, KEEPALIVE + 8), h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
 
     def test_max_requests_recycling_loses_no_request(self):
         h = self.start_hornet("--max-requests", "150")
         with KeepAliveLoad(h.port) as load:
             self.assertTrue(h.wait_log(r"\(max_requests\): replacing it", 3, timeout=30), h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertGreater(load.told, 0)
 
     def test_term_loses_no_request(self):
@@ -93,7 +107,7 @@ class DrainCase(HornetTestCase):
             self.more_traffic(load)
             os.kill(h.pid, signal.SIGTERM)
             self.assertEqual(h.wait_exit(KEEPALIVE + 10), 0, h.log())
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertGreater(load.told, 0, "no client was told the worker leaves")
 
     def test_usr2_then_term_to_the_old_arbiter_loses_no_request(self):
@@ -111,7 +125,7 @@ class DrainCase(HornetTestCase):
             os.kill(old, signal.SIGTERM)
             self.assertEqual(h.wait_exit(KEEPALIVE + 10), 0, h.log())
             self.more_traffic(load)
-        self.assertNothingLost(load)
+        self.assertNothingLost(load, h=h)
         self.assertEqual(load.refused, 0, "the new arbiter's listeners were shut with the old arbiter")
 
 

@@ -230,6 +230,28 @@ class LifecycleTest(HornetTestCase):
         self.assertIn("Worker failed to boot", h.log())
         self.assertIn(f"{flag} exists", h.log())
 
+    def test_signals_during_a_reload_do_not_fail_it(self):
+        # The arbiter waits for its plugin probe while signals keep coming
+        # (here USR1, as SIGCHLD comes when old workers leave): an
+        # interrupted wait is no hung probe, and the reload goes through.
+        h = self.start()
+        stop = threading.Event()
+
+        def pester():
+            while not stop.is_set():
+                os.kill(h.pid, signal.SIGUSR1)
+                time.sleep(0.002)
+
+        t = threading.Thread(target=pester, daemon=True)
+        t.start()
+        try:
+            for i in range(1, 6):
+                self.reload(h, i)
+        finally:
+            stop.set()
+            t.join(5)
+        self.assertNotIn("Reload failed", h.log())
+
     def test_winch_stops_the_workers_and_hup_brings_them_back(self):
         h = self.start()
         os.kill(h.pid, signal.SIGWINCH)

@@ -1,6 +1,6 @@
 """test_uring.py: what only the uring worker type owes (the rest of its HTTP
 and life cycle runs in the shared modules: test_conformance, test_contract,
-test_drain, test_async, test_wsgi, each with -k uring).
+test_drain, test_async, test_wsgi, test_websocket, each with -k uring).
 
 - Where io_uring is refused (here by a seccomp filter, as a container's
   profile refuses it: tests/fixtures/no_uring), --check-config and a start
@@ -11,6 +11,8 @@ test_drain, test_async, test_wsgi, each with -k uring).
   connections in a row; the worker's open connections go back to zero.
 - The connection cap: with worker_connections 2, a third client waits (its
   connection is not accepted) until one of the first two closes.
+- Upgraded connections stay on the ring: 50 idle WebSockets add no thread
+  to the worker.
 """
 
 import os
@@ -20,6 +22,7 @@ import subprocess
 import harness
 from harness import HornetTestCase
 from harness import Reader, read_response
+from ws_frames import TEXT, WsClient
 
 NO_URING = os.path.join(os.environ.get("HORNET_FIXTURE_DIR", ""), "no_uring")
 
@@ -86,6 +89,41 @@ class UringConnectionTest(HornetTestCase):
         self.assertRegex(read_response(Reader(third)).head, r"^HTTP/1\.1 200 ")
         for s in (first[1], third):
             s.close()
+
+
+def threads_of(pid):
+    """The process's own threads: not the kernel's io_uring workers
+    (iou-wrk-*), which come and go with operations the kernel punts."""
+    names = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                names.append(f.read().strip())
+        except FileNotFoundError:
+            pass  # a thread that just ended
+    return len([n for n in names if not n.startswith("iou-")])
+
+
+class UringWebSocketTest(HornetTestCase):
+    """Upgraded connections stay on the ring (the shared cases are in
+    test_websocket): idle WebSockets hold no thread."""
+
+    def test_idle_websockets_hold_no_thread(self):
+        h = self.daemon(["-k", "uring", "wsecho"], workers=1)
+        (worker,) = h.workers()
+        self.assertEqual(harness.http_get(h.port, "/")[0], 200)  # the worker is up (its dump thread too)
+        before = threads_of(worker)
+        clients = [WsClient(h.port) for _ in range(50)]
+        try:
+            for c in clients:  # all served at once: none holds the thread
+                self.assertEqual(c.status, 101)
+            for i, c in enumerate(reversed(clients)):
+                c.send(TEXT, b"%d" % i)
+                self.assertEqual(c.recv_message(), (TEXT, b"%d" % i))
+            self.assertEqual(threads_of(worker), before, "an idle WebSocket took a thread")
+        finally:
+            for c in clients:
+                c.close()
 
 
 if __name__ == "__main__":

@@ -25,10 +25,10 @@ sections:
  no pongs) freed by the server. Real clients (Python's websockets with
  permessage-deflate, Node's ws) and the drain on TERM and HUP (close 1001,
  the new generation serving) are in WebSocketClientsCase and
- WebSocketDrainCase, on async and gthread (sync: one connection per
- process, a test in each class says so where it differs). The drain also
- tells a raw upgraded stream (its read returns HORNET_ESHUTDOWN) on every
- worker type, and wsecho's /raw ends its stream then.
+ WebSocketDrainCase, on async, uring and gthread (sync: one connection
+ per process, a test in each class says so where it differs). The drain
+ also tells a raw upgraded stream (its read returns HORNET_ESHUTDOWN) on
+ every worker type, and wsecho's /raw ends its stream then.
 """
 
 import asyncio
@@ -388,10 +388,16 @@ class AsyncConformance(ConformanceCase, ChatCase):
     KIND = "async"
 
 
-class PingTimeoutCase(ServedCase):
-    """A peer that stops answering pings is dropped (a vanished host)."""
+class UringConformance(ConformanceCase, ChatCase):
+    KIND = "uring"
 
-    EXTRA = ("--websocket-ping-interval", "300ms", "--websocket-ping-timeout", "300ms")
+
+class PingTimeoutCase(ServedCase):
+    """A peer that stops answering pings is dropped (a vanished host).
+    The peer gets 2 s to answer: a client on a loaded machine may take more
+    than a few hundred ms to read a ping and pong."""
+
+    EXTRA = ("--websocket-ping-interval", "300ms", "--websocket-ping-timeout", "2s")
 
     def test_server_pings_and_drops_a_silent_peer(self):
         c = self.client(path="/silent")
@@ -416,6 +422,10 @@ class GthreadPingTimeout(PingTimeoutCase):
 
 class AsyncPingTimeout(PingTimeoutCase):
     KIND = "async"
+
+
+class UringPingTimeout(PingTimeoutCase):
+    KIND = "uring"
 
 
 class ClientsCase(ServedCase):
@@ -476,6 +486,10 @@ class GthreadClients(ClientsCase):
 
 class AsyncClients(ClientsCase):
     KIND = "async"
+
+
+class UringClients(ClientsCase):
+    KIND = "uring"
 
 
 class SyncClients(ClientsCase):
@@ -540,6 +554,10 @@ class DrainCase(harness.HornetTestCase):
 
 class AsyncDrain(DrainCase):
     KIND = "async"
+
+
+class UringDrain(DrainCase):
+    KIND = "uring"
 
 
 class GthreadDrain(DrainCase):

@@ -193,6 +193,31 @@ ptrdiff_t ExchangeCore::fail_body(int http_status) {
     return s_.read_error;
 }
 
+std::optional<ptrdiff_t> ExchangeCore::body_read_done(size_t n, IoError failure) {
+    const bool cut_short = s_.finished || s_.wire != Wire::sound; // finish() or a stop
+    if (n > 0 && !cut_short) {
+        p_.input.commit(n);
+        return std::nullopt;
+    }
+    if (failure != IoError::stopped && cut_short) return HORNET_ECLOSED;
+    return read_failed(failure);
+}
+
+ptrdiff_t ExchangeCore::raw_direct_done(size_t n, IoError failure) {
+    if (n == 0 || s_.finished) return *body_read_done(0, failure);
+    took_raw(n);
+    return static_cast<ptrdiff_t>(n);
+}
+
+bool ExchangeCore::discard_read_done(size_t n) {
+    if (n > 0 && s_.wire == Wire::sound) {
+        p_.input.commit(n);
+        return true;
+    }
+    set_wire(Wire::closing);
+    return false;
+}
+
 ptrdiff_t ExchangeCore::read_failed(IoError error) {
     if (s_.upgraded) return raw_read_failed(error);
     int rc = HORNET_EIO;

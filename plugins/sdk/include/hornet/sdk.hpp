@@ -15,6 +15,11 @@
 //                     worker types: BlockingConnection serves a whole
 //                     connection, or the requests already there (a poller)
 //   work_queue.hpp    the FIFO between an event thread and a thread pool
+//   loop_worker.hpp   an event loop's limits, tick (clock, heartbeat, trim) and
+//                     stop phases; client_wait.hpp its connections' deadlines;
+//                     loop_call.hpp ops called off the loop, the body read in
+//                     flight; loop_exchange.hpp an Exchange for a loop, less
+//                     its I/O; blocking_pool.hpp the pool for blocking apps
 //   loop_extensions.hpp the timer and loop-post tables an event loop offers
 //   app_check.hpp     an event loop's check() of the app: NONBLOCKING or THREAD_SAFE
 //   io.hpp, limits.hpp, socket_address.hpp, input_buffer.hpp: the vocabulary
@@ -31,8 +36,10 @@
 #include "hornet/sdk/access_record.hpp"
 #include "hornet/sdk/app_check.hpp"
 #include "hornet/sdk/blocking_connection.hpp"
+#include "hornet/sdk/blocking_pool.hpp"
 #include "hornet/sdk/blocking_exchange.hpp"
 #include "hornet/sdk/blocking_socket.hpp"
+#include "hornet/sdk/client_wait.hpp"
 #include "hornet/sdk/connection_state.hpp"
 #include "hornet/sdk/exchange.hpp"
 #include "hornet/sdk/exchange_core.hpp"
@@ -40,7 +47,10 @@
 #include "hornet/sdk/io.hpp"
 #include "hornet/sdk/limits.hpp"
 #include "hornet/sdk/listener_set.hpp"
+#include "hornet/sdk/loop_call.hpp"
+#include "hornet/sdk/loop_exchange.hpp"
 #include "hornet/sdk/loop_extensions.hpp"
+#include "hornet/sdk/loop_worker.hpp"
 #include "hornet/sdk/peer_gate.hpp"
 #include "hornet/sdk/request_cycle.hpp"
 #include "hornet/sdk/request_parser.hpp"
@@ -51,5 +61,6 @@
 #include "hornet/sdk/wire_buffers.hpp"
 #include "hornet/sdk/work_queue.hpp"
 #include "hornet/sdk/worker_main.hpp"
+#include "hornet/sdk/worker_tick.hpp"
 #include "hornet/support/abi_guard.hpp"
 #include "hornet/support/log.hpp"

@@ -66,6 +66,15 @@ struct FinishPlan {
     bool last = false;
 };
 
+// How a socket read that brought no bytes ended, most telling first: the
+// worker cut the connection (a stop), the read's deadline passed, the
+// client's end of stream, or any other failure.
+inline IoError read_failure(bool cut, bool timed_out, bool eof) {
+    if (cut) return IoError::stopped;
+    if (timed_out) return IoError::timeout;
+    return eof ? IoError::eof : IoError::failed;
+}
+
 class ExchangeCore {
 public:
     explicit ExchangeCore(const ExchangeParts& parts) : p_(parts) {}
@@ -116,6 +125,17 @@ public:
     std::span<char> input_space();
     // The socket read failed: the code the read returns.
     ptrdiff_t read_failed(IoError error);
+    // For a transport whose reads complete later (an event loop): the
+    // socket read that read_step() asked for ended with n bytes (> 0), or
+    // with none and `failure` (read_failure()). nullopt: the bytes are in the
+    // input, step again; else what the read returns (HORNET_ECLOSED when
+    // finish() or a broken wire cut it short).
+    std::optional<ptrdiff_t> body_read_done(size_t n, IoError failure);
+    // Upgraded, with nothing buffered, a loop reads straight into the app's
+    // buffer (no copy; the input does not grow for an idle WebSocket): that
+    // read brought n bytes (> 0), or none and `failure`. What the app's read
+    // returns.
+    ptrdiff_t raw_direct_done(size_t n, IoError failure);
 
     // ---- what the app left of the body ----
     // After finish(): read and drop the rest of the body, so that the
@@ -126,6 +146,10 @@ public:
     // has ended, < 0 when it cannot be dropped (more than max_discard, an
     // invalid body: the connection then closes), or need_input.
     ReadStep discard_step();
+    // The socket read that discard_step() asked for ended with n bytes:
+    // true when they went in (step again); false when the drop ends (no
+    // bytes, or the wire is no longer sound) and the connection closes.
+    bool discard_read_done(size_t n);
 
     // ---- the connection ----
     void set_wire(Wire w) { if (w > s_.wire) s_.wire = w; }
@@ -135,7 +159,13 @@ public:
     // the response allows it, nothing cut)
     bool reusable() const;
     // Did the client leave bytes we never read (a body the app skipped)?
-    bool unread_input() const { return !p_.parser.body_done() || !p_.input.empty(); }
+    // An upgraded stream counts until the client closed its side: it may
+    // still be sending (a WebSocket failed for a message too large), and a
+    // close with its bytes unread would reset the connection before the
+    // client reads our last frames. The connection then lingers.
+    bool unread_input() const {
+        return (s_.upgraded && !s_.raw_eof) || !p_.parser.body_done() || !p_.input.empty();
+    }
 
     const ExchangeParts& parts() const { return p_; }
 

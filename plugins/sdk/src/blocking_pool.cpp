@@ -1,9 +1,7 @@
-// The pool's threads: pop a connection, serve its request, repeat.
-#include "blocking_pool.hpp"
+// The blocking pool's threads: pop a task, serve it, repeat.
+#include "hornet/sdk/blocking_pool.hpp"
 
-#include "connection.hpp"
-
-namespace hornet::uring {
+namespace hornet::sdk {
 
 BlockingPool::~BlockingPool() {
     stop();
@@ -11,9 +9,10 @@ BlockingPool::~BlockingPool() {
 }
 
 void BlockingPool::start(size_t threads) {
+    threads_.reserve(threads);
     for (size_t i = 0; i < threads; ++i)
         threads_.emplace_back([this] {
-            while (PoolItem* item = queue_.pop()) item->connection->serve_on_pool();
+            while (PoolTask* task = queue_.pop()) task->serve_on_pool();
         });
 }
 
@@ -29,4 +28,4 @@ void BlockingPool::detach() {
     threads_.clear();
 }
 
-} // namespace hornet::uring
+} // namespace hornet::sdk
