@@ -15,10 +15,6 @@ struct Posted {
 std::vector<Posted> g_outbox; // [asyncio thread]
 void (*g_schedule)() = nullptr;
 
-void notify(RequestState* rs, Event::Kind kind, ptrdiff_t result) {
-    rs->ref();
-    rs->inbox->push(Event{kind, rs, result});
-}
 
 int start_head(RequestState* rs, const Op& op) {
     std::vector<hornet_header_t> headers;
@@ -31,24 +27,6 @@ int start_head(RequestState* rs, const Op& op) {
     return rs->ops->start(rs->x, op.status, headers.data(), headers.size());
 }
 
-// The op's bytes are in (or failed with result < 0): end the exchange if
-// it says so, tell the app if it waits.
-void complete(RequestState* rs, Op& op, int result) {
-    if (op.finish && !rs->finished) {
-        rs->finished = true;
-        rs->ops->finish(rs->x, result < 0 ? result : op.error);
-    }
-    if (op.notify) notify(rs, Event::write_done, result);
-    rs->queue.pop_front();
-}
-
-void on_written(void* ud, ptrdiff_t result) {
-    auto* rs = static_cast<RequestState*>(ud);
-    rs->busy = false;
-    complete(rs, *rs->queue.front(), static_cast<int>(result));
-    run_queue(rs);
-    rs->unref();
-}
 
 void on_read(void* ud, ptrdiff_t result) {
     auto* rs = static_cast<RequestState*>(ud);
@@ -83,7 +61,7 @@ bool start_write(RequestState* rs, Op& op) {
     if (rc == HORNET_OK && !op.body.empty()) {
         rc = rs->ops->write(rs->x, op.body.data(), op.body.size());
         if (rc == HORNET_EWOULDBLOCK) {
-            rc = rs->ops->write_async(rs->x, op.body.data(), op.body.size(), on_written, rs);
+            rc = rs->ops->write_async(rs->x, op.body.data(), op.body.size(), queued_write_done, rs);
             if (rc == HORNET_OK) return true;
         }
     }
@@ -91,11 +69,33 @@ bool start_write(RequestState* rs, Op& op) {
     return false;
 }
 
+void on_peer_watched(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    if (result < 0) notify(rs, Event::peer_gone, result);
+    rs->unref();
+}
+
+// ABI 1.5: a worker type without watch_peer (or one that cannot watch)
+// leaves the app to learn it from a failed write, as before.
+void start_watch(RequestState* rs) {
+    if (rs->finished || !HORNET_HAS(rs->ops, hornet_exchange_ops_t, watch_peer) || !rs->ops->watch_peer) return;
+    rs->ref(); // for on_peer_watched
+    if (rs->ops->watch_peer(rs->x, on_peer_watched, rs) != HORNET_OK) rs->unref();
+}
+
+// Reads, recvs and the watch do not wait behind writes.
+bool start_unqueued(RequestState* rs, const Op& op) {
+    if (op.read_cap > 0) start_read(rs, op.read_cap);
+    else if (op.ws_recv) start_ws_recv(rs);
+    else if (op.watch) start_watch(rs);
+    else return false;
+    return true;
+}
+
 void on_posted(void* ud, ptrdiff_t) {
     auto* batch = static_cast<std::vector<Posted>*>(ud);
     for (const Posted& p : *batch) {
-        if (p.op->read_cap > 0) {
-            start_read(p.rs, p.op->read_cap);
+        if (start_unqueued(p.rs, *p.op)) {
             delete p.op;
         } else {
             p.rs->queue.emplace_back(p.op);
@@ -107,6 +107,28 @@ void on_posted(void* ud, ptrdiff_t) {
 }
 
 } // namespace
+
+void notify(RequestState* rs, int kind, ptrdiff_t result) {
+    rs->ref();
+    rs->inbox->push(Event{static_cast<Event::Kind>(kind), rs, result});
+}
+
+void complete(RequestState* rs, Op& op, int result) {
+    if (op.finish && !rs->finished) {
+        rs->finished = true;
+        rs->ops->finish(rs->x, result < 0 ? result : op.error);
+    }
+    if (op.notify) notify(rs, Event::write_done, result);
+    rs->queue.pop_front();
+}
+
+void queued_write_done(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    rs->busy = false;
+    complete(rs, *rs->queue.front(), static_cast<int>(result));
+    run_queue(rs);
+    rs->unref();
+}
 
 RequestState::RequestState(hornet_exchange_t* x_, const hornet_exchange_ops_t* ops_, const hornet_loop_ext_t* loop_,
                            EventInbox* inbox_)
@@ -150,7 +172,7 @@ void run_queue(RequestState* rs) {
             rs->queue.pop_front();
             continue;
         }
-        if (start_write(rs, op)) {
+        if (op.ws != Op::Ws::none ? start_ws_op(rs, op) : start_write(rs, op)) {
             rs->busy = true;
             rs->ref(); // for the done callback
         }

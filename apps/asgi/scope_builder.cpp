@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hornet::asgi {
 namespace {
@@ -13,6 +14,7 @@ struct Constants {
     PyObject *type, *asgi, *http_version, *method, *scheme, *path, *raw_path, *query_string, *root_path,
         *headers, *client, *server, *state, *extensions;
     PyObject *http, *asgi_info, *v10, *v11, *scheme_http, *scheme_https, *get, *post, *ext_value;
+    PyObject *websocket, *subprotocols, *ws_asgi_info, *scheme_ws, *scheme_wss, *ws_ext_value;
 };
 Constants k{};
 
@@ -102,39 +104,81 @@ bool init_scope_constants() {
                   intern("path"), intern("raw_path"), intern("query_string"), intern("root_path"), intern("headers"),
                   intern("client"), intern("server"), intern("state"), intern("extensions"),
                   intern("http"), nullptr, intern("1.0"), intern("1.1"), intern("http"), intern("https"),
-                  intern("GET"), intern("POST"), nullptr};
+                  intern("GET"), intern("POST"), nullptr,
+                  intern("websocket"), intern("subprotocols"), nullptr, intern("ws"), intern("wss"), nullptr};
     k.asgi_info = Py_BuildValue("{s:s,s:s}", "version", "3.0", "spec_version", "2.3");
     k.ext_value = Py_BuildValue("{s:{}}", "http.response.pathsend"); // what send() takes beyond http
-    return k.asgi_info && k.ext_value && k.post && k.type;
+    // 2.4: websocket.disconnect carries the reason.
+    k.ws_asgi_info = Py_BuildValue("{s:s,s:s}", "version", "3.0", "spec_version", "2.4");
+    k.ws_ext_value = Py_BuildValue("{s:{}}", "websocket.http.response"); // the denial response
+    return k.asgi_info && k.ext_value && k.post && k.type && k.ws_asgi_info && k.ws_ext_value && k.scheme_wss;
 }
 
 void drop_scope_constants() {
     PyObject** all[] = {&k.type, &k.asgi, &k.http_version, &k.method, &k.scheme, &k.path, &k.raw_path,
                         &k.query_string, &k.root_path, &k.headers, &k.client, &k.server, &k.state,
                         &k.extensions, &k.http, &k.asgi_info, &k.v10, &k.v11, &k.scheme_http, &k.scheme_https,
-                        &k.get, &k.post, &k.ext_value};
+                        &k.get, &k.post, &k.ext_value, &k.websocket, &k.subprotocols, &k.ws_asgi_info,
+                        &k.scheme_ws, &k.scheme_wss, &k.ws_ext_value};
     for (PyObject** p : all) Py_CLEAR(*p);
 }
+
+namespace {
+
+// The keys http and websocket scopes share.
+bool put_common(PyObject* d, const hornet_request_t& r, PyObject* root_path, PyObject* state) {
+    return put(d, k.http_version, Py_NewRef(r.version == 10 ? k.v10 : k.v11)) &&
+           put(d, k.path, decoded_path(r.path)) &&
+           put(d, k.raw_path, PyBytes_FromStringAndSize(r.path.ptr, static_cast<Py_ssize_t>(r.path.len))) &&
+           put(d, k.query_string, PyBytes_FromStringAndSize(r.query.ptr, static_cast<Py_ssize_t>(r.query.len))) &&
+           put(d, k.root_path, Py_NewRef(root_path)) && put(d, k.headers, header_list(r)) &&
+           put(d, k.client, address(r.peer_host, r.peer_port, true)) &&
+           put(d, k.server, address(r.server_host, r.server_port, false)) && put(d, k.state, PyDict_Copy(state));
+}
+
+PyObject* scheme_of(hornet_str_t s, PyObject* plain, PyObject* secure) {
+    const std::string_view v(s.ptr, s.len);
+    if (v == "https") return Py_NewRef(secure);
+    if (v == "http" || v.empty()) return Py_NewRef(plain);
+    return PyUnicode_FromStringAndSize(s.ptr, static_cast<Py_ssize_t>(s.len));
+}
+
+PyObject* subprotocol_list(const std::vector<hornet_str_t>& offered) {
+    PyObject* list = PyList_New(static_cast<Py_ssize_t>(offered.size()));
+    for (size_t i = 0; list && i < offered.size(); ++i) {
+        PyObject* p = PyUnicode_DecodeLatin1(offered[i].ptr, static_cast<Py_ssize_t>(offered[i].len), nullptr);
+        if (!p) {
+            Py_DECREF(list);
+            return nullptr;
+        }
+        PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), p);
+    }
+    return list;
+}
+
+} // namespace
 
 PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state) {
     PyRef scope = PyRef::steal(PyDict_New());
     if (!scope) return scope;
     PyObject* d = scope.get();
-    const std::string_view scheme(r.scheme.ptr, r.scheme.len);
     const bool ok = put(d, k.type, Py_NewRef(k.http)) && put(d, k.asgi, PyDict_Copy(k.asgi_info)) &&
-                    put(d, k.http_version, Py_NewRef(r.version == 10 ? k.v10 : k.v11)) &&
                     put(d, k.method, method_of(r.method)) &&
-                    put(d, k.scheme, scheme == "https" ? Py_NewRef(k.scheme_https)
-                                                       : (scheme == "http" || scheme.empty()
-                                                              ? Py_NewRef(k.scheme_http)
-                                                              : PyUnicode_FromStringAndSize(r.scheme.ptr, r.scheme.len))) &&
-                    put(d, k.path, decoded_path(r.path)) &&
-                    put(d, k.raw_path, PyBytes_FromStringAndSize(r.path.ptr, static_cast<Py_ssize_t>(r.path.len))) &&
-                    put(d, k.query_string, PyBytes_FromStringAndSize(r.query.ptr, static_cast<Py_ssize_t>(r.query.len))) &&
-                    put(d, k.root_path, Py_NewRef(root_path)) && put(d, k.headers, header_list(r)) &&
-                    put(d, k.client, address(r.peer_host, r.peer_port, true)) &&
-                    put(d, k.server, address(r.server_host, r.server_port, false)) &&
-                    put(d, k.state, PyDict_Copy(state)) && put(d, k.extensions, PyDict_Copy(k.ext_value));
+                    put(d, k.scheme, scheme_of(r.scheme, k.scheme_http, k.scheme_https)) &&
+                    put_common(d, r, root_path, state) && put(d, k.extensions, PyDict_Copy(k.ext_value));
+    if (!ok) scope.reset();
+    return scope;
+}
+
+PyRef build_websocket_scope(const hornet_request_t& r, const std::vector<hornet_str_t>& subprotocols,
+                            PyObject* root_path, PyObject* state) {
+    PyRef scope = PyRef::steal(PyDict_New());
+    if (!scope) return scope;
+    PyObject* d = scope.get();
+    const bool ok = put(d, k.type, Py_NewRef(k.websocket)) && put(d, k.asgi, PyDict_Copy(k.ws_asgi_info)) &&
+                    put(d, k.scheme, scheme_of(r.scheme, k.scheme_ws, k.scheme_wss)) &&
+                    put_common(d, r, root_path, state) && put(d, k.subprotocols, subprotocol_list(subprotocols)) &&
+                    put(d, k.extensions, PyDict_Copy(k.ws_ext_value));
     if (!ok) scope.reset();
     return scope;
 }

@@ -23,6 +23,10 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.5  2026-12-02  hornet_exchange_ops_t.watch_peer: the app hears when
+ *                    the client goes away while it holds a PENDING
+ *                    exchange (async watches the socket; sync and gthread
+ *                    answer HORNET_EINVAL).
  *   1.4  2026-12-02  Connection upgrades (hornet/ext.h), offered by every
  *                    built-in worker type: "hornet.upgrade/1"
  *                    (hornet_upgrade_ext_t: the app answers 101 and the
@@ -91,7 +95,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 4 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 5 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -2,6 +2,8 @@
 // carried out on the loop.
 #include "async_exchange.hpp"
 
+#include <poll.h>
+
 #include <boost/asio/post.hpp>
 
 #include "async_worker.hpp"
@@ -334,6 +336,7 @@ int AsyncExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer().close();
+    end_watch(0); // the client stayed
     if (rq_.read == Read::idle && core_.wants_discard()) continue_discard();
     maybe_done();
     return rc;
@@ -368,6 +371,7 @@ void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t 
 
 void AsyncExchange::cut() {
     if (!rq_.active) return;
+    end_watch(HORNET_ECLOSED);
     core_.set_wire(sdk::Wire::broken);
     on_output_failed();
     c_.timer().close();
@@ -396,6 +400,45 @@ int AsyncExchange::post(hornet_done_fn fn, void* user_data) {
 }
 
 int AsyncExchange::defer(hornet_done_fn fn, void* user_data) { return post(fn, user_data); }
+
+// ---- watch_peer (ABI 1.5) -------------------------------------------------------------
+
+namespace {
+
+// The peer shut its side or the connection failed; bytes waiting (a
+// pipelined request) are no sign either way: POLLRDHUP sees past them.
+bool peer_has_left(int fd) {
+    pollfd p{fd, POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) <= 0) return false;
+    return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+} // namespace
+
+int AsyncExchange::watch_peer(hornet_done_fn done, void* user_data) {
+    const Completion c{done, user_data, nullptr};
+    return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] {
+        if (core_.finished()) return int{HORNET_ECLOSED};
+        if (core_.upgraded()) return int{HORNET_EINVAL}; // its own reads tell (a WebSocket's close 1006)
+        if (rq_.watch.done) return int{HORNET_EBUSY};
+        rq_.watch = c;
+        check_peer();
+        return int{HORNET_OK};
+    }));
+}
+
+// Checked now, then at every readable edge: the edge of an end that came
+// before the wait was armed was consumed already, the poll sees it.
+void AsyncExchange::check_peer() {
+    if (!rq_.active || !rq_.watch.done) return;
+    if (c_.is_cut() || peer_has_left(c_.socket().native_handle())) return end_watch(HORNET_ECLOSED);
+    c_.await_readable();
+}
+
+void AsyncExchange::end_watch(ptrdiff_t result) {
+    if (!rq_.watch.done) return;
+    complete(std::exchange(rq_.watch, Completion{}), result);
+}
 
 int AsyncExchange::upgrade(const hornet_header_t* headers, size_t count) {
     return static_cast<int>(on_loop(worker_.io(), in_loop(), [&] {

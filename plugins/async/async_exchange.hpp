@@ -90,6 +90,11 @@ public:
     int defer(hornet_done_fn fn, void* user_data) override;
     bool on_loop_thread() const override { return in_loop(); }
     const hornet_worker_ctx_t* worker_ctx() const override { return core_.parts().ctx; }
+    // ABI 1.5. The connection waits for the socket to turn readable (see
+    // Connection::await_readable) and polls it for the peer's end.
+    int watch_peer(hornet_done_fn done, void* user_data) override;
+    // [loop] The socket turned readable, or its wait was cancelled.
+    void check_peer();
 
 private:
     struct WriteCall {
@@ -124,6 +129,7 @@ private:
     void next_write();
     void fail_writes(int error);
     int loop_finish(int error);
+    void end_watch(ptrdiff_t result);
 
     AsyncWorker& worker_;
     Connection& c_;
@@ -147,6 +153,7 @@ private:
         bool source_active = false;
         Completion source_done;
         bool write_async_busy = false;
+        Completion watch; // watch_peer's, until the peer leaves or finish()
     } rq_;
     std::deque<WriteCall> waiting_; // the calls behind the source; empty between requests
 };
