@@ -113,10 +113,9 @@ void end_http(ChannelState& s, bool failed) {
 
 void end_channel(ChannelState& s, PyObject* task) {
     if (s.ended) return;
-    PyRef cancelled = PyRef::steal(PyObject_CallMethod(task, "cancelled", nullptr));
-    PyRef exc = cancelled && cancelled.get() == Py_False ? PyRef::steal(PyObject_CallMethod(task, "exception", nullptr))
-                                                         : PyRef();
-    PyErr_Clear();
+    // One call: exception() raises CancelledError for a cancelled task.
+    PyRef exc = PyRef::steal(PyObject_CallMethodNoArgs(task, n.exception));
+    if (!exc) PyErr_Clear();
     const bool failed = exc && exc.get() != Py_None;
     if (failed) report_exception(s, exc.get());
     if (s.rs->ws) ws_end(s, failed);
@@ -166,7 +165,7 @@ Names interned_names() {
                  i("path"), i("websocket.connect"), i("websocket.accept"), i("websocket.receive"),
                  i("websocket.send"), i("websocket.disconnect"), i("websocket.close"),
                  i("websocket.http.response.start"), i("websocket.http.response.body"), i("bytes"), i("text"),
-                 i("code"), i("reason"), i("subprotocol"), i("")};
+                 i("code"), i("reason"), i("subprotocol"), i(""), i("exception")};
 }
 
 PyObject** name_slots(std::size_t& count) {

@@ -30,7 +30,7 @@ struct Names {
         *response_body, *set_result, *done, *add_done_callback, *empty_bytes, *pathsend, *path;
     // websocket
     PyObject *ws_connect, *ws_accept, *ws_receive, *ws_send, *ws_disconnect, *ws_close, *ws_response_start,
-        *ws_response_body, *bytes, *text, *code, *reason, *subprotocol, *empty_text;
+        *ws_response_body, *bytes, *text, *code, *reason, *subprotocol, *empty_text, *exception;
 };
 extern Names n;
 

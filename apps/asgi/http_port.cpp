@@ -40,24 +40,36 @@ std::atomic<bool> g_logged_start_twice{false}, g_logged_body_first{false}, g_log
 
 } // namespace
 
+bool copy_pair(PyObject* pair, Op& op) {
+    PyRef seq = PyRef::steal(PySequence_Fast(pair, "a header must be a (name, value) pair"));
+    if (!seq) return false;
+    if (PySequence_Fast_GET_SIZE(seq.get()) != 2) {
+        PyErr_SetString(PyExc_TypeError, "a header must be a (name, value) pair");
+        return false;
+    }
+    for (int i = 0; i < 2; ++i) {
+        char* p;
+        Py_ssize_t len;
+        if (PyBytes_AsStringAndSize(PySequence_Fast_GET_ITEM(seq.get(), i), &p, &len) < 0) return false;
+        op.header_text.emplace_back(p, static_cast<size_t>(len));
+    }
+    return true;
+}
+
 bool copy_headers(PyObject* headers, Op& op) {
     if (!headers || headers == Py_None) return true;
+    if (PyList_CheckExact(headers) || PyTuple_CheckExact(headers)) { // the usual: no iterator
+        PyRef seq = PyRef::steal(PySequence_Fast(headers, "headers must be an iterable"));
+        const Py_ssize_t count = seq ? PySequence_Fast_GET_SIZE(seq.get()) : 0;
+        op.header_text.reserve(static_cast<size_t>(count) * 2);
+        for (Py_ssize_t i = 0; i < count; ++i)
+            if (!copy_pair(PySequence_Fast_GET_ITEM(seq.get(), i), op)) return false;
+        return static_cast<bool>(seq);
+    }
     PyRef it = PyRef::steal(PyObject_GetIter(headers));
     if (!it) return false;
-    while (PyRef pair = PyRef::steal(PyIter_Next(it.get()))) {
-        PyRef seq = PyRef::steal(PySequence_Fast(pair.get(), "a header must be a (name, value) pair"));
-        if (!seq || PySequence_Fast_GET_SIZE(seq.get()) != 2) {
-            if (seq) PyErr_SetString(PyExc_TypeError, "a header must be a (name, value) pair");
-            return false;
-        }
-        for (int i = 0; i < 2; ++i) {
-            PyObject* part = PySequence_Fast_GET_ITEM(seq.get(), i);
-            char* p;
-            Py_ssize_t len;
-            if (PyBytes_AsStringAndSize(part, &p, &len) < 0) return false;
-            op.header_text.emplace_back(p, static_cast<size_t>(len));
-        }
-    }
+    while (PyRef pair = PyRef::steal(PyIter_Next(it.get())))
+        if (!copy_pair(pair.get(), op)) return false;
     return !PyErr_Occurred();
 }
 

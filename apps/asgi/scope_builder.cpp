@@ -82,11 +82,52 @@ PyObject* header_list(const hornet_request_t& r) {
     return list;
 }
 
-PyObject* address(hornet_str_t host, uint16_t port, bool unix_is_none) {
-    if (host.len == 0 && unix_is_none) return Py_NewRef(Py_None);
-    if (port == 0 && host.len && host.ptr[0] == '/') // a unix socket: (path, None)
-        return Py_BuildValue("(s#O)", host.ptr, static_cast<Py_ssize_t>(host.len), Py_None);
-    return Py_BuildValue("(s#i)", host.ptr, static_cast<Py_ssize_t>(host.len), static_cast<int>(port));
+// One worker serves a few listeners and most clients come from a few
+// addresses: the last host string made is kept and reused when the next
+// one is the same (str is immutable), and the last server tuple whole.
+struct LastText {
+    std::string key;
+    PyObject* text = nullptr;
+};
+LastText g_last_client, g_last_server;
+PyObject* g_last_server_tuple = nullptr;
+uint16_t g_last_server_port = 0;
+
+PyObject* host_text(LastText& last, hornet_str_t host) {
+    const std::string_view v(host.ptr, host.len);
+    if (last.text && last.key == v) return Py_NewRef(last.text);
+    PyObject* text = PyUnicode_DecodeUTF8(host.ptr, static_cast<Py_ssize_t>(host.len), "replace");
+    if (!text) return nullptr;
+    last.key.assign(v);
+    Py_XSETREF(last.text, Py_NewRef(text));
+    return text;
+}
+
+PyObject* address_tuple(LastText& last, hornet_str_t host, uint16_t port) {
+    PyObject* text = host_text(last, host);
+    // a unix socket: (path, None)
+    PyObject* second = !text ? nullptr : port == 0 && host.len && host.ptr[0] == '/' ? Py_NewRef(Py_None)
+                                                                                    : PyLong_FromLong(port);
+    PyObject* t = second ? PyTuple_Pack(2, text, second) : nullptr;
+    Py_XDECREF(text);
+    Py_XDECREF(second);
+    return t;
+}
+
+PyObject* client_address(hornet_str_t host, uint16_t port) {
+    if (host.len == 0) return Py_NewRef(Py_None);
+    return address_tuple(g_last_client, host, port);
+}
+
+PyObject* server_address(hornet_str_t host, uint16_t port) {
+    const std::string_view v(host.ptr, host.len);
+    if (g_last_server_tuple && g_last_server_port == port && g_last_server.key == v)
+        return Py_NewRef(g_last_server_tuple);
+    PyObject* t = address_tuple(g_last_server, host, port);
+    if (!t) return nullptr;
+    g_last_server_port = port;
+    Py_XSETREF(g_last_server_tuple, Py_NewRef(t));
+    return t;
 }
 
 // Steals value; false on a failed item.
@@ -121,6 +162,9 @@ void drop_scope_constants() {
                         &k.get, &k.post, &k.ext_value, &k.websocket, &k.subprotocols, &k.ws_asgi_info,
                         &k.scheme_ws, &k.scheme_wss, &k.ws_ext_value};
     for (PyObject** p : all) Py_CLEAR(*p);
+    Py_CLEAR(g_last_client.text);
+    Py_CLEAR(g_last_server.text);
+    Py_CLEAR(g_last_server_tuple);
 }
 
 namespace {
@@ -132,8 +176,8 @@ bool put_common(PyObject* d, const hornet_request_t& r, PyObject* root_path, PyO
            put(d, k.raw_path, PyBytes_FromStringAndSize(r.path.ptr, static_cast<Py_ssize_t>(r.path.len))) &&
            put(d, k.query_string, PyBytes_FromStringAndSize(r.query.ptr, static_cast<Py_ssize_t>(r.query.len))) &&
            put(d, k.root_path, Py_NewRef(root_path)) && put(d, k.headers, header_list(r)) &&
-           put(d, k.client, address(r.peer_host, r.peer_port, true)) &&
-           put(d, k.server, address(r.server_host, r.server_port, false)) && put(d, k.state, PyDict_Copy(state));
+           put(d, k.client, client_address(r.peer_host, r.peer_port)) &&
+           put(d, k.server, server_address(r.server_host, r.server_port)) && put(d, k.state, PyDict_Copy(state));
 }
 
 PyObject* scheme_of(hornet_str_t s, PyObject* plain, PyObject* secure) {
@@ -159,7 +203,7 @@ PyObject* subprotocol_list(const std::vector<hornet_str_t>& offered) {
 } // namespace
 
 PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state) {
-    PyRef scope = PyRef::steal(PyDict_New());
+    PyRef scope = PyRef::steal(_PyDict_NewPresized(16)); // no resize while it fills
     if (!scope) return scope;
     PyObject* d = scope.get();
     const bool ok = put(d, k.type, Py_NewRef(k.http)) && put(d, k.asgi, PyDict_Copy(k.asgi_info)) &&
@@ -172,7 +216,7 @@ PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* stat
 
 PyRef build_websocket_scope(const hornet_request_t& r, const std::vector<hornet_str_t>& subprotocols,
                             PyObject* root_path, PyObject* state) {
-    PyRef scope = PyRef::steal(PyDict_New());
+    PyRef scope = PyRef::steal(_PyDict_NewPresized(16)); // no resize while it fills
     if (!scope) return scope;
     PyObject* d = scope.get();
     const bool ok = put(d, k.type, Py_NewRef(k.websocket)) && put(d, k.asgi, PyDict_Copy(k.ws_asgi_info)) &&
