@@ -94,6 +94,7 @@ ws_measure() {
   ERR[$name]=0
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 names=()
 for app in $APPS; do
   for server in $SERVERS; do
@@ -123,8 +124,11 @@ done
 
 echo
 echo "asgi: $WORKERS worker(s); wrk -t$THREADS -c$CONNECTIONS -d$DURATION; uvicorn flags: $(uvicorn_flags)"
+echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 report_table "${names[@]}"
 echo
 for app in $APPS; do
-  report_ratio "$app, hornet/uvicorn" "hornet:$app" "uvicorn:$app"
+  for peer in uvicorn hypercorn daphne; do
+    report_ratio "$app, hornet/$peer" "hornet:$app" "$peer:$app"
+  done
 done
