@@ -120,6 +120,7 @@ std::string AsgiApp::start_serving() {
     loop_ = call(helpers_.get(), "new_loop", {kind.get()});
     bridge_.create_future = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_future")) : PyRef();
     bridge_.create_task = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_task")) : PyRef();
+    use_task_type();
     PyRef call_soon = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "call_soon")) : PyRef();
     PyRef executor = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "run_in_executor")) : PyRef();
     if (call_soon && executor) use_loop(call_soon.get(), executor.get());
@@ -145,6 +146,20 @@ std::string AsgiApp::start_serving() {
     const std::string failure = text_of(why.get());
     if (failure.empty()) return "";
     return "asgi: the app's lifespan startup failed: " + failure;
+}
+
+// With no task factory set, Task(coro, loop=loop) is what create_task
+// does; else (or if anything is amiss) create_task itself.
+void AsgiApp::use_task_type() {
+    if (!loop_) return;
+    PyRef factory = PyRef::steal(PyObject_CallMethod(loop_.get(), "get_task_factory", nullptr));
+    PyRef asyncio = factory && factory.get() == Py_None ? PyRef::steal(PyImport_ImportModule("asyncio")) : PyRef();
+    PyRef task_type = asyncio ? PyRef::steal(PyObject_GetAttrString(asyncio.get(), "Task")) : PyRef();
+    PyRef kwname = task_type ? PyRef::steal(Py_BuildValue("(s)", "loop")) : PyRef();
+    if (!kwname) return PyErr_Clear();
+    bridge_.task_type = std::move(task_type);
+    bridge_.loop = PyRef::borrow(loop_.get());
+    bridge_.loop_kwname = std::move(kwname);
 }
 
 void AsgiApp::stop_serving() {

@@ -57,6 +57,7 @@ private:
     void load(const AsgiConfig& config);
     std::string start_serving(); // "" or why not
     void stop_serving();
+    void use_task_type();
     // "hornet.websocket/1" when x asks for an upgrade and the worker type offers it.
     const hornet_websocket_ext_t* websocket_of(hornet_exchange_t* x, const hornet_exchange_ops_t* ops);
 
