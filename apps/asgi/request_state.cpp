@@ -2,6 +2,9 @@
 // order; see request_state.hpp.
 #include "request_state.hpp"
 
+#include <cstdio>
+#include <string_view>
+
 #include "event_inbox.hpp"
 
 namespace hornet::asgi {
@@ -16,13 +19,37 @@ std::vector<Posted> g_outbox; // [asyncio thread]
 void (*g_schedule)() = nullptr;
 
 
+bool is_content_length(const std::string& name) {
+    static constexpr std::string_view kName = "content-length";
+    if (name.size() != kName.size()) return false;
+    for (size_t i = 0; i < name.size(); ++i)
+        if ((name[i] | 0x20) != kName[i]) return false; // '-' | 0x20 is '-'
+    return true;
+}
+
+// The whole response in one op (the head, the only body message, the end)
+// and no Content-Length from the app: give it one, so the worker sends a
+// fixed-length body (no chunk lines, one send) instead of chunking it. Not
+// for a status that has no body.
+bool whole_and_unframed(const Op& op) {
+    if (!op.finish || op.body.empty() || op.status < 200 || op.status == 204 || op.status == 304) return false;
+    for (size_t i = 0; i + 1 < op.header_text.size(); i += 2)
+        if (is_content_length(op.header_text[i])) return false;
+    return true;
+}
+
 int start_head(RequestState* rs, const Op& op) {
     std::vector<hornet_header_t> headers;
-    headers.reserve(op.header_text.size() / 2);
+    headers.reserve(op.header_text.size() / 2 + 1);
     for (size_t i = 0; i + 1 < op.header_text.size(); i += 2) {
         const std::string& n = op.header_text[i];
         const std::string& v = op.header_text[i + 1];
         headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+    }
+    char length[24];
+    if (whole_and_unframed(op)) {
+        const int n = std::snprintf(length, sizeof length, "%zu", op.body.size());
+        headers.push_back({{"content-length", 14}, {length, static_cast<size_t>(n)}});
     }
     return rs->ops->start(rs->x, op.status, headers.data(), headers.size());
 }
@@ -36,11 +63,17 @@ void on_read(void* ud, ptrdiff_t result) {
 
 // Reads do not wait in the queue: the app may answer (and finish) while a
 // body read still waits on the client, which then ends with HORNET_ECLOSED.
+// The buffer fits a small body whose length is known: a 64 KiB one per
+// request would have malloc grow and trim its heap (a brk every few).
 void start_read(RequestState* rs, int cap) {
     if (rs->finished) return notify(rs, Event::read_done, HORNET_ECLOSED);
-    if (rs->read_cap < static_cast<size_t>(cap)) {
-        rs->read_buf.reset(new char[static_cast<size_t>(cap)]);
-        rs->read_cap = static_cast<size_t>(cap);
+    size_t want = static_cast<size_t>(cap);
+    const int64_t length = rs->request->content_length;
+    if (!(rs->request->flags & HORNET_REQ_CHUNKED) && length > 0 && static_cast<uint64_t>(length) < want)
+        want = static_cast<size_t>(length);
+    if (rs->read_cap < want) {
+        rs->read_buf.reset(new char[want]);
+        rs->read_cap = want;
     }
     rs->ref(); // for on_read
     const int rc = rs->ops->read_async(rs->x, rs->read_buf.get(), rs->read_cap, on_read, rs);
