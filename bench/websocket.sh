@@ -8,8 +8,9 @@
 #   broadcast  messages delivered/s: connection 0 keeps 16 messages in
 #              flight to /chat, each one delivered to every connection;
 # at CONNECTIONS (default "1 100 1000"); and the memory of an idle
-# WebSocket: the server's RSS with IDLE (default 1000) open connections
-# minus its RSS before, divided by IDLE (hornet: the worker process).
+# WebSocket: the server's Rss and Pss (/proc/PID/smaps_rollup) with IDLE
+# (default 1000) open connections minus before, divided by IDLE (hornet:
+# the worker process).
 # Reports messages/s, server CPU µs per message (from /proc: utime+stime of
 # the server and its children) and the client's own CPU µs per message,
 # then the ratios hornet/node and hornet/uvicorn. Target: hornet >= 2x node
@@ -58,7 +59,7 @@ serve() {
   esac
 }
 
-declare -A RATE SCPU CCPU MEM
+declare -A RATE SCPU CCPU MEM PSS
 
 # run NAME MODE N: one warm-up and one measured ws_load run.
 run() {
@@ -76,23 +77,25 @@ run() {
   SCPU[$key]=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v m="$msgs" 'BEGIN {printf "%.2f", m ? d / hz * 1e6 / m : 0}')
 }
 
-rss_kib() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status; }
+# "Rss Pss" of a process, in KiB (Pss: shared pages divided among sharers).
+rss_pss_kib() { awk '/^Rss:/ {r = $2} /^Pss:/ {p = $2} END {print r, p}' /proc/"$1"/smaps_rollup; }
 
-# idle_memory NAME: RSS growth per idle WebSocket, in KiB.
+# idle_memory NAME: Rss and Pss growth per idle WebSocket, in KiB.
 idle_memory() {
   local before after client fifo=$tmp/idle.fifo line
-  before=$(rss_kib "$mem_pid")
+  before=$(rss_pss_kib "$mem_pid")
   mkfifo "$fifo"
   "$LOAD" "$port" / "$IDLE" 30 idle >"$fifo" &
   client=$!
   read -r line <"$fifo"
   [[ $line == open ]] || die "$1: the idle client did not open $IDLE connections"
   sleep 1
-  after=$(rss_kib "$mem_pid")
+  after=$(rss_pss_kib "$mem_pid")
   kill "$client" 2>/dev/null || true
   wait "$client" 2>/dev/null || true
   rm -f "$fifo"
-  MEM[$1]=$(awk -v a="$after" -v b="$before" -v n="$IDLE" 'BEGIN {printf "%.1f", (a - b) / n}')
+  MEM[$1]=$(awk -v a="${after% *}" -v b="${before% *}" -v n="$IDLE" 'BEGIN {printf "%.1f", (a - b) / n}')
+  PSS[$1]=$(awk -v a="${after#* }" -v b="${before#* }" -v n="$IDLE" 'BEGIN {printf "%.1f", (a - b) / n}')
 }
 
 # Memory first, on a fresh server: a heap that already held 1000 busy
@@ -120,7 +123,9 @@ for server in $SERVERS; do
   done
 done
 echo
-for server in $SERVERS; do echo "idle WebSocket, $server: ${MEM[$server]:-} KiB per connection (RSS delta / $IDLE)"; done
+for server in $SERVERS; do
+  echo "idle WebSocket, $server: Rss ${MEM[$server]:-} KiB, Pss ${PSS[$server]:-} KiB per connection (delta / $IDLE; target < 16 KiB)"
+done
 echo
 for peer in node uvicorn; do
   [[ " $SERVERS " == *" hornet "* && " $SERVERS " == *" $peer "* ]] || continue

@@ -5,7 +5,10 @@
 //                               worker's room (the sender too)
 //   GET /...   (WebSocket)      every message comes back as it was sent;
 //                               subprotocol "echo" is chosen when offered
-//   GET /raw   (Upgrade: echo)  101, then every byte comes back until EOF
+//   GET /raw   (Upgrade: echo)  101, then every byte comes back until EOF,
+//                               or until the worker drains (the read says
+//                               HORNET_ESHUTDOWN): then what was echoed goes
+//                               out and the stream ends
 //   anything else               200 with a line saying how to connect
 //
 // One style per worker type, as an app would: on an event loop
@@ -16,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 
@@ -46,9 +50,10 @@ struct Conn {
     bool in_room = false;
     Conn* prev = nullptr;
     Conn* next = nullptr;
-    char raw[16384]; // raw echo: one read's bytes
-    size_t raw_len = 0;
+    std::unique_ptr<char[]> raw; // raw echo only: one read's bytes (an idle WebSocket holds none)
 };
+
+constexpr size_t kRawBytes = 16384;
 
 // The worker's chat room. A sender holds the lock while it sends to every
 // member, so a member cannot finish (and free its exchange) meanwhile.
@@ -135,10 +140,6 @@ int serve_websocket(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, cons
     hornet_str_t offered{};
     for (size_t i = 0; ws->subprotocol_at(x, i, &offered) == HORNET_OK; ++i)
         if (equals(offered, "echo")) opts.subprotocol = offered;
-    if (ws->accept(x, &opts) != HORNET_OK) { // the refusal is answered
-        ops->finish(x, 0);
-        return HORNET_DONE;
-    }
     Conn* c = new (std::nothrow) Conn;
     if (!c) {
         ops->finish(x, HORNET_ENOMEM);
@@ -147,7 +148,13 @@ int serve_websocket(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, cons
     c->x = x;
     c->ops = ops;
     c->ws = ws;
+    // A member joins before its 101 goes: once its client sees the 101, the
+    // room's next message reaches it (a send before accept() is refused).
     if (chat) g_room.join(c);
+    if (ws->accept(x, &opts) != HORNET_OK) { // the refusal is answered
+        end(c);
+        return HORNET_DONE;
+    }
     if (!on_loop()) {
         serve_blocking(c);
         return HORNET_DONE;
@@ -162,12 +169,13 @@ void on_raw_read(void* ud, ptrdiff_t rc);
 
 void on_raw_written(void* ud, ptrdiff_t rc) {
     Conn* c = static_cast<Conn*>(ud);
-    if (rc < 0 || c->ops->read_async(c->x, c->raw, sizeof c->raw, on_raw_read, c) != HORNET_OK) end(c);
+    if (rc < 0 || c->ops->read_async(c->x, c->raw.get(), kRawBytes, on_raw_read, c) != HORNET_OK) end(c);
 }
 
 void on_raw_read(void* ud, ptrdiff_t rc) {
     Conn* c = static_cast<Conn*>(ud);
-    if (rc <= 0 || c->ops->write_async(c->x, c->raw, static_cast<size_t>(rc), on_raw_written, c) != HORNET_OK)
+    // rc 0: the client closed its side; HORNET_ESHUTDOWN: the worker drains.
+    if (rc <= 0 || c->ops->write_async(c->x, c->raw.get(), static_cast<size_t>(rc), on_raw_written, c) != HORNET_OK)
         end(c);
 }
 
@@ -178,7 +186,9 @@ int serve_raw(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, const horn
         return HORNET_DONE;
     }
     Conn* c = new (std::nothrow) Conn;
-    if (!c) {
+    if (c) c->raw.reset(new (std::nothrow) char[kRawBytes]);
+    if (!c || !c->raw) {
+        delete c;
         ops->finish(x, HORNET_ENOMEM);
         return HORNET_DONE;
     }
@@ -189,9 +199,8 @@ int serve_raw(hornet_exchange_t* x, const hornet_exchange_ops_t* ops, const horn
         return HORNET_PENDING;
     }
     for (;;) {
-        const ptrdiff_t n = ops->read(x, c->raw, sizeof c->raw);
-        if (n == HORNET_ESHUTDOWN) continue; // finish the stream the client has
-        if (n <= 0 || ops->write(x, c->raw, static_cast<size_t>(n)) != HORNET_OK) break;
+        const ptrdiff_t n = ops->read(x, c->raw.get(), kRawBytes);
+        if (n <= 0 || ops->write(x, c->raw.get(), static_cast<size_t>(n)) != HORNET_OK) break;
     }
     end(c);
     return HORNET_DONE;

@@ -102,9 +102,13 @@ typedef struct hornet_metrics_ext_s {
  * finish() (it counts against threads x workers); under async it is one
  * more coroutine, and an app with HORNET_APP_NONBLOCKING holds no thread
  * while it waits. A graceful stop tells an upgraded exchange: a WebSocket
- * gets a close 1001 (going away) from the worker type, a raw stream's
- * blocking read returns HORNET_ESHUTDOWN; graceful_timeout later the
- * connection is cut whatever the app does.
+ * gets a close 1001 (going away) from the worker type; a raw stream's
+ * read returns HORNET_ESHUTDOWN once (a blocking read, or under async the
+ * read_async in flight, else the next one that would wait); graceful_timeout
+ * later the connection is cut whatever the app does. Under async a
+ * WebSocket's server pings use the exchange's one timer (hornet.timer/1):
+ * while websocket_ping_interval is not 0, the app's timer start() on that
+ * exchange returns HORNET_EBUSY.
  */
 
 /* "hornet.upgrade/1": the app takes over the connection's byte stream. */
@@ -118,8 +122,9 @@ typedef struct hornet_upgrade_ext_s {
      * thread). Instead of start(). From then on, on this exchange:
      * read/read_async return the client's raw bytes (bytes that arrived
      * behind the request head first; 0 once the client closed its side;
-     * HORNET_ESHUTDOWN from a blocking read once the worker stops
-     * gracefully, after which reads block again), write/write_async send
+     * HORNET_ESHUTDOWN once when the worker stops gracefully: from a
+     * blocking read, or from the read_async in flight (else the next one
+     * that would wait); after it reads wait again), write/write_async send
      * raw bytes (no framing; same back-pressure: one write_async in
      * flight, write on a loop thread buffers a bounded amount), sendfile
      * works, and finish(x, 0) closes the connection after what was

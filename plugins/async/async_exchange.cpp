@@ -4,6 +4,7 @@
 
 #include <poll.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 
 #include "async_worker.hpp"
@@ -107,6 +108,12 @@ void AsyncExchange::start_read(void* buf, size_t cap, const Completion& c) {
 void AsyncExchange::continue_read() {
     const sdk::ReadStep step = core_.read_step(rq_.read_buf, rq_.read_cap);
     if (!step.need_input) return end_read(step.result);
+    if (core_.upgraded() && rq_.stop_notice == StopNotice::none && !websocket() && worker_.draining())
+        rq_.stop_notice = StopNotice::owed; // upgraded after the drain began
+    if (core_.upgraded() && rq_.stop_notice == StopNotice::owed) {
+        rq_.stop_notice = StopNotice::given; // a read that would wait after the drain began
+        return end_read(HORNET_ESHUTDOWN);
+    }
     if (core_.upgraded()) return read_raw_direct();
     const std::span<char> space = core_.input_space();
     if (space.empty()) return end_read(core_.may_read());
@@ -119,16 +126,35 @@ void AsyncExchange::continue_read() {
 // An upgraded stream with nothing buffered reads straight into the app's
 // buffer: no copy, and the connection's input does not grow for it (an idle
 // WebSocket keeps only its read in flight).
+// A raw stream's read can be cancelled alone (drain()): cancelling the
+// socket would cut the writer's wait too. A WebSocket's channel hears of the
+// drain from going_away(), so its reads need no slot.
 void AsyncExchange::read_raw_direct() {
     rq_.read = Read::socket;
     rq_.read_deadline_ms = 0;
-    c_.socket().async_read_some(asio::buffer(rq_.read_buf, rq_.read_cap),
-                                [this](const boost::system::error_code& ec, size_t n) {
-                                    if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
-                                    rq_.read = Read::parsing;
-                                    core_.took_raw(n);
-                                    end_read(static_cast<ptrdiff_t>(n));
-                                });
+    auto done = [this](const boost::system::error_code& ec, size_t n) {
+        if (ec == asio::error::operation_aborted && rq_.stop_notice == StopNotice::owed && !c_.is_cut()) {
+            rq_.stop_notice = StopNotice::given;
+            return end_read_here(HORNET_ESHUTDOWN);
+        }
+        if (ec || n == 0 || core_.finished()) return on_body_read(ec, 0);
+        core_.took_raw(n);
+        end_read_here(static_cast<ptrdiff_t>(n));
+    };
+    const auto space = asio::buffer(rq_.read_buf, rq_.read_cap);
+    if (websocket()) return c_.socket().async_read_some(space, std::move(done));
+    c_.socket().async_read_some(space, asio::bind_cancellation_slot(raw_cancel_.slot(), std::move(done)));
+}
+
+// From the socket's own completion, which never runs inside the call that
+// started the read: the app's callback runs now, without a second trip
+// through the loop's queue (a WebSocket message costs one hop, not two).
+void AsyncExchange::end_read_here(ptrdiff_t result) {
+    rq_.read = Read::idle;
+    const Completion c = std::exchange(rq_.read_done, Completion{});
+    if (c.waiter) c.waiter->complete(result);
+    else if (c.done) c.done(c.user_data, result);
+    maybe_done();
 }
 
 void AsyncExchange::on_body_read(const boost::system::error_code& ec, size_t n) {
@@ -152,6 +178,11 @@ void AsyncExchange::end_read(ptrdiff_t result) {
     const Completion c = std::exchange(rq_.read_done, Completion{});
     complete(c, result);
     maybe_done();
+}
+
+void AsyncExchange::release_idle_output() {
+    if (!rq_.active || !core_.upgraded() || rq_.read != Read::socket || !waiting_.empty()) return;
+    if (c_.writer().settled()) c_.writer().buffer().release();
 }
 
 void AsyncExchange::check_read_deadline(int64_t now_ms) {
@@ -367,6 +398,13 @@ void AsyncExchange::on_discard_read(const boost::system::error_code& ec, size_t 
         core_.set_wire(sdk::Wire::closing);
     }
     maybe_done();
+}
+
+void AsyncExchange::drain() {
+    going_away(); // a WebSocket: close 1001
+    if (!rq_.active || !core_.upgraded() || websocket() || rq_.stop_notice != StopNotice::none) return;
+    rq_.stop_notice = StopNotice::owed;
+    if (rq_.read == Read::socket) raw_cancel_.emit(asio::cancellation_type::terminal);
 }
 
 void AsyncExchange::cut() {

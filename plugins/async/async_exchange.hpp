@@ -31,10 +31,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string_view>
 #include <sys/uio.h>
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "completion.hpp"
@@ -69,6 +70,14 @@ public:
     void maybe_done();
     // [loop] From the connection's tick: the body read's deadline.
     void check_read_deadline(int64_t now_ms);
+    // [loop] From the connection's tick: an upgraded stream waiting for its
+    // peer with nothing to send gives its output buffer back (an idle
+    // WebSocket keeps no 2 KiB for the 101 it sent long ago).
+    void release_idle_output();
+    // [loop] The worker drains: a WebSocket says 1001 (going_away()); a raw
+    // stream's app is told by its read: the one in flight, or else the next
+    // one that would wait, completes with HORNET_ESHUTDOWN, once.
+    void drain();
     // [loop] Stop now: ops fail, the timer ends; the app still owes finish().
     void cut();
 
@@ -107,6 +116,8 @@ private:
     // The one body read in flight: the app's (parsing, socket) or, after
     // finish(), the drop of what the app left (discard).
     enum class Read : uint8_t { idle, parsing, socket, discard };
+    // A raw stream's notice of a graceful stop (drain()).
+    enum class StopNotice : uint8_t { none, owed, given };
 
     bool in_loop() const;
     void complete(const Completion& c, ptrdiff_t result);
@@ -119,6 +130,7 @@ private:
     void on_body_read(const boost::system::error_code& ec, size_t n);
     void read_raw_direct();
     void end_read(ptrdiff_t result);
+    void end_read_here(ptrdiff_t result);
     void continue_discard();
     void on_discard_read(const boost::system::error_code& ec, size_t n);
     int loop_buffered_write(const void* data, size_t len);
@@ -149,13 +161,17 @@ private:
         Completion read_done;
         int64_t read_deadline_ms = 0; // while a socket read is in flight
         bool read_timed_out = false;
+        StopNotice stop_notice = StopNotice::none;
         // The write whose bytes the output buffer's source is taking.
         bool source_active = false;
         Completion source_done;
         bool write_async_busy = false;
         Completion watch; // watch_peer's, until the peer leaves or finish()
     } rq_;
-    std::deque<WriteCall> waiting_; // the calls behind the source; empty between requests
+    // The calls behind the source; empty between requests. A list: an empty
+    // one allocates nothing (a deque holds 576 bytes per connection, idle or not).
+    std::list<WriteCall> waiting_;
+    boost::asio::cancellation_signal raw_cancel_; // drain(): ends a raw stream's read in flight
 };
 
 } // namespace hornet::async

@@ -29,8 +29,6 @@ constexpr int64_t kAbandonMs = 1000;         // after a hard stop, PENDING apps 
 constexpr int kAcceptBurst = 16;             // accepts before yielding to the connections
 constexpr size_t kTrimAfterClosed = 64;      // closes that make a trim worth it once idle
 
-thread_local const AsyncWorker* tl_loop_owner = nullptr;
-
 int64_t clock_ms() { return hornet::sdk::monotonic_us() / 1000; }
 
 } // namespace
@@ -52,10 +50,15 @@ AsyncWorker::~AsyncWorker() {
     if (stop_watch_.is_open()) stop_watch_.release();
 }
 
-bool AsyncWorker::in_loop_thread() const { return tl_loop_owner == this; }
+// Asked on every op (several times per WebSocket message): pthread_self()
+// reads a register, where a thread_local in a plugin costs a __tls_get_addr.
+bool AsyncWorker::in_loop_thread() const {
+    return looping_.load(std::memory_order_acquire) && pthread_equal(loop_thread_, pthread_self());
+}
 
 int AsyncWorker::run() {
-    tl_loop_owner = this;
+    loop_thread_ = pthread_self();
+    looping_.store(true, std::memory_order_release);
     now_ms_ = clock_ms();
     sdk::provide_loop_extensions(ctx_);
     if (!app_on_loop_) pool_.start(std::max<uint32_t>(ctx_->limits->threads, 1));
@@ -70,7 +73,7 @@ int AsyncWorker::run() {
     pool_.stop();
     if (abandoned_) pool_.detach();
     else pool_.join();
-    tl_loop_owner = nullptr;
+    looping_.store(false, std::memory_order_release);
     return 0;
 }
 

@@ -23,9 +23,11 @@
 // which spreads connections evenly without delaying any.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <pthread.h>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -67,6 +69,7 @@ public:
     bool in_loop_thread() const; // [any thread]
     // Idle connections wait no later than this (a graceful stop's drain).
     int64_t drain_by_ms() const { return drain_by_ms_; }
+    bool draining() const { return drain_by_ms_ != INT64_MAX; }
     // Another request on a connection? Not with keep_alive 0, nor once the
     // worker stops. [any thread]
     bool keep_going() const { return sdk::may_keep_alive(ctx_, timeouts_); }
@@ -99,6 +102,8 @@ private:
     boost::asio::steady_timer room_; // cancelled when a connection frees a slot
     BlockingPool pool_;
 
+    pthread_t loop_thread_{};           // set before looping_, while run() runs
+    std::atomic<bool> looping_{false};
     Phase phase_ = Phase::serving;
     int64_t now_ms_ = 0;
     int64_t next_beat_ms_ = 0;

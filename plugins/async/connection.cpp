@@ -241,11 +241,12 @@ void Connection::check_deadlines(int64_t now) {
     }
     writer_.check_deadline(now);
     exchange_.check_read_deadline(now);
+    exchange_.release_idle_output();
 }
 
 void Connection::drain(int64_t by_ms) {
     if (wait_ == Wait::request) deadline_ms_ = std::min(deadline_ms_, by_ms);
-    if (exchange_.active()) exchange_.going_away(); // a WebSocket says 1001
+    if (exchange_.active()) exchange_.drain(); // a WebSocket says 1001; a raw stream's read says HORNET_ESHUTDOWN
 }
 
 void Connection::cut() {

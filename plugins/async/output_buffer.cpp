@@ -97,6 +97,12 @@ bool OutputBuffer::discard() {
     return had;
 }
 
+void OutputBuffer::release() {
+    if (!empty() || has_source() || !buf_) return;
+    buf_.reset();
+    capacity_ = begin_ = end_ = 0;
+}
+
 void OutputBuffer::shrink() {
     if (empty() && capacity_ > kKeepAfterResponse) {
         buf_.reset();

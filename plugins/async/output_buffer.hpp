@@ -51,6 +51,9 @@ public:
     // After a response: give a large buffer back (an idle connection holds
     // little memory).
     void shrink();
+    // Gives the buffer back whatever its size, when it is empty (an idle
+    // upgraded stream); the next append allocates again.
+    void release();
 
 private:
     void reserve(size_t more);

@@ -261,12 +261,17 @@ class PluginLoadTest(HornetTestCase):
             self.fail(f"{plugin} is not built (tests/abi builds it with everything else)")
         rc, out, err = run_once(["--check-config", "--app-config", "greeting=bonjour", plugin], self.tmp)
         self.assertEqual(rc, 0, err)
-        h = self.daemon(["--app-config", "greeting=bonjour", plugin], workers=1)
-        status, headers, body = self.get(h, "/old?x=1")
-        self.assertEqual((status, body), (200, b"bonjour GET /old?x=1 (plugin ABI 1.0)\n"))
         with open(os.path.join(harness.INCLUDE_DIR, "hornet", "abi.h")) as f:
             minor = re.search(r"#define HORNET_ABI_MINOR (\d+)", f.read()).group(1)
-        self.assertEqual(headers.get("x-host-minor"), minor)
+        # Every worker type: async and gthread hand out the 1.1-1.4
+        # extensions and read the 1.4 limits; a 1.0 app never asks.
+        for kind in ("sync", "gthread", "async"):
+            with self.subTest(kind=kind):
+                h = self.daemon(["-k", kind, "--app-config", "greeting=bonjour", plugin], workers=1)
+                status, headers, body = self.get(h, "/old?x=1")
+                self.assertEqual((status, body), (200, b"bonjour GET /old?x=1 (plugin ABI 1.0)\n"))
+                self.assertEqual(headers.get("x-host-minor"), minor)
+                h.stop()
 
     def test_app_refuses_its_app_config_before_any_fork(self):
         # ABI 1.2 check_config, from a C app (apps/sleep): exit 2, one line, no worker.

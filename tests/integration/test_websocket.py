@@ -26,7 +26,9 @@ sections:
  permessage-deflate, Node's ws) and the drain on TERM and HUP (close 1001,
  the new generation serving) are in WebSocketClientsCase and
  WebSocketDrainCase, on async and gthread (sync: one connection per
- process, a test in each class says so where it differs).
+ process, a test in each class says so where it differs). The drain also
+ tells a raw upgraded stream (its read returns HORNET_ESHUTDOWN) on every
+ worker type, and wsecho's /raw ends its stream then.
 """
 
 import asyncio
@@ -485,9 +487,25 @@ class DrainCase(harness.HornetTestCase):
 
     KIND = None
 
-    def start(self):
+    def start(self, graceful="5s"):
         args = ["-k", self.KIND, "wsecho"] + (["--threads", "4"] if self.KIND == "gthread" else [])
-        return self.daemon(args, workers=1)
+        return self.daemon(args, workers=1, graceful=graceful)
+
+    def test_term_tells_a_raw_stream(self):
+        # graceful_timeout is 120 s: only the notice (the app's read returns
+        # HORNET_ESHUTDOWN, and wsecho ends its stream) can close the stream
+        # within the client's 10 s; without it the cut would come at 120 s.
+        h = self.start(graceful="120s")
+        c = WsClient(h.port, handshake=False)
+        self.addCleanup(c.close)
+        c.sock.sendall(b"GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+        status, _ = c.read_head()
+        self.assertEqual(status, 101)
+        c.sock.sendall(b"before the stop")
+        self.assertEqual(c._exactly(15), b"before the stop")
+        os.kill(h.pid, signal.SIGTERM)
+        c.wait_eof()  # a socket timeout (10 s) fails the test
+        self.assertEqual(h.wait_exit(), 0)
 
     def test_term_sends_1001(self):
         h = self.start()

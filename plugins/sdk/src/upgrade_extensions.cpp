@@ -112,13 +112,21 @@ int accept_checked(Exchange& e, const hornet_ws_accept_t& opts) {
     const std::vector<ws::HeaderPair> owned = ws::response_headers(h, sub, deflate);
     std::vector<hornet_header_t> headers = c_headers(owned);
     for (size_t i = 0; i < opts.header_count; ++i) headers.push_back(opts.headers[i]);
-    if (const int rc = e.upgrade(headers.data(), headers.size()); rc != HORNET_OK) return rc;
     const WebSocketTimes times = WebSocketTimes::from(e.worker_ctx());
     ws::SessionConfig config;
     config.max_message = opts.max_message ? opts.max_message : times.max_message;
     config.deliver_fragments = (opts.flags & HORNET_WS_FRAGMENTS) != 0;
     config.deflate = deflate;
-    e.adopt_websocket(new WebSocketChannel(e, config, times));
+    // The channel first: once the client has the 101, a chat room's sender
+    // on another thread must find it (under sync and gthread the 101 is on
+    // the wire before upgrade() returns).
+    auto* channel = new WebSocketChannel(e, config, times);
+    e.adopt_websocket(channel);
+    if (const int rc = e.upgrade(headers.data(), headers.size()); rc != HORNET_OK) {
+        e.drop_websocket();
+        return rc;
+    }
+    channel->open();
     return HORNET_OK;
 }
 

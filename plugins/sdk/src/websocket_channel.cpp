@@ -51,6 +51,12 @@ WebSocketTimes WebSocketTimes::from(const hornet_worker_ctx_t* ctx) {
 WebSocketChannel::WebSocketChannel(Exchange& x, const ws::SessionConfig& config, const WebSocketTimes& times)
     : x_(x), times_(times), session_(config) {
     heard_ms_ = now_ms();
+}
+
+void WebSocketChannel::open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    heard_ms_ = now_ms();
     if (x_.on_loop_thread()) arm_timer_locked();
 }
 
@@ -61,7 +67,7 @@ int64_t WebSocketChannel::now_ms() const {
 
 size_t WebSocketChannel::memory_used() const {
     std::lock_guard lock(mu_);
-    return session_.memory_used() + in_.capacity() + writing_.capacity() + (buf_ ? buf_size_ : 0);
+    return session_.memory_used() + writing_.capacity() + (buf_ ? buf_size_ : 0);
 }
 
 char* WebSocketChannel::read_buffer_locked() {
@@ -73,8 +79,12 @@ char* WebSocketChannel::read_buffer_locked() {
     return buf_.get();
 }
 
+// The read's bytes are parsed where they landed: the session copies (and
+// unmasks) payloads into its own buffers, and the next read starts only
+// once every byte was fed, so nothing here is copied or kept between reads.
 void WebSocketChannel::took_locked(size_t n) {
-    in_.append(buf_.get(), n);
+    got_ = n;
+    fed_ = 0;
     note_heard_locked();
     if (n == buf_size_) want_size_ = std::min(buf_size_ * 4, kReadMax);
     else if (n < buf_size_ / 4) want_size_ = kReadMin;
@@ -83,7 +93,6 @@ void WebSocketChannel::took_locked(size_t n) {
 // What the last message left: buffers sized for it are given back.
 void WebSocketChannel::shrink_locked() {
     session_.shrink();
-    if (in_.empty() && in_.capacity() > kReadMin) std::string().swap(in_);
     if (writing_.empty() && writing_.capacity() > kReadMin) std::string().swap(writing_);
 }
 
@@ -93,8 +102,8 @@ WebSocketChannel::Got WebSocketChannel::poll_locked(hornet_ws_message_t* msg) {
     if (delivered_close_) return Got::closed;
     for (;;) {
         size_t used = 0;
-        const ws::Event ev = session_.feed(in_, used);
-        in_.erase(0, used);
+        const ws::Event ev = session_.feed(unfed_locked(), used);
+        fed_ += used;
         switch (ev.kind) {
         case ws::EventKind::none:
             if (peer_gone_) return deliver_close_locked(msg, ws::close_code::abnormal, close_reason_);
@@ -206,17 +215,22 @@ int WebSocketChannel::recv(hornet_ws_message_t* msg) {
 }
 
 int WebSocketChannel::recv_async(hornet_ws_message_t* msg, hornet_done_fn done, void* user_data) {
-    {
-        std::lock_guard lock(mu_);
-        if (delivered_close_ || finishing_) return HORNET_ECLOSED;
-        if (recv_.done) return HORNET_EBUSY; // a read still in flight is pump_loop's to reuse
-        recv_ = {msg, done, user_data};
+    std::unique_lock lock(mu_);
+    if (delivered_close_ || finishing_) return HORNET_ECLOSED;
+    if (recv_.done) return HORNET_EBUSY; // a read still in flight is pump_loop's to reuse
+    recv_ = {msg, done, user_data};
+    // On a loop with every byte of the last read parsed, nothing can be
+    // delivered before the socket brings more: read now, and the read's own
+    // completion (never inside this call) goes on. One hop less per message.
+    if (x_.on_loop_thread() && fed_ == got_ && !peer_gone_) {
+        if (reading_ || read_async_locked(lock)) return HORNET_OK;
     }
+    lock.unlock();
     // Never inside this call: the loop runs it next (a blocking exchange's
     // handler thread, once handle() returned PENDING).
     const int rc = x_.defer(on_kick, this);
     if (rc != HORNET_OK) {
-        std::lock_guard lock(mu_);
+        lock.lock();
         recv_ = {};
     }
     return rc;
@@ -228,6 +242,10 @@ void WebSocketChannel::on_kick(void* self, ptrdiff_t) { static_cast<WebSocketCha
 // A blocking exchange runs it on its handler thread: there the read blocks.
 void WebSocketChannel::pump_loop() {
     std::unique_lock lock(mu_);
+    pump_locked(lock);
+}
+
+void WebSocketChannel::pump_locked(std::unique_lock<std::mutex>& lock) {
     for (;;) {
         if (!recv_.done || finished_) return;
         const Got got = poll_locked(recv_.msg);
@@ -244,41 +262,48 @@ void WebSocketChannel::pump_loop() {
             lock.unlock();
             return call.run();
         }
-        if (reading_) return;
-        shrink_locked();
-        char* buf = read_buffer_locked();
-        const size_t cap = buf_size_;
-        const uint32_t wait = silence_wait_locked();
-        reading_ = true;
-        lock.unlock();
-        if (flush_sync()) x_.set_raw_wait(wait, !stopping_);
-        const int rc = x_.read_async(buf, cap, on_read, this);
-        lock.lock();
-        if (rc == HORNET_OK) return;
-        reading_ = false;
-        peer_gone_ = true;
+        if (reading_ || read_async_locked(lock)) return;
     }
+}
+
+bool WebSocketChannel::read_async_locked(std::unique_lock<std::mutex>& lock) {
+    shrink_locked();
+    char* buf = read_buffer_locked();
+    const size_t cap = buf_size_;
+    const uint32_t wait = silence_wait_locked();
+    reading_ = true;
+    int rc = HORNET_OK;
+    if (flush_sync()) { // a blocking exchange reads here: never under mu_
+        lock.unlock();
+        x_.set_raw_wait(wait, !stopping_);
+        rc = x_.read_async(buf, cap, on_read, this);
+        lock.lock();
+    } else { // a loop's read only starts (nothing of ours runs inside it)
+        rc = x_.read_async(buf, cap, on_read, this);
+    }
+    if (rc == HORNET_OK) return true;
+    reading_ = false;
+    peer_gone_ = true;
+    return false;
 }
 
 void WebSocketChannel::on_read(void* self, ptrdiff_t result) {
     auto* c = static_cast<WebSocketChannel*>(self);
-    {
-        std::lock_guard lock(c->mu_);
-        c->reading_ = false;
-        if (c->finished_) return;
-        if (result > 0) {
-            c->took_locked(static_cast<size_t>(result));
-        } else if (result == HORNET_ETIMEDOUT) {
-            c->peer_gone_ = c->on_silence_locked();
-        } else if (result == HORNET_ESHUTDOWN) {
-            c->stopping_ = true;
-            c->session_.close(ws::close_code::going_away, "server shutting down");
-        } else {
-            c->peer_gone_ = true;
-            if (c->close_reason_.empty()) c->close_reason_ = "the connection ended without a close frame";
-        }
+    std::unique_lock lock(c->mu_);
+    c->reading_ = false;
+    if (c->finished_) return;
+    if (result > 0) {
+        c->took_locked(static_cast<size_t>(result));
+    } else if (result == HORNET_ETIMEDOUT) {
+        c->peer_gone_ = c->on_silence_locked();
+    } else if (result == HORNET_ESHUTDOWN) {
+        c->stopping_ = true;
+        c->session_.close(ws::close_code::going_away, "server shutting down");
+    } else {
+        c->peer_gone_ = true;
+        if (c->close_reason_.empty()) c->close_reason_ = "the connection ended without a close frame";
     }
-    c->pump_loop();
+    c->pump_locked(lock);
 }
 
 // ---- pings on a loop --------------------------------------------------------------
@@ -310,7 +335,7 @@ void WebSocketChannel::on_timer(void* self, ptrdiff_t result) {
 // ---- sending ------------------------------------------------------------------------
 
 int WebSocketChannel::send_locked(int kind, const void* data, size_t len, bool fin) {
-    if (finishing_) return HORNET_ECLOSED;
+    if (finishing_ || !open_) return HORNET_ECLOSED;
     if (kind != HORNET_WS_TEXT && kind != HORNET_WS_BINARY) return HORNET_EINVAL;
     const ws::MessageKind k = kind == HORNET_WS_TEXT ? ws::MessageKind::text : ws::MessageKind::binary;
     return code_of(session_.send(k, {static_cast<const char*>(data), len}, fin));
@@ -344,13 +369,35 @@ int WebSocketChannel::send_async(int kind, const void* data, size_t len, bool fi
     send_ = {nullptr, done, user_data};
     send_until_ = written_ + writing_.size() + session_.pending_size();
     flush_loop_locked();
-    return HORNET_OK;
+    if (peer_gone_) {
+        send_ = {};
+        return HORNET_ECLOSED;
+    }
+    if (written_ < send_until_) return HORNET_OK; // after_written() says go on
+    // Copied into the connection's output already: go on, but never inside this call.
+    send_deferred_ = true;
+    if (x_.defer(on_send_deferred, this) == HORNET_OK) return HORNET_OK;
+    send_deferred_ = false;
+    send_ = {};
+    return HORNET_ECLOSED;
+}
+
+void WebSocketChannel::on_send_deferred(void* self, ptrdiff_t) {
+    auto* c = static_cast<WebSocketChannel*>(self);
+    Call sent;
+    {
+        std::lock_guard lock(c->mu_);
+        c->send_deferred_ = false;
+        sent = {c->send_.done, c->send_.user_data, HORNET_OK};
+        c->send_ = {};
+    }
+    sent.run();
 }
 
 int WebSocketChannel::close(uint16_t code, std::string_view reason) {
     {
         std::lock_guard lock(mu_);
-        if (finishing_) return HORNET_ECLOSED;
+        if (finishing_ || !open_) return HORNET_ECLOSED;
         if (const int rc = code_of(session_.close(code, reason)); rc != HORNET_OK) return rc;
         if (!flush_sync()) {
             flush_loop_locked();
@@ -362,7 +409,7 @@ int WebSocketChannel::close(uint16_t code, std::string_view reason) {
 
 void WebSocketChannel::going_away() {
     std::lock_guard lock(mu_);
-    if (stopping_ || finishing_) return;
+    if (stopping_ || finishing_ || !open_) return;
     stopping_ = true;
     session_.close(ws::close_code::going_away, "server shutting down");
     if (!flush_sync()) flush_loop_locked();
@@ -389,10 +436,23 @@ int WebSocketChannel::flush_blocking() {
     }
 }
 
+// What fits the connection's output buffer is copied there at once (write()
+// on a loop takes it whole or not at all): no copy of ours, no completion to
+// wait for. Only a full buffer makes a write_async of our own copy.
 void WebSocketChannel::flush_loop_locked() {
     if (writing_busy_ || peer_gone_ || finished_) return;
     const std::string_view p = session_.pending_output();
     if (p.empty()) return;
+    const int rc = x_.write(p.data(), p.size());
+    if (rc == HORNET_OK) {
+        written_ += p.size();
+        session_.consume_output(p.size());
+        return;
+    }
+    if (rc != HORNET_EWOULDBLOCK) {
+        peer_gone_ = true;
+        return;
+    }
     writing_.assign(p);
     session_.consume_output(p.size());
     writing_busy_ = true;
@@ -414,11 +474,11 @@ void WebSocketChannel::after_written(ptrdiff_t result) {
         if (result < 0) peer_gone_ = true;
         else written_ += writing_.size();
         writing_.clear();
-        if (send_.done && (written_ >= send_until_ || peer_gone_)) {
+        flush_loop_locked(); // may copy the rest in at once
+        if (send_.done && !send_deferred_ && (written_ >= send_until_ || peer_gone_)) {
             sent = {send_.done, send_.user_data, peer_gone_ ? HORNET_ECLOSED : HORNET_OK};
             send_ = {};
         }
-        flush_loop_locked();
         if (finishing_ && !finished_ && !writing_busy_) finished_ = finish_now = true;
     }
     sent.run();

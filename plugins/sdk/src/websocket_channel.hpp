@@ -44,7 +44,12 @@ struct WebSocketTimes {
 
 class WebSocketChannel {
 public:
+    // Made (and adopted by x) before the 101 goes, so that a send from
+    // another thread never finds an upgraded exchange without its channel;
+    // open() once the 101 is out: until then sends and close are refused
+    // (HORNET_ECLOSED) and no ping is armed.
     WebSocketChannel(Exchange& x, const websocket::SessionConfig& config, const WebSocketTimes& times);
+    void open();
 
     int recv(hornet_ws_message_t* msg);
     int recv_async(hornet_ws_message_t* msg, hornet_done_fn done, void* user_data);
@@ -85,6 +90,7 @@ private:
     // Loop output: the next write_async unless one is in flight.
     void flush_loop_locked();
     static void on_written(void* self, ptrdiff_t result);
+    static void on_send_deferred(void* self, ptrdiff_t result);
     void after_written(ptrdiff_t result);
 
     // Loop input.
@@ -92,11 +98,16 @@ private:
     static void on_read(void* self, ptrdiff_t result);
     static void on_timer(void* self, ptrdiff_t result);
     void pump_loop();
+    void pump_locked(std::unique_lock<std::mutex>& lock); // mu_ held; released when it returns or calls out
+    // mu_ held (lock): reads once more; false (peer_gone_ set) when the
+    // read could not start. The lock is released during the call.
+    bool read_async_locked(std::unique_lock<std::mutex>& lock);
     void arm_timer_locked();
 
     char* read_buffer_locked();
     void took_locked(size_t n);
     void shrink_locked();
+    std::string_view unfed_locked() const { return {buf_.get() + fed_, got_ - fed_}; }
 
     bool flush_sync() const { return !x_.on_loop_thread(); }
     int64_t now_ms() const;
@@ -106,11 +117,12 @@ private:
     websocket::Session session_;
     mutable std::mutex mu_;
     std::mutex write_mu_;
-    std::string in_;                 // read, not yet fed
-    std::unique_ptr<char[]> buf_;    // for socket reads, while one runs
+    std::unique_ptr<char[]> buf_;    // socket reads land here; parsed in place
     size_t buf_size_ = 0;
+    size_t got_ = 0;                 // bytes the last read put in buf_
+    size_t fed_ = 0;                 // of those, given to the session (a read starts only once all are)
     size_t want_size_ = 512;         // the next read's (kReadMin)
-    std::string writing_;            // loop: the bytes of the write in flight
+    std::string writing_;            // loop: the bytes of a write_async in flight (the output was full)
     std::string close_reason_;       // the close we deliver ourselves
     Pending recv_;                   // loop: the app's recv_async
     Pending send_;                   // loop: the app's send_async
@@ -122,9 +134,11 @@ private:
     int finish_error_ = 0;
     bool reading_ = false;           // a read is in flight
     bool writing_busy_ = false;      // loop: a write_async is in flight
+    bool send_deferred_ = false;     // loop: send_'s go-on is deferred (its bytes are in)
     bool timer_busy_ = false;
     bool delivered_close_ = false;   // the app got HORNET_WS_CLOSE
     bool peer_gone_ = false;         // end of stream, a failed read, or no pong
+    bool open_ = false;              // open(): the 101 is out
     bool stopping_ = false;          // going_away() ran
     bool finishing_ = false;         // the app called finish()
     bool finished_ = false;          // x.finish() ran

@@ -306,30 +306,6 @@ TEST(WebSocketSession, SendsUnmaskedFramesWholeAndFragmented) {
     EXPECT_EQ(out[0].payload + out[2].payload, "Hel\xe2\x82\xac");
 }
 
-TEST(WebSocketSession, DirectSendWritesOnlyTheHeader) {
-    Session s(with_deflate());
-    ASSERT_EQ(s.ping("first"), SendResult::ok);
-    std::string payload(70000, 'd');
-    char header[max_frame_header];
-    size_t len = 99;
-    ASSERT_EQ(s.send_direct(MessageKind::text, payload, header, len), SendResult::ok);
-    EXPECT_EQ(len, 10u);
-    // What the worker writes: pending output, then header and payload.
-    std::string wire = drain(s) + std::string(header, len) + payload;
-    auto out = server_frames(wire);
-    ASSERT_EQ(out.size(), 2u);
-    EXPECT_EQ(out[0].header.opcode, Opcode::ping);
-    EXPECT_EQ(out[1].header.opcode, Opcode::text);
-    EXPECT_FALSE(out[1].header.rsv1);
-    EXPECT_EQ(out[1].payload, payload);
-    EXPECT_EQ(s.send_direct(MessageKind::text, "\xff", header, len), SendResult::bad_payload);
-    EXPECT_EQ(len, 0u);
-    ASSERT_EQ(s.send(MessageKind::binary, "a", false), SendResult::ok);
-    EXPECT_EQ(s.send_direct(MessageKind::binary, "b", header, len), SendResult::bad_order);
-    ASSERT_EQ(s.close(), SendResult::ok);
-    EXPECT_EQ(s.send_direct(MessageKind::binary, "b", header, len), SendResult::closed);
-}
-
 TEST(WebSocketSession, RefusesWhatItMayNotSend) {
     Session s;
     EXPECT_EQ(s.send(MessageKind::text, "\xff"), SendResult::bad_payload);

@@ -211,7 +211,7 @@ Event Session::fail(uint16_t code, const char* why) {
     return ev;
 }
 
-// What send() and send_direct() refuse; commits the text check on success.
+// What send() refuses; commits the text check on success.
 SendResult Session::check_send(MessageKind kind, std::string_view payload, bool fin) {
     if (state_ != SessionState::open) return SendResult::closed;
     if (out_fragmented_ && kind != out_kind_) return SendResult::bad_order;
@@ -235,17 +235,6 @@ SendResult Session::send(MessageKind kind, std::string_view payload, bool fin) {
     queue_frame(op, fin, first && out_compressed_, payload);
     out_fragmented_ = !fin;
     out_kind_ = kind;
-    return SendResult::ok;
-}
-
-SendResult Session::send_direct(MessageKind kind, std::string_view payload, char* header, size_t& header_len) {
-    header_len = 0;
-    if (out_fragmented_ && state_ == SessionState::open) return SendResult::bad_order;
-    if (SendResult r = check_send(kind, payload, true); r != SendResult::ok) return r;
-    FrameHeader h;
-    h.opcode = kind == MessageKind::text ? Opcode::text : Opcode::binary;
-    h.length = payload.size();
-    header_len = write_frame_header(h, header);
     return SendResult::ok;
 }
 

@@ -92,13 +92,6 @@ public:
     // (a piece may end inside a code point; the message must not). With
     // deflate the message is compressed unless under min_size.
     SendResult send(MessageKind kind, std::string_view payload, bool fin = true);
-    // Zero-copy send of a whole message, uncompressed (valid with deflate
-    // too: RSV1 clear): checks what send() checks and writes the frame
-    // header into `header` (room for max_frame_header bytes), `header_len`
-    // gets its size; nothing is queued. The worker type then writes
-    // pending_output(), the header and `payload`, in that order, before it
-    // queues anything else or feeds more input (which may queue a pong).
-    SendResult send_direct(MessageKind kind, std::string_view payload, char* header, size_t& header_len);
     SendResult ping(std::string_view payload = {});
     SendResult pong(std::string_view payload = {});
     // Queue a close (code 1005: none on the wire); state becomes closing.
