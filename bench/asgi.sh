@@ -7,6 +7,9 @@
 #   starlette  bench/asgi_starlette.py  (one Starlette route)
 #   fastapi    bench/asgi_fastapi.py    (one FastAPI route)
 #   echo       bench/asgi_echo.py       (a 10 KiB POST streamed back)
+#   ws         bench/ws_asgi.py         (WebSocket echo, 32-byte binary
+#                                        messages, driven by bench/ws_load.cpp;
+#                                        uvicorn with --ws websockets)
 # Each server runs with WORKERS processes (daphne has one process only: it
 # runs when WORKERS is 1). Reports requests/s, p99, server CPU per request
 # and the ratios the asgi app is held to: hornet/uvicorn on hello and on
@@ -26,14 +29,14 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-100}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
-APPS=${APPS:-hello starlette fastapi echo}
+APPS=${APPS:-hello starlette fastapi echo ws}
 SERVERS=${SERVERS:-hornet uvicorn hypercorn daphne}
 KEEP=${KEEP:-}
 
 source "$here/lib.sh"
 bench_init
 
-module_of() { echo "asgi_$1"; }
+module_of() { [[ $1 == ws ]] && echo ws_asgi || echo "asgi_$1"; }
 
 post_script() {  # a wrk script that POSTs 10 KiB
   local file=$tmp/post10k.lua
@@ -49,17 +52,18 @@ uvicorn_flags() {
 }
 
 serve() {  # SERVER APP
-  local server=$1 app=$2 name="$1:$2" at
+  local server=$1 app=$2 name="$1:$2" at ws=()
+  [[ $app == ws ]] && ws=(--ws websockets --ws-ping-interval 0 --ws-max-size 16777216)
   case $server in
     hornet)
       [[ -x $HORNET ]] || die "no hornet binary at $HORNET (build first, or set HORNET=)"
-      start "$name" "$WORKERS" "$HORNET" -b 127.0.0.1:0 -w "$WORKERS" -k async \
+      start "$name" "$WORKERS" "$HORNET" -b 127.0.0.1:0 -w "$WORKERS" -k async --websocket-ping-interval 0 \
         --pythonpath "$here" "$(module_of "$app"):app" ;;
     uvicorn)
       [[ -x $UVICORN ]] || die "no uvicorn at $UVICORN (apt-get install uvicorn)"
       at=$(free_port)
       start_at "$name" "$at" "$UVICORN" --host 127.0.0.1 --port "$at" --workers "$WORKERS" \
-        --no-access-log --log-level warning $(uvicorn_flags) --app-dir "$here" "$(module_of "$app"):app" ;;
+        --no-access-log --log-level warning $(uvicorn_flags) "${ws[@]}" --app-dir "$here" "$(module_of "$app"):app" ;;
     hypercorn)
       [[ -x $HYPERCORN ]] || die "no hypercorn at $HYPERCORN (apt-get install python3-hypercorn)"
       at=$(free_port)
@@ -73,12 +77,32 @@ serve() {  # SERVER APP
   esac
 }
 
+# ws_measure NAME: a WebSocket echo, CONNECTIONS connections each keeping
+# one 32-byte message in flight; messages/s into RPS, CPU per message.
+ws_measure() {
+  local name=$1 out t0 t1 secs=${DURATION%s}
+  ws_load_binary
+  "$LOAD" "$port" / "$CONNECTIONS" "${WARMUP%s}" echo >/dev/null
+  t0=$(cpu_ticks "$pid")
+  out=$("$LOAD" "$port" / "$CONNECTIONS" "$secs" echo)
+  t1=$(cpu_ticks "$pid")
+  echo "--- $name: $out" >&2
+  RPS[$name]=$(sed -n 's/.* rate=\([0-9]*\).*/\1/p' <<<"$out")
+  CPU[$name]=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$(sed -n 's/.* messages=\([0-9]*\).*/\1/p' <<<"$out")" \
+    'BEGIN {printf "%.1f", m ? d / hz * 1e6 / m : 0}')
+  P99[$name]=-
+  ERR[$name]=0
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 names=()
 for app in $APPS; do
   for server in $SERVERS; do
     [[ $server == daphne && $WORKERS != 1 ]] && continue
     serve "$server" "$app"
-    if [[ $app == echo ]]; then
+    if [[ $app == ws ]]; then
+      ws_measure "$server:$app"
+    elif [[ $app == echo ]]; then
       curl -fsS "http://127.0.0.1:$port/" | grep -q 'Hello' || die "$server:$app: GET / failed"
       out=$tmp/$server-$app.wrk
       run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$(post_script)" "http://127.0.0.1:$port/" >/dev/null
@@ -100,8 +124,11 @@ done
 
 echo
 echo "asgi: $WORKERS worker(s); wrk -t$THREADS -c$CONNECTIONS -d$DURATION; uvicorn flags: $(uvicorn_flags)"
+echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 report_table "${names[@]}"
 echo
 for app in $APPS; do
-  report_ratio "$app, hornet/uvicorn" "hornet:$app" "uvicorn:$app"
+  for peer in uvicorn hypercorn daphne; do
+    report_ratio "$app, hornet/$peer" "hornet:$app" "$peer:$app"
+  done
 done

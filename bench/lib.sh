@@ -128,6 +128,14 @@ start_at() {
   port=$at
 }
 
+# ws_load_binary: bench/ws_load.cpp, built by CMake or here; sets $LOAD.
+ws_load_binary() {
+  LOAD=${LOAD:-$here/../build/bin/ws_load}
+  [[ -x $LOAD ]] && return
+  LOAD=$tmp/ws_load
+  c++ -std=c++20 -O2 -o "$LOAD" "$here/ws_load.cpp" || die "cannot build bench/ws_load.cpp"
+}
+
 # ---- one measurement -----------------------------------------------------------
 
 declare -A RPS P99 CPU ERR

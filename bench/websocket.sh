@@ -37,11 +37,7 @@ bench_init
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-LOAD=${LOAD:-$here/../build/bin/ws_load}
-if [[ ! -x $LOAD ]]; then
-  LOAD=$tmp/ws_load
-  c++ -std=c++20 -O2 -o "$LOAD" "$here/ws_load.cpp" || die "cannot build bench/ws_load.cpp"
-fi
+ws_load_binary
 
 # serve SERVER: start it; sets $pid $port, and $mem_pid (the process that
 # holds the connections).

@@ -40,6 +40,24 @@ PyRef call(PyObject* helpers, const char* name, std::initializer_list<PyObject*>
     return PyRef::steal(PyObject_Vectorcall(fn, const_cast<PyObject**>(args.begin()), args.size(), nullptr));
 }
 
+// A request that asks for a WebSocket wrongly: the service answers the
+// refusal (400, or 426 for another version) as the response.
+int refuse_handshake(const hornet_websocket_ext_t* ws, hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
+    hornet_ws_accept_t opts{};
+    opts.head = hornet_head_t HORNET_HEAD_INIT(hornet_ws_accept_t);
+    (void)ws->accept(x, &opts); // HORNET_EINVAL, with the refusal sent
+    ops->finish(x, 0);
+    return HORNET_DONE;
+}
+
+// On the loop thread, before the asyncio thread sees the request: the
+// offered subprotocols go into the scope.
+void take_handshake(RequestState& rs, const hornet_websocket_ext_t* ws) {
+    rs.ws = ws;
+    hornet_str_t sub;
+    for (size_t i = 0; ws->subprotocol_at(rs.x, i, &sub) == HORNET_OK; ++i) rs.subprotocols.push_back(sub);
+}
+
 std::string text_of(PyObject* o) {
     const char* p = o && PyUnicode_Check(o) ? PyUnicode_AsUTF8(o) : nullptr;
     return p ? p : "";
@@ -102,6 +120,7 @@ std::string AsgiApp::start_serving() {
     loop_ = call(helpers_.get(), "new_loop", {kind.get()});
     bridge_.create_future = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_future")) : PyRef();
     bridge_.create_task = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "create_task")) : PyRef();
+    use_task_type();
     PyRef call_soon = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "call_soon")) : PyRef();
     PyRef executor = loop_ ? PyRef::steal(PyObject_GetAttrString(loop_.get(), "run_in_executor")) : PyRef();
     if (call_soon && executor) use_loop(call_soon.get(), executor.get());
@@ -127,6 +146,20 @@ std::string AsgiApp::start_serving() {
     const std::string failure = text_of(why.get());
     if (failure.empty()) return "";
     return "asgi: the app's lifespan startup failed: " + failure;
+}
+
+// With no task factory set, Task(coro, loop=loop) is what create_task
+// does; else (or if anything is amiss) create_task itself.
+void AsgiApp::use_task_type() {
+    if (!loop_) return;
+    PyRef factory = PyRef::steal(PyObject_CallMethod(loop_.get(), "get_task_factory", nullptr));
+    PyRef asyncio = factory && factory.get() == Py_None ? PyRef::steal(PyImport_ImportModule("asyncio")) : PyRef();
+    PyRef task_type = asyncio ? PyRef::steal(PyObject_GetAttrString(asyncio.get(), "Task")) : PyRef();
+    PyRef kwname = task_type ? PyRef::steal(Py_BuildValue("(s)", "loop")) : PyRef();
+    if (!kwname) return PyErr_Clear();
+    bridge_.task_type = std::move(task_type);
+    bridge_.loop = PyRef::borrow(loop_.get());
+    bridge_.loop_kwname = std::move(kwname);
 }
 
 void AsgiApp::stop_serving() {
@@ -179,13 +212,28 @@ int AsgiApp::handle(hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
         ops->finish(x, HORNET_EINTERNAL);
         return HORNET_DONE;
     }
+    const hornet_websocket_ext_t* ws = websocket_of(x, ops);
+    if (ws && ws->offered(x) == HORNET_WS_INVALID) return refuse_handshake(ws, x, ops);
     auto* rs = new RequestState(x, ops, loop_ext_, inbox_.get());
+    if (ws && ws->offered(x) == HORNET_WS_VALID) take_handshake(*rs, ws);
     rs->ref(); // ours until the read starts; the other is the request event's
     rs->body_prefetched = has_body(rs->request); // before the asyncio thread can look
     inbox_->push(Event{Event::request, rs, 0});
     if (rs->body_prefetched) prefetch_body(rs, kBodyChunk);
     rs->unref();
     return HORNET_PENDING;
+}
+
+// Only a request that asks for an upgrade pays for the handshake's check.
+const hornet_websocket_ext_t* AsgiApp::websocket_of(hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
+    if (!ws_ext_looked_up_) {
+        ws_ext_ = static_cast<const hornet_websocket_ext_t*>(host_->get_extension(host_, HORNET_EXT_WEBSOCKET));
+        ws_ext_looked_up_ = true;
+    }
+    hornet_str_t upgrade;
+    const hornet_str_t name{"upgrade", 7};
+    if (!ws_ext_ || ops->find_header(x, name, &upgrade) != HORNET_OK) return nullptr;
+    return ws_ext_;
 }
 
 void AsgiApp::drain() {

@@ -3,7 +3,8 @@
 // design: asyncio runs on a thread of its own in each worker (one event
 // loop per process, uvloop when importable); the worker type's Asio loop
 // thread calls handle(), which never takes the GIL: it queues the request
-// in the inbox (event_inbox.hpp) and returns PENDING. The asyncio thread
+// (or WebSocket handshake: "hornet.websocket/1") in the inbox
+// (event_inbox.hpp) and returns PENDING. The asyncio thread
 // builds the scope and runs the app as a task; what the app sends goes back
 // to the Asio loop as Ops posted with hornet.loop/1 (request_state.hpp).
 // So the Asio thread keeps parsing and writing while Python runs, and the
@@ -56,6 +57,9 @@ private:
     void load(const AsgiConfig& config);
     std::string start_serving(); // "" or why not
     void stop_serving();
+    void use_task_type();
+    // "hornet.websocket/1" when x asks for an upgrade and the worker type offers it.
+    const hornet_websocket_ext_t* websocket_of(hornet_exchange_t* x, const hornet_exchange_ops_t* ops);
 
     const hornet_host_t* host_;
     AsgiConfig config_;
@@ -65,6 +69,8 @@ private:
     std::thread thread_; // asyncio's, between start_serving and stop_serving
     bool serving_ = false;
     const hornet_loop_ext_t* loop_ext_ = nullptr; // [loop thread] the worker type's
+    const hornet_websocket_ext_t* ws_ext_ = nullptr; // [loop thread] the worker type's, or none
+    bool ws_ext_looked_up_ = false;
     std::unique_ptr<python::CodeReloader> reloader_;
 };
 

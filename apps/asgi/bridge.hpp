@@ -25,6 +25,9 @@ struct Bridge {
     python::PyRef root_path;     // str
     python::PyRef create_future; // loop.create_future
     python::PyRef create_task;   // loop.create_task
+    // asyncio.Task, called as Task(coro, loop=loop), when the loop has no
+    // task factory: what loop.create_task does, without uvloop's wrapper.
+    python::PyRef task_type, loop, loop_kwname;
 };
 
 // Makes the Python types and the constants the channel uses; false with a

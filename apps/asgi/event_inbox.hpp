@@ -16,7 +16,7 @@ namespace hornet::asgi {
 struct RequestState;
 
 struct Event {
-    enum Kind : unsigned char { request, read_done, write_done } kind;
+    enum Kind : unsigned char { request, read_done, write_done, peer_gone } kind;
     RequestState* rs; // a reference held for the event
     ptrdiff_t result; // bytes read, or 0 / <0 HORNET_E*
 };

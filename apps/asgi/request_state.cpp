@@ -2,6 +2,9 @@
 // order; see request_state.hpp.
 #include "request_state.hpp"
 
+#include <cstdio>
+#include <string_view>
+
 #include "event_inbox.hpp"
 
 namespace hornet::asgi {
@@ -15,40 +18,42 @@ struct Posted {
 std::vector<Posted> g_outbox; // [asyncio thread]
 void (*g_schedule)() = nullptr;
 
-void notify(RequestState* rs, Event::Kind kind, ptrdiff_t result) {
-    rs->ref();
-    rs->inbox->push(Event{kind, rs, result});
+
+bool is_content_length(const std::string& name) {
+    static constexpr std::string_view kName = "content-length";
+    if (name.size() != kName.size()) return false;
+    for (size_t i = 0; i < name.size(); ++i)
+        if ((name[i] | 0x20) != kName[i]) return false; // '-' | 0x20 is '-'
+    return true;
+}
+
+// The whole response in one op (the head, the only body message, the end)
+// and no Content-Length from the app: give it one, so the worker sends a
+// fixed-length body (no chunk lines, one send) instead of chunking it. Not
+// for a status that has no body.
+bool whole_and_unframed(const Op& op) {
+    if (!op.finish || op.body.empty() || op.status < 200 || op.status == 204 || op.status == 304) return false;
+    for (size_t i = 0; i + 1 < op.header_text.size(); i += 2)
+        if (is_content_length(op.header_text[i])) return false;
+    return true;
 }
 
 int start_head(RequestState* rs, const Op& op) {
     std::vector<hornet_header_t> headers;
-    headers.reserve(op.header_text.size() / 2);
+    headers.reserve(op.header_text.size() / 2 + 1);
     for (size_t i = 0; i + 1 < op.header_text.size(); i += 2) {
         const std::string& n = op.header_text[i];
         const std::string& v = op.header_text[i + 1];
         headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
     }
+    char length[24];
+    if (whole_and_unframed(op)) {
+        const int n = std::snprintf(length, sizeof length, "%zu", op.body.size());
+        headers.push_back({{"content-length", 14}, {length, static_cast<size_t>(n)}});
+    }
     return rs->ops->start(rs->x, op.status, headers.data(), headers.size());
 }
 
-// The op's bytes are in (or failed with result < 0): end the exchange if
-// it says so, tell the app if it waits.
-void complete(RequestState* rs, Op& op, int result) {
-    if (op.finish && !rs->finished) {
-        rs->finished = true;
-        rs->ops->finish(rs->x, result < 0 ? result : op.error);
-    }
-    if (op.notify) notify(rs, Event::write_done, result);
-    rs->queue.pop_front();
-}
-
-void on_written(void* ud, ptrdiff_t result) {
-    auto* rs = static_cast<RequestState*>(ud);
-    rs->busy = false;
-    complete(rs, *rs->queue.front(), static_cast<int>(result));
-    run_queue(rs);
-    rs->unref();
-}
 
 void on_read(void* ud, ptrdiff_t result) {
     auto* rs = static_cast<RequestState*>(ud);
@@ -58,11 +63,17 @@ void on_read(void* ud, ptrdiff_t result) {
 
 // Reads do not wait in the queue: the app may answer (and finish) while a
 // body read still waits on the client, which then ends with HORNET_ECLOSED.
+// The buffer fits a small body whose length is known: a 64 KiB one per
+// request would have malloc grow and trim its heap (a brk every few).
 void start_read(RequestState* rs, int cap) {
     if (rs->finished) return notify(rs, Event::read_done, HORNET_ECLOSED);
-    if (rs->read_cap < static_cast<size_t>(cap)) {
-        rs->read_buf.reset(new char[static_cast<size_t>(cap)]);
-        rs->read_cap = static_cast<size_t>(cap);
+    size_t want = static_cast<size_t>(cap);
+    const int64_t length = rs->request->content_length;
+    if (!(rs->request->flags & HORNET_REQ_CHUNKED) && length > 0 && static_cast<uint64_t>(length) < want)
+        want = static_cast<size_t>(length);
+    if (rs->read_cap < want) {
+        rs->read_buf.reset(new char[want]);
+        rs->read_cap = want;
     }
     rs->ref(); // for on_read
     const int rc = rs->ops->read_async(rs->x, rs->read_buf.get(), rs->read_cap, on_read, rs);
@@ -83,7 +94,7 @@ bool start_write(RequestState* rs, Op& op) {
     if (rc == HORNET_OK && !op.body.empty()) {
         rc = rs->ops->write(rs->x, op.body.data(), op.body.size());
         if (rc == HORNET_EWOULDBLOCK) {
-            rc = rs->ops->write_async(rs->x, op.body.data(), op.body.size(), on_written, rs);
+            rc = rs->ops->write_async(rs->x, op.body.data(), op.body.size(), queued_write_done, rs);
             if (rc == HORNET_OK) return true;
         }
     }
@@ -91,11 +102,33 @@ bool start_write(RequestState* rs, Op& op) {
     return false;
 }
 
+void on_peer_watched(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    if (result < 0) notify(rs, Event::peer_gone, result);
+    rs->unref();
+}
+
+// ABI 1.5: a worker type without watch_peer (or one that cannot watch)
+// leaves the app to learn it from a failed write, as before.
+void start_watch(RequestState* rs) {
+    if (rs->finished || !HORNET_HAS(rs->ops, hornet_exchange_ops_t, watch_peer) || !rs->ops->watch_peer) return;
+    rs->ref(); // for on_peer_watched
+    if (rs->ops->watch_peer(rs->x, on_peer_watched, rs) != HORNET_OK) rs->unref();
+}
+
+// Reads, recvs and the watch do not wait behind writes.
+bool start_unqueued(RequestState* rs, const Op& op) {
+    if (op.read_cap > 0) start_read(rs, op.read_cap);
+    else if (op.ws_recv) start_ws_recv(rs);
+    else if (op.watch) start_watch(rs);
+    else return false;
+    return true;
+}
+
 void on_posted(void* ud, ptrdiff_t) {
     auto* batch = static_cast<std::vector<Posted>*>(ud);
     for (const Posted& p : *batch) {
-        if (p.op->read_cap > 0) {
-            start_read(p.rs, p.op->read_cap);
+        if (start_unqueued(p.rs, *p.op)) {
             delete p.op;
         } else {
             p.rs->queue.emplace_back(p.op);
@@ -107,6 +140,28 @@ void on_posted(void* ud, ptrdiff_t) {
 }
 
 } // namespace
+
+void notify(RequestState* rs, int kind, ptrdiff_t result) {
+    rs->ref();
+    rs->inbox->push(Event{static_cast<Event::Kind>(kind), rs, result});
+}
+
+void complete(RequestState* rs, Op& op, int result) {
+    if (op.finish && !rs->finished) {
+        rs->finished = true;
+        rs->ops->finish(rs->x, result < 0 ? result : op.error);
+    }
+    if (op.notify) notify(rs, Event::write_done, result);
+    rs->queue.pop_front();
+}
+
+void queued_write_done(void* ud, ptrdiff_t result) {
+    auto* rs = static_cast<RequestState*>(ud);
+    rs->busy = false;
+    complete(rs, *rs->queue.front(), static_cast<int>(result));
+    run_queue(rs);
+    rs->unref();
+}
 
 RequestState::RequestState(hornet_exchange_t* x_, const hornet_exchange_ops_t* ops_, const hornet_loop_ext_t* loop_,
                            EventInbox* inbox_)
@@ -150,7 +205,7 @@ void run_queue(RequestState* rs) {
             rs->queue.pop_front();
             continue;
         }
-        if (start_write(rs, op)) {
+        if (op.ws != Op::Ws::none ? start_ws_op(rs, op) : start_write(rs, op)) {
             rs->busy = true;
             rs->ref(); // for the done callback
         }

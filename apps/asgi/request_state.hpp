@@ -25,8 +25,10 @@ namespace hornet::asgi {
 class EventInbox;
 
 // What the loop thread does for the app: the head (once, with the first
-// body bytes or at the end), body bytes, the end of the exchange.
+// body bytes or at the end), body bytes, the end of the exchange; for a
+// WebSocket the accept, a message, the close.
 struct Op {
+    enum class Ws : unsigned char { none, accept, send, close };
     bool head = false; // start(status, headers) first
     int status = 200;
     std::vector<std::string> header_text; // name, value, name, value...
@@ -35,6 +37,11 @@ struct Op {
     int error = 0;
     bool notify = false; // tell the asyncio side once the bytes are in (back-pressure)
     int read_cap = 0;    // > 0: a body read into RequestState::read_buf instead
+    bool watch = false;  // instead: watch the client (watch_peer), answered with a peer_gone event
+    bool ws_recv = false; // instead: the next WebSocket message into RequestState::ws_msg
+    Ws ws = Ws::none;    // accept (subprotocol in body), send (ws_kind, body), close (ws_code, reason in body)
+    int ws_kind = 0;
+    uint16_t ws_code = 0;
 };
 
 struct RequestState {
@@ -58,6 +65,11 @@ struct RequestState {
     EventInbox* const inbox;
     const hornet_request_t* request; // valid until finish
     bool body_prefetched = false;    // set in handle(), before the asyncio thread sees it
+    // A WebSocket handshake (set in handle()): the service, the offered
+    // subprotocols (views into the request), the message being received.
+    const hornet_websocket_ext_t* ws = nullptr;
+    std::vector<hornet_str_t> subprotocols;
+    hornet_ws_message_t ws_msg{};
 
     // [loop thread] The write ops posted and not yet carried out, the first
     // in flight; a body read (read_cap) skips the queue.
@@ -74,6 +86,20 @@ struct RequestState {
 
 // [loop thread] The op at the queue's front, and those behind it.
 void run_queue(RequestState* rs);
+// [loop thread] Tells the asyncio side (an event holds a reference).
+void notify(RequestState* rs, int kind, ptrdiff_t result);
+// [loop thread] The op's bytes are in (or it failed, result < 0): finish
+// if it says so, notify if it says so, pop it.
+void complete(RequestState* rs, Op& op, int result);
+// [loop thread] The done callback of the queue front's async write (the
+// reference run_queue took is dropped).
+void queued_write_done(void* ud, ptrdiff_t result);
+
+// [loop thread] websocket_ops.cpp: a queued WebSocket op; true when it
+// waits on a send_async (the queue waits with it).
+bool start_ws_op(RequestState* rs, Op& op);
+// [loop thread] The next message: a read_done event once it is in ws_msg.
+void start_ws_recv(RequestState* rs);
 
 // [loop thread, in handle()] A request with a body starts reading its first
 // chunk (up to cap) at once, so the app's first receive() is usually

@@ -30,6 +30,10 @@
  *                    session-ticket secret). Request: tls_protocol,
  *                    tls_cipher, tls_client_subject, tls_client_cert (the
  *                    verified client certificate, for mTLS).
+ *                    Also hornet_exchange_ops_t.watch_peer: the app hears when
+ *                    the client goes away while it holds a PENDING
+ *                    exchange (async watches the socket; sync and gthread
+ *                    answer HORNET_EINVAL).
  *   1.4  2026-12-02  Connection upgrades (hornet/ext.h), offered by every
  *                    built-in worker type: "hornet.upgrade/1"
  *                    (hornet_upgrade_ext_t: the app answers 101 and the

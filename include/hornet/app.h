@@ -153,7 +153,24 @@ typedef struct hornet_exchange_ops_s {
      * otherwise the connection is closed. After finish() the exchange and
      * every view are gone. */
     int (*finish)(hornet_exchange_t *x, int error);
-    /* ABI 1.3: append below, never above. */
+
+    /* ABI 1.5. Read only under HORNET_HAS(ops, hornet_exchange_ops_t,
+     * watch_peer) and when not NULL. [handler, after PENDING, loop thread]
+     * Tells the app when the client goes away while it holds the exchange
+     * (an idle long poll, a stream with nothing to send): HORNET_OK, and
+     * done(user_data, result) runs exactly once, on the loop thread, never
+     * inside this call: result HORNET_ECLOSED once the client closed the
+     * connection (its side shut, a reset) before finish(), and the app
+     * should stop (finish() is still owed); result 0 at finish() when the
+     * client was still there. Bytes the client sends meanwhile (a
+     * pipelined request) are left for later and are no sign of leaving.
+     * Or <0 now, and done never runs: HORNET_EBUSY (a watch is already
+     * set on x), HORNET_ECLOSED (x is finished), HORNET_EINVAL (this
+     * worker type cannot tell: sync, gthread, a blocking exchange; the app
+     * learns from a failed write, as before). user_data is the app's. */
+    int (*watch_peer)(hornet_exchange_t *x, hornet_done_fn done,
+                      void *user_data);
+    /* ABI 1.5: append below, never above. */
 } hornet_exchange_ops_t;
 
 typedef struct hornet_app_s {

@@ -2,6 +2,8 @@
 // carried out on the loop.
 #include "async_exchange.hpp"
 
+#include <poll.h>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 
@@ -275,6 +277,7 @@ int AsyncExchange::loop_finish(int error) {
         rc = HORNET_EINTERNAL;
     }
     c_.timer().close();
+    end_watch(0); // the client stayed
     if (read_.stage == Read::idle) continue_discard();
     maybe_done();
     return rc;
@@ -304,6 +307,7 @@ void AsyncExchange::drain() {
 
 void AsyncExchange::cut() {
     if (!rq_.active) return;
+    end_watch(HORNET_ECLOSED);
     core_.set_wire(sdk::Wire::broken);
     on_output_failed();
     c_.timer().close();
@@ -315,6 +319,45 @@ void AsyncExchange::cut() {
 int AsyncExchange::loop_timer_start(uint64_t ms, hornet_done_fn done, void* user_data) {
     if (c_.is_cut()) return HORNET_ECLOSED;
     return c_.timer().start(ms, done, user_data);
+}
+
+// ---- watch_peer (ABI 1.5) -------------------------------------------------------------
+
+namespace {
+
+// The peer shut its side or the connection failed; bytes waiting (a
+// pipelined request) are no sign either way: POLLRDHUP sees past them.
+bool peer_has_left(int fd) {
+    pollfd p{fd, POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) <= 0) return false;
+    return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+} // namespace
+
+int AsyncExchange::watch_peer(hornet_done_fn done, void* user_data) {
+    const Completion c{done, user_data, nullptr};
+    return static_cast<int>(sdk::on_loop([this](auto task) { run_on_loop(std::move(task)); }, in_loop(), [&] {
+        if (core_.finished()) return int{HORNET_ECLOSED};
+        if (core_.upgraded()) return int{HORNET_EINVAL}; // its own reads tell (a WebSocket's close 1006)
+        if (rq_.watch.done) return int{HORNET_EBUSY};
+        rq_.watch = c;
+        check_peer();
+        return int{HORNET_OK};
+    }));
+}
+
+// Checked now, then at every readable edge: the edge of an end that came
+// before the wait was armed was consumed already, the poll sees it.
+void AsyncExchange::check_peer() {
+    if (!rq_.active || !rq_.watch.done) return;
+    if (c_.is_cut() || peer_has_left(c_.socket().native_handle())) return end_watch(HORNET_ECLOSED);
+    c_.await_readable();
+}
+
+void AsyncExchange::end_watch(ptrdiff_t result) {
+    if (!rq_.watch.done) return;
+    complete(std::exchange(rq_.watch, Completion{}), result);
 }
 
 } // namespace hornet::async

@@ -86,6 +86,11 @@ public:
     int write(const void* data, size_t len) override;
     int write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) override;
     int sendfile(int fd, uint64_t offset, uint64_t len) override;
+    // ABI 1.5. The connection waits for the socket to turn readable (see
+    // Connection::await_readable) and polls it for the peer's end.
+    int watch_peer(hornet_done_fn done, void* user_data) override;
+    // [loop] The socket turned readable, or its wait was cancelled.
+    void check_peer();
 
 private:
     struct WriteCall {
@@ -121,6 +126,7 @@ private:
     void release_write(const Completion& c, ptrdiff_t result);
     void next_write();
     void fail_writes(int error);
+    void end_watch(ptrdiff_t result);
 
     AsyncWorker& worker_;
     Connection& c_;
@@ -135,6 +141,7 @@ private:
         bool source_active = false;
         Completion source_done;
         bool write_async_busy = false;
+        Completion watch; // watch_peer's, until the peer leaves or finish()
     } rq_;
     // The calls behind the source; empty between requests. A list: an empty
     // one allocates nothing (a deque holds 576 bytes per connection, idle or not).

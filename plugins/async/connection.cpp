@@ -67,8 +67,15 @@ asio::awaitable<void> Connection::serve(std::unique_ptr<Connection> self) {
         c.cut();
     }
     // An app may still hold a PENDING exchange: the connection lives until
-    // it has finished (its ops fail meanwhile).
-    while ((c.exchange_.active() && !c.exchange_.done()) || c.on_pool_ || c.timer_.busy()) co_await c.wait_woken();
+    // it has finished (its ops fail meanwhile), and until a readable wait
+    // (watch_peer's, left from the last request) has ended.
+    while ((c.exchange_.active() && !c.exchange_.done()) || c.on_pool_ || c.timer_.busy() || c.readable_wait_) {
+        if (c.readable_wait_ && (!c.exchange_.active() || c.exchange_.done())) {
+            boost::system::error_code ignored;
+            c.socket_.cancel(ignored); // nothing else of the connection reads or writes now
+        }
+        co_await c.wait_woken();
+    }
     c.worker_.closed(&c);
 }
 
@@ -206,6 +213,16 @@ void Connection::wake() {
     asio::any_completion_handler<void()> h = std::move(*woken_);
     woken_.reset();
     asio::post(worker_.io(), std::move(h));
+}
+
+void Connection::await_readable() {
+    if (readable_wait_) return;
+    readable_wait_ = true;
+    socket_.async_wait(Socket::wait_read, [this](const boost::system::error_code&) {
+        readable_wait_ = false;
+        if (exchange_.active()) exchange_.check_peer();
+        wake();
+    });
 }
 
 void Connection::check_deadlines(int64_t now) {

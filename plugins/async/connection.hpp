@@ -72,6 +72,11 @@ public:
     ExchangeTimer& timer() { return timer_; }
     // Resumes the coroutine if it waits (it re-checks what it waits for).
     void wake();
+    // ABI 1.5 (watch_peer): the exchange's check_peer() runs at the
+    // socket's next readable edge (bytes, an end, an error) or when its
+    // socket ops are cancelled. One wait at a time; it may outlive the
+    // request (a keep-alive connection's next one then re-checks).
+    void await_readable();
 
     // [pool thread] Serves the request whose head was parsed, as a blocking
     // exchange; tells the loop when done.
@@ -125,6 +130,7 @@ private:
     sdk::ClientWatch watch_; // the socket read's wait for the client
     bool cut_ = false;        // stop now
     bool on_pool_ = false;    // a pool thread serves the request
+    bool readable_wait_ = false; // await_readable's wait is in flight
     Outcome pool_outcome_;    // written by the pool thread before it posts
     size_t answered_ = 0;
 };

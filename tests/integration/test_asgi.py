@@ -1,8 +1,9 @@
 """test_asgi.py: the asgi app (apps/asgi) under the async worker, against
 the real daemon with real clients (http.client, httpx), and the test apps
 in asgi_apps/: hornet's own spec checker (every scope key, message order,
-errors, streaming, disconnect, lifespan state), Debian's FastAPI,
-Starlette and Django's ASGI handler, an ASGI 2 app, an app without
+errors, streaming, disconnect, lifespan state, the websocket scope and its
+messages, the denial response), Debian's FastAPI and Starlette (HTTP and
+WebSocket routes, driven by the websockets client) and Django's ASGI handler, an ASGI 2 app, an app without
 lifespan support; plus the command line (`-k async main:app` recognised as
 ASGI, --interface, uvicorn's worker class name), the refusal under
 gthread and sync, a failed startup, shutdown on a graceful stop, and RSS
@@ -26,7 +27,33 @@ APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "asgi_apps")
 ASGI_SO = os.path.join(harness.PLUGIN_DIR, "asgi.so")
 NO_ASGI = "" if os.path.exists(ASGI_SO) else f"no {ASGI_SO}: built with -DHORNET_WSGI=OFF?"
 HINT = "not importable by /usr/bin/python3: scripts/dev installs it"
-HAVE = {m: importlib.util.find_spec(m) is not None for m in ("fastapi", "starlette", "django", "httpx", "multipart")}
+HAVE = {m: importlib.util.find_spec(m) is not None
+        for m in ("fastapi", "starlette", "django", "httpx", "multipart", "websockets")}
+
+
+def lines(path):
+    """A file's lines; none while it does not exist."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def ws_run(coro):
+    """Runs a websockets-client coroutine, bounded in time."""
+    import asyncio
+    return asyncio.run(asyncio.wait_for(coro, 20))
+
+
+def ws_status(port, path):
+    """The HTTP status (and body) a WebSocket handshake to path gets."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path, headers={"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                                    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+    r = c.getresponse()
+    out = (r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read())
+    c.close()
+    return out
 
 
 def asgi_args(spec, *extra):
@@ -45,7 +72,10 @@ class SpecApp(HornetTestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="hornet-asgi-")
         cls.disconnect_file = os.path.join(cls.dir, "disconnect")
-        env = {"SPEC_APP_DISCONNECT_FILE": cls.disconnect_file}
+        cls.idle_file = os.path.join(cls.dir, "idle")
+        cls.ws_file = os.path.join(cls.dir, "ws")
+        env = {"SPEC_APP_DISCONNECT_FILE": cls.disconnect_file, "SPEC_APP_IDLE_FILE": cls.idle_file,
+               "SPEC_APP_WS_FILE": cls.ws_file}
         cls.h = harness.Hornet(["-b", "127.0.0.1:0", "-w", "1", "--graceful-timeout", "5s",
                                 *asgi_args("spec_app:app")], cls.dir, env=env)
         cls.h.start()
@@ -148,9 +178,9 @@ class SpecApp(HornetTestCase):
         for path in ("/start-twice", "/start-twice", "/receive-twice", "/receive-twice"):
             status, _, body = self.get(self.h, path, method="POST", body=b"abc")
             self.assertEqual((status, body), (200, b"survived"), path)
-        log = self.h.log()
-        self.assertEqual(log.count("a second http.response.start"), 1)
-        self.assertEqual(log.count("receive() called while an earlier receive()"), 1)
+        # the lines reach the harness through a pipe: wait for them, then count
+        self.assertEqual(len(self.h.wait_log(r"a second http\.response\.start")), 1)
+        self.assertEqual(len(self.h.wait_log(r"receive\(\) called while an earlier receive\(\)")), 1)
 
     def test_disconnect_mid_response(self):
         c = socket.create_connection(("127.0.0.1", self.h.port), timeout=10)
@@ -162,6 +192,129 @@ class SpecApp(HornetTestCase):
                         "the app never saw http.disconnect")
         with open(self.disconnect_file) as f:
             self.assertEqual(f.read(), "http.disconnect")
+
+    def test_disconnect_while_idle(self):
+        """A client that sends a request and closes: the app, waiting in
+        receive() with the body read and nothing sent, gets http.disconnect
+        (the worker's watch_peer), also with bytes of a pipelined request
+        still unread and after a half-close."""
+        sends = [(b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n", "close"),
+                 (b"POST /idle HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", "shutdown"),
+                 (b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\nGET /scope HTTP/1.1\r\nHost: x\r\n\r\n", "close")]
+        before = len(lines(self.idle_file))
+        for i, (data, how) in enumerate(sends, 1):
+            c = socket.create_connection(("127.0.0.1", self.h.port), timeout=10)
+            c.sendall(data)
+            # the app waits in receive() once the request is in: a request from
+            # another connection, answered, shows the worker has read this one
+            self.assertEqual(self.get(self.h, "/state")[0], 200)
+            if how == "shutdown":
+                c.shutdown(socket.SHUT_WR)
+            c.close()
+            self.assertTrue(wait_until(lambda: len(lines(self.idle_file)) == before + i, 10),
+                            f"request {i} ({how}): the app never saw http.disconnect")
+        self.assertEqual(lines(self.idle_file)[before:], ["http.disconnect"] * 3)
+
+    def test_keep_alive_after_watched_streams(self):
+        """A streamed response has the worker watch the client; the watch
+        outlives the request on a kept-alive connection without harm."""
+        c = http.client.HTTPConnection("127.0.0.1", self.h.port, timeout=10)
+        got = []
+        for path in ("/stream?n=3", "/stream?n=2", "/scope", "/stream?n=1"):
+            c.request("GET", path)
+            r = c.getresponse()
+            got.append((r.status, len(r.read())))
+        c.request("POST", "/echo", body=b"x" * 100_000)
+        r = c.getresponse()
+        got.append((r.status, len(r.read())))
+        c.close()
+        self.assertEqual([g[0] for g in got], [200] * 5)
+        self.assertEqual([got[0][1], got[1][1], got[3][1], got[4][1]], [24, 16, 8, 100_000])
+
+    def test_websocket_scope_and_message_order(self):
+        import websockets
+
+        async def talk():
+            async with websockets.connect(f"ws://127.0.0.1:{self.h.port}/ws/a%20b?x=1",
+                                          subprotocols=["chat", "superchat"],
+                                          extra_headers={"X-Mixed-Case": "Value"}) as ws:
+                doc = json.loads(await ws.recv())
+                return ws.subprotocol, ws.response_headers.get("x-accepted"), doc
+        sub, accepted, doc = ws_run(talk())
+        self.assertEqual((sub, accepted), ("chat", "1"))
+        self.assertEqual(doc["problems"], [])
+        self.assertEqual(doc["messages"], ["websocket.connect"])
+        s = doc["scope"]
+        self.assertEqual(s["type"], "websocket")
+        self.assertEqual(s["asgi"], {"version": "3.0", "spec_version": "2.4"})
+        self.assertEqual((s["http_version"], s["scheme"]), ("1.1", "ws"))
+        self.assertEqual((s["path"], s["raw_path"], s["query_string"]), ("/ws/a b", "/ws/a%20b", "x=1"))
+        self.assertEqual(s["root_path"], "")
+        self.assertEqual(s["subprotocols"], ["chat", "superchat"])
+        self.assertIn(["x-mixed-case", "Value"], s["headers"])
+        self.assertIn(["upgrade", "websocket"], s["headers"])
+        self.assertEqual(s["client"][0], "127.0.0.1")
+        self.assertEqual(s["server"], ["127.0.0.1", self.h.port])
+        self.assertEqual(s["state"], ["started"])
+        self.assertEqual(s["extensions"], {"websocket.http.response": {}})
+
+    def test_websocket_echo_and_close_with_code_and_reason(self):
+        import websockets
+
+        async def talk():
+            async with websockets.connect(f"ws://127.0.0.1:{self.h.port}/ws") as ws:
+                await ws.recv()
+                got = []
+                for m in ["hello", b"\x00\xffbytes", "x" * 200_000, "\u00e9t\u00e9"]:
+                    await ws.send(m)
+                    got.append(await ws.recv())
+                await ws.send("close")
+                try:
+                    await ws.recv()
+                except websockets.ConnectionClosed as e:
+                    return got, e.rcvd.code, e.rcvd.reason
+        got, code, reason = ws_run(talk())
+        self.assertEqual(got, ["hello", b"\x00\xffbytes", "x" * 200_000, "\u00e9t\u00e9"])
+        self.assertEqual((code, reason), (4000, "bye"))
+        # the client answered the close: the app's receive() gives it
+        self.assertTrue(wait_until(lambda: "disconnect 4000 'bye'" in lines(self.ws_file), 10),
+                        lines(self.ws_file))
+
+    def test_websocket_client_going_away(self):
+        import websockets
+        before = lines(self.ws_file).count("disconnect 1006 'the connection ended without a close frame'")
+
+        async def vanish():
+            ws = await websockets.connect(f"ws://127.0.0.1:{self.h.port}/ws")
+            await ws.recv()
+            ws.transport.abort()  # no close frame: a reset
+        ws_run(vanish())
+        self.assertTrue(wait_until(lambda: lines(self.ws_file).count(
+            "disconnect 1006 'the connection ended without a close frame'") == before + 1, 10),
+            lines(self.ws_file))
+
+        async def closes():
+            async with websockets.connect(f"ws://127.0.0.1:{self.h.port}/ws") as ws:
+                await ws.recv()
+                await ws.close(code=4321, reason="leaving")
+        ws_run(closes())
+        self.assertTrue(wait_until(lambda: "disconnect 4321 'leaving'" in lines(self.ws_file), 10),
+                        lines(self.ws_file))
+
+    def test_websocket_denial_close_early_raise_and_return(self):
+        status, headers, body = ws_status(self.h.port, "/ws/deny")
+        self.assertEqual((status, headers.get("x-denied"), body), (401, "yes", b"denied here"))
+        self.assertEqual(ws_status(self.h.port, "/ws/close-early")[0], 403)
+        self.assertEqual(ws_status(self.h.port, "/ws/return")[0], 403)
+        self.assertEqual(ws_status(self.h.port, "/ws/raise")[0], 500)
+        self.assertTrue(wait_until(lambda: "spec_app raised before accepting" in self.h.log(), 10))
+        # a handshake that is wrong is refused by the worker; the app never sees it
+        c = http.client.HTTPConnection("127.0.0.1", self.h.port, timeout=10)
+        c.request("GET", "/ws", headers={"Upgrade": "websocket", "Connection": "Upgrade",
+                                         "Sec-WebSocket-Version": "8", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        r = c.getresponse()
+        self.assertEqual((r.status, r.getheader("sec-websocket-version")), (426, "13"))
+        c.close()
 
     def test_many_concurrent_requests(self):
         import concurrent.futures
@@ -208,6 +361,59 @@ class Frameworks(HornetTestCase):
         h.stop()
         with open(marker) as f:
             self.assertEqual(f.read(), "shutdown")
+        self.assertTrue(is_clean(h.log()), h.log())
+
+    def test_fastapi_websocket(self):
+        for m in ("fastapi", "websockets"):
+            if not HAVE[m]:
+                self.fail(f"{m} {HINT}")
+        import websockets
+        gone = os.path.join(self.tmp, "ws-gone")
+        h = self.daemon(asgi_args("fastapi_app:app"), workers=1, env={"FASTAPI_WS_GONE_FILE": gone})
+
+        async def talk():
+            url = f"ws://127.0.0.1:{h.port}/ws/lobby"
+            async with websockets.connect(url, subprotocols=["v1"], extra_headers={"x-token": "t"}) as ws:
+                hello = json.loads(await ws.recv())
+                await ws.send("hi")
+                echo = await ws.recv()
+                await ws.send("bye")
+                try:
+                    await ws.recv()
+                except websockets.ConnectionClosed as e:
+                    closed = e.rcvd.code
+                return ws.subprotocol, hello, echo, closed
+        sub, hello, echo, closed = ws_run(talk())
+        self.assertEqual(sub, "v1")
+        self.assertEqual(hello, {"room": "lobby", "token": "T", "subprotocols": ["v1"]})
+        self.assertEqual((echo, closed), ("lobby: hi", 4001))
+
+        async def vanish():
+            ws = await websockets.connect(f"ws://127.0.0.1:{h.port}/ws/x")
+            await ws.recv()
+            await ws.close(code=1001)
+        ws_run(vanish())
+        self.assertTrue(wait_until(lambda: lines(gone) == ["1001"], 10))
+        self.assertTrue(is_clean(h.log()), h.log())
+
+    def test_starlette_websocket(self):
+        for m in ("starlette", "websockets"):
+            if not HAVE[m]:
+                self.fail(f"{m} {HINT}")
+        import websockets
+        h = self.daemon(asgi_args("starlette_app:app"), workers=1)
+
+        async def talk():
+            async with websockets.connect(f"ws://127.0.0.1:{h.port}/ws/bytes") as ws:
+                await ws.send(b"abc")
+                got = [await ws.recv()]
+            async with websockets.connect(f"ws://127.0.0.1:{h.port}/ws/text") as ws:
+                got.append(await ws.recv())  # lifespan state, in the websocket scope too
+                await ws.send("shout")
+                got.append(await ws.recv())
+            return got
+        self.assertEqual(ws_run(talk()), [b"cba", "connected", "SHOUT"])
+        self.assertEqual(ws_status(h.port, "/nowhere")[0], 403)  # no route: Starlette closes before accept
         self.assertTrue(is_clean(h.log()), h.log())
 
     def test_starlette(self):

@@ -71,6 +71,12 @@ int op_finish(hornet_exchange_t* x, int error) {
     });
 }
 
+int op_watch_peer(hornet_exchange_t* x, hornet_done_fn done, void* ud) {
+    if (!x || !done) return HORNET_EINVAL;
+    return support::guarded(host_of(x), "exchange watch_peer()", int{HORNET_EINTERNAL},
+                   [&] { return self(x)->watch_peer(done, ud); });
+}
+
 const hornet_exchange_ops_t kOps = {
     .head = HORNET_HEAD_INIT(hornet_exchange_ops_t),
     .request = op_request,
@@ -82,6 +88,7 @@ const hornet_exchange_ops_t kOps = {
     .write_async = op_write_async,
     .sendfile = op_sendfile,
     .finish = op_finish,
+    .watch_peer = op_watch_peer,
 };
 
 } // namespace

@@ -1,12 +1,13 @@
 """fastapi_app.py: Debian's FastAPI (0.92) on hornet: path and query
 parameters, JSON bodies, dependency injection, background tasks, a
-streaming response, a file upload (python3-multipart), startup and
+streaming response, a file upload (python3-multipart), a WebSocket route
+(echo with the path parameter, the subprotocol and JSON), startup and
 shutdown events."""
 
 import hashlib
 import os
 
-from fastapi import BackgroundTasks, Depends, FastAPI, File, Header, UploadFile
+from fastapi import BackgroundTasks, Depends, FastAPI, File, Header, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 
@@ -86,3 +87,22 @@ async def upload(file: UploadFile = File(...)):
 @app.get("/sync")
 def blocking():  # a sync view: FastAPI runs it in the default executor
     return {"sync": True}
+
+
+@app.websocket("/ws/{room}")
+async def ws_room(websocket: WebSocket, room: str, tok: str = Depends(token)):
+    offered = websocket.scope["subprotocols"]
+    await websocket.accept(subprotocol=offered[0] if offered else None)
+    await websocket.send_json({"room": room, "token": tok, "subprotocols": offered})
+    try:
+        while True:
+            text = await websocket.receive_text()
+            if text == "bye":
+                await websocket.close(code=4001)
+                return
+            await websocket.send_text(f"{room}: {text}")
+    except WebSocketDisconnect as gone:
+        path = os.environ.get("FASTAPI_WS_GONE_FILE")
+        if path:
+            with open(path, "w") as f:
+                f.write(str(gone.code))

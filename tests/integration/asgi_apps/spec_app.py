@@ -5,9 +5,19 @@ Routes: /scope (the scope as JSON, after checking every key's type),
 /echo (the body streamed back as it arrives, with the message sequence),
 /stream?n=N (N chunks), /raise (before the start), /raise-late (after it),
 /no-response, /start-twice, /receive-twice, /hang-stream (streams until the
-client goes away, then writes DISCONNECT_FILE), /state (lifespan state),
-/sleep (awaits asyncio.sleep), /pathsend (this file, by the
-http.response.pathsend extension). Lifespan: startup puts a counter in state.
+client goes away, then writes DISCONNECT_FILE), /idle (reads the body,
+then waits on receive() without answering: writes IDLE_FILE with what
+came, once the client goes away), /state (lifespan state), /sleep (awaits
+asyncio.sleep), /pathsend (this file, by the http.response.pathsend
+extension). Lifespan: startup puts a counter in state.
+
+WebSocket (spec 2.4): /ws (checks every websocket scope key, accepts with
+the first offered subprotocol and a header, sends the scope and the
+message order as JSON, then echoes text and bytes; "close" makes it close
+with 4000 "bye"; the disconnect it sees goes to WS_FILE), /ws/deny (the
+denial response extension: 401 and a body), /ws/close-early (close before
+accept: 403), /ws/raise (raises before accept: 500), /ws/return (returns
+without accepting: 403).
 """
 
 import asyncio
@@ -22,9 +32,16 @@ SCOPE_TYPES = {
 }
 
 
-def check_scope(scope):
+WS_SCOPE_TYPES = {
+    "type": str, "asgi": dict, "http_version": str, "scheme": str, "path": str, "raw_path": bytes,
+    "query_string": bytes, "root_path": str, "headers": list, "client": (tuple, type(None)),
+    "server": (tuple, type(None)), "subprotocols": list, "state": dict, "extensions": dict,
+}
+
+
+def check_scope(scope, types=SCOPE_TYPES):
     problems = []
-    for key, kind in SCOPE_TYPES.items():
+    for key, kind in types.items():
         if key not in scope:
             problems.append(f"missing {key}")
         elif not isinstance(scope[key], kind):
@@ -87,9 +104,68 @@ async def lifespan(scope, receive, send):
             return
 
 
+def check_ws_scope(scope):
+    problems = check_scope(scope, WS_SCOPE_TYPES)
+    if "method" in scope:
+        problems.append("a websocket scope has no method")
+    if scope.get("asgi", {}).get("spec_version") != "2.4":
+        problems.append("asgi.spec_version is not 2.4")
+    if scope.get("scheme") not in ("ws", "wss"):
+        problems.append(f"scheme {scope.get('scheme')!r}")
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        problems.append("no websocket.http.response extension")
+    if not all(isinstance(p, str) for p in scope.get("subprotocols", [])):
+        problems.append("subprotocols are not str")
+    return problems
+
+
+def note(env, text):
+    path = os.environ.get(env)
+    if path:
+        with open(path, "a") as f:
+            f.write(text + "\n")
+
+
+async def websocket(scope, receive, send):
+    path = scope["path"]
+    messages = []
+    first = await receive()
+    messages.append(first["type"])
+    if path == "/ws/deny":
+        await send({"type": "websocket.http.response.start", "status": 401,
+                    "headers": [(b"content-type", b"text/plain"), (b"x-denied", b"yes")]})
+        await send({"type": "websocket.http.response.body", "body": b"denied", "more_body": True})
+        return await send({"type": "websocket.http.response.body", "body": b" here"})
+    if path == "/ws/close-early":
+        return await send({"type": "websocket.close"})
+    if path == "/ws/raise":
+        raise ValueError("spec_app raised before accepting")
+    if path == "/ws/return":
+        return
+    offered = scope["subprotocols"]
+    await send({"type": "websocket.accept", "subprotocol": offered[0] if offered else None,
+                "headers": [(b"x-accepted", b"1")]})
+    doc = {"problems": check_ws_scope(scope), "scope": jsonable(scope), "messages": messages}
+    await send({"type": "websocket.send", "text": json.dumps(doc)})
+    while True:
+        m = await receive()
+        if m["type"] == "websocket.disconnect":
+            note("SPEC_APP_WS_FILE", f"disconnect {m['code']} {m.get('reason', '')!r}")
+            return
+        assert m["type"] == "websocket.receive", m
+        if m.get("text") == "close":
+            await send({"type": "websocket.close", "code": 4000, "reason": "bye"})
+        elif m.get("text") is not None:
+            await send({"type": "websocket.send", "text": m["text"]})
+        else:
+            await send({"type": "websocket.send", "bytes": m["bytes"]})
+
+
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         return await lifespan(scope, receive, send)
+    if scope["type"] == "websocket":
+        return await websocket(scope, receive, send)
     path = scope["path"]
     if path == "/scope" or path.startswith("/scope/"):
         body, messages = await read_all(receive)
@@ -158,6 +234,11 @@ async def app(scope, receive, send):
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", str(size).encode())]})
         return await send({"type": "http.response.pathsend", "path": __file__})
+    if path == "/idle":
+        await read_all(receive)
+        m = await receive()  # nothing is sent: only the client's leaving ends this
+        note("SPEC_APP_IDLE_FILE", m["type"])
+        return
     if path == "/state":
         return await respond(send, 200, json.dumps(scope["state"]).encode())
     if path == "/sleep":

@@ -199,6 +199,22 @@ TEST(BlockingConnection, RequestViewReachesTheApp) {
     EXPECT_EQ(seen, "DELETE|/a/b|c=d|http|yes");
 }
 
+// ABI 1.5: a thread-per-request exchange cannot watch its client; the op
+// is there (the table is 1.5's) and says so, and never calls back.
+TEST(BlockingConnection, WatchPeerIsRefusedWithoutACallback) {
+    FakeWorker w;
+    int rc = HORNET_OK, calls = 0;
+    w.handler = [&](hornet_exchange_t* x, const hornet_exchange_ops_t* ops) {
+        EXPECT_TRUE(HORNET_HAS(ops, hornet_exchange_ops_t, watch_peer));
+        rc = ops->watch_peer(x, [](void* ud, ptrdiff_t) { ++*static_cast<int*>(ud); }, &calls);
+        return hello(x, ops);
+    };
+    const std::string out = Session(w).talk("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    EXPECT_EQ(body_of(out), "Hello, World!\n");
+    EXPECT_EQ(rc, HORNET_EINVAL);
+    EXPECT_EQ(calls, 0);
+}
+
 TEST(BlockingConnection, ChunkedUploadIsStreamedThrough) {
     FakeWorker w;
     w.handler = echo(5);

@@ -66,6 +66,11 @@ public:
     virtual const hornet_worker_ctx_t* worker_ctx() const { return nullptr; }
     // [loop] The worker drains: a WebSocket sends close 1001.
     void going_away();
+    // ---- ABI 1.5 ----
+    // watch_peer (hornet/app.h): done(user_data, HORNET_ECLOSED) once the
+    // client leaves before finish(), or (user_data, 0) at finish(). A
+    // worker type that cannot watch keeps this: HORNET_EINVAL.
+    virtual int watch_peer(hornet_done_fn /*done*/, void* /*user_data*/) { return HORNET_EINVAL; }
 
     // The WebSocket this exchange became (accept()), or null; owned.
     WebSocketChannel* websocket() const { return websocket_; }
