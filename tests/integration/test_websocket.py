@@ -28,7 +28,10 @@ sections:
  WebSocketDrainCase, on async and gthread (sync: one connection per
  process, a test in each class says so where it differs). The drain also
  tells a raw upgraded stream (its read returns HORNET_ESHUTDOWN) on every
- worker type, and wsecho's /raw ends its stream then.
+ worker type, and wsecho's /raw ends its stream then. TimerCase (the
+ws_timer fixture) holds async to the rule that server pings own the
+exchange's hornet.timer/1: the app's start() is HORNET_EBUSY while
+websocket_ping_interval is not 0, HORNET_OK with it 0.
 """
 
 import asyncio
@@ -548,6 +551,86 @@ class GthreadDrain(DrainCase):
 
 class SyncDrain(DrainCase):
     KIND = "sync"
+
+
+class TimerCase(harness.HornetTestCase):
+    """Under async a WebSocket's server pings hold the exchange's one timer
+    (hornet.timer/1): the app's start() on an accepted WebSocket returns
+    HORNET_EBUSY while websocket_ping_interval is not 0, HORNET_OK with it 0
+    (docs/plugins.md, "Connection upgrades"). tests/fixtures/ws_timer_app.c
+    starts the timer at accept and sends what start() returned."""
+
+    def serve(self, kind, *args):
+        app = os.path.join(os.environ.get("HORNET_FIXTURE_DIR", ""), "ws_timer.so")
+        return self.daemon(["-k", kind, *args, app], workers=1)
+
+    def connect(self, h, path="/?ms=100"):
+        c = WsClient(h.port, path)
+        self.addCleanup(c.close)
+        self.assertEqual(c.status, 101, c.headers)
+        return c
+
+    def close_cleanly(self, c):
+        c.send(CLOSE, close_payload(1000))
+        self.assertEqual(c.recv_frame()[2:], (CLOSE, close_payload(1000)))
+        c.wait_eof()
+
+    def test_pings_hold_the_timer(self):
+        # The default interval (20 s) and a short one, which must still ping.
+        for what, args in (("default", ()), ("200ms", ("--websocket-ping-interval", "200ms"))):
+            with self.subTest(what):
+                h = self.serve("async", *args)
+                c = self.connect(h)
+                self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_EBUSY"))
+                if args:
+                    _, _, op, payload = c.recv_frame()  # the channel's timer: a ping
+                    self.assertEqual(op, PING)
+                    c.send(PONG, payload)
+                self.close_cleanly(c)
+                h.stop()
+
+    def test_without_pings_the_timer_is_the_apps(self):
+        # websocket_ping_interval: 0 from the YAML file, as a user sets it.
+        config = os.path.join(self.tmp, "hornet.yaml")
+        with open(config, "w") as f:
+            f.write("websocket_ping_interval: 0\n")
+        h = self.serve("async", "-c", config)
+        c = self.connect(h)
+        # Exactly these frames, in order: no ping between them.
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_OK"))
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer fired: HORNET_OK"))
+        self.close_cleanly(c)
+        # A client that closes while the app's timer runs: the timer's
+        # callback comes after finish() and the worker serves on.
+        c = self.connect(h, "/?ms=5000")
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_OK"))
+        self.close_cleanly(c)
+        c = self.connect(h, "/?ms=10")
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_OK"))
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer fired: HORNET_OK"))
+        self.close_cleanly(c)
+
+    def test_where_the_rule_does_not_arise(self):
+        # sync and gthread offer no hornet.timer/1. uring offers the
+        # hornet.websocket/1 table (every worker type on the SDK's
+        # boot_and_run does) but cannot upgrade yet: accept() refuses a
+        # valid handshake. When uring upgrades, this fails, and uring joins
+        # the two tests above.
+        for kind in ("sync", "gthread"):
+            with self.subTest(kind):
+                h = self.serve(kind)
+                status, _, body = self.get(h)
+                self.assertEqual((status, body), (501, b"no hornet.timer/1 under this worker type\n"))
+                h.stop()
+        with self.subTest("uring"):
+            h = self.serve("uring")
+            handshake = {"Upgrade": "websocket", "Connection": "Upgrade",
+                          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
+            status, _, body = self.get(h, headers=handshake)
+            self.assertEqual((status, body), (501, b"hornet.websocket/1 accept() refused a valid handshake\n"))
+            status, _, body = self.get(h)  # and the worker serves on
+            self.assertEqual((status, body), (200, b"ws_timer: connect with a WebSocket\n"))
+            h.stop()
 
 
 del ConformanceCase, PingTimeoutCase, ClientsCase, DrainCase
