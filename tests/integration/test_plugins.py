@@ -6,6 +6,7 @@ HORNET_INCLUDE_DIR: a good app and worker type (controls), and the broken
 ones: a text file named x.so, a .so without the entry symbol, a descriptor
 with a wrong magic, and one built for ABI major 2."""
 
+import concurrent.futures
 import os
 import re
 import shutil
@@ -255,14 +256,10 @@ class PluginLoadTest(HornetTestCase):
         # headers: the real arbiter (which asks 1.2 apps to check their
         # app_config) must load and serve it without reading past its
         # descriptor, and hand it app_config and the host's minor.
-        fixtures = os.environ.get("HORNET_FIXTURE_DIR", "")
-        plugin = os.path.join(os.path.dirname(fixtures), "abi", "abi10_plugin.so")
-        if not os.path.exists(plugin):
-            self.fail(f"{plugin} is not built (tests/abi builds it with everything else)")
+        plugin = self.abi_plugin("abi10_plugin.so")
         rc, out, err = run_once(["--check-config", "--app-config", "greeting=bonjour", plugin], self.tmp)
         self.assertEqual(rc, 0, err)
-        with open(os.path.join(harness.INCLUDE_DIR, "hornet", "abi.h")) as f:
-            minor = re.search(r"#define HORNET_ABI_MINOR (\d+)", f.read()).group(1)
+        minor = self.host_minor()
         # Every worker type: async and gthread hand out the 1.1-1.4
         # extensions and read the 1.4 limits; a 1.0 app never asks.
         for kind in ("sync", "gthread", "async"):
@@ -272,6 +269,59 @@ class PluginLoadTest(HornetTestCase):
                 self.assertEqual((status, body), (200, b"bonjour GET /old?x=1 (plugin ABI 1.0)\n"))
                 self.assertEqual(headers.get("x-host-minor"), minor)
                 h.stop()
+
+    def test_abi11_extension_app_in_this_hornet(self):
+        # tests/abi/evolution/ext_app_1_1.c built against the frozen 1.1
+        # headers: it answers from a hornet.timer/1 callback and from a
+        # hornet.loop/1 post, after checking that every table it is handed
+        # is at least its 1.1 size (else a 500 naming the table). The event
+        # loop worker types must serve both; sync and gthread offer neither,
+        # which the app must learn as NULL (its 501), the worker living on.
+        plugin = self.abi_plugin("frozen11_app.so")
+        rc, out, err = run_once(["--check-config", plugin], self.tmp)
+        self.assertEqual(rc, 0, err)
+        minor = self.host_minor()
+        timer = b"timer: result 0, waited at least 50 ms, on the loop thread (plugin ABI 1.1)\n"
+        loop = b"loop: result 0, posted by a thread of the app's, answered on the loop thread (plugin ABI 1.1)\n"
+        for kind in ("async", "uring"):
+            with self.subTest(kind=kind):
+                h = self.daemon(["-k", kind, plugin], workers=1)
+                for path, want in (("/timer?ms=50", timer), ("/loop?ms=20", loop), ("/", b"frozen 1.1 app (plugin ABI 1.1)\n")):
+                    status, headers, body = self.get(h, path)
+                    self.assertEqual((status, body), (200, want), path)
+                    self.assertEqual(headers.get("x-host-minor"), minor)
+                self.assertEqual(self.concurrent_timers(h, 20), [(200, timer)] * 20)
+                h.stop()
+        for kind in ("sync", "gthread"):
+            with self.subTest(kind=kind):
+                h = self.daemon(["-k", kind, plugin], workers=1)
+                pids = h.workers()
+                for path, service in (("/timer?ms=50", b"hornet.timer/1"), ("/loop?ms=20", b"hornet.loop/1")):
+                    status, headers, body = self.get(h, path)
+                    self.assertEqual((status, body), (501, b"no " + service + b" under this worker type\n"), path)
+                    self.assertEqual(headers.get("x-host-minor"), minor)
+                status, _, body = self.get(h, "/")
+                self.assertEqual((status, body), (200, b"frozen 1.1 app (plugin ABI 1.1)\n"))
+                self.assertEqual(h.workers(), pids, "the worker must live on")
+                h.stop()
+
+    def concurrent_timers(self, h, n):
+        """n requests for /timer?ms=50 at once, each on its own connection."""
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            answers = list(pool.map(lambda _: self.get(h, "/timer?ms=50"), range(n)))
+        return [(status, body) for status, _, body in answers]
+
+    def abi_plugin(self, name):
+        """A plugin tests/abi built (beside the fixtures' folder)."""
+        fixtures = os.environ.get("HORNET_FIXTURE_DIR", "")
+        plugin = os.path.join(os.path.dirname(fixtures), "abi", name)
+        if not os.path.exists(plugin):
+            self.fail(f"{plugin} is not built (tests/abi builds it with everything else)")
+        return plugin
+
+    def host_minor(self):
+        with open(os.path.join(harness.INCLUDE_DIR, "hornet", "abi.h")) as f:
+            return re.search(r"#define HORNET_ABI_MINOR (\d+)", f.read()).group(1)
 
     def test_app_refuses_its_app_config_before_any_fork(self):
         # ABI 1.2 check_config, from a C app (apps/sleep): exit 2, one line, no worker.

@@ -29,6 +29,9 @@ sections:
  per process, a test in each class says so where it differs). The drain
  also tells a raw upgraded stream (its read returns HORNET_ESHUTDOWN) on
  every worker type, and wsecho's /raw ends its stream then.
+ TimerCase (the ws_timer fixture) holds async and uring to the rule that
+ server pings own the exchange's hornet.timer/1: the app's start() is
+ HORNET_EBUSY while websocket_ping_interval is not 0, HORNET_OK with it 0.
 """
 
 import asyncio
@@ -566,6 +569,80 @@ class GthreadDrain(DrainCase):
 
 class SyncDrain(DrainCase):
     KIND = "sync"
+
+
+class TimerCase(harness.HornetTestCase):
+    """Under async and uring a WebSocket's server pings hold the exchange's one timer
+    (hornet.timer/1): the app's start() on an accepted WebSocket returns
+    HORNET_EBUSY while websocket_ping_interval is not 0, HORNET_OK with it 0
+    (docs/plugins.md, "Connection upgrades"). tests/fixtures/ws_timer_app.c
+    starts the timer at accept and sends what start() returned."""
+
+    def serve(self, kind, *args):
+        app = os.path.join(os.environ.get("HORNET_FIXTURE_DIR", ""), "ws_timer.so")
+        return self.daemon(["-k", kind, *args, app], workers=1)
+
+    def connect(self, h, path="/?ms=100"):
+        c = WsClient(h.port, path)
+        self.addCleanup(c.close)
+        self.assertEqual(c.status, 101, c.headers)
+        return c
+
+    def close_cleanly(self, c):
+        c.send(CLOSE, close_payload(1000))
+        self.assertEqual(c.recv_frame()[2:], (CLOSE, close_payload(1000)))
+        c.wait_eof()
+
+    def test_pings_hold_the_timer(self):
+        # The default interval (20 s) and a short one, which must still ping.
+        for kind in ("async", "uring"):
+            for what, args in (("default", ()), ("200ms", ("--websocket-ping-interval", "200ms"))):
+                with self.subTest(kind=kind, interval=what):
+                    h = self.serve(kind, *args)
+                    c = self.connect(h)
+                    self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_EBUSY"))
+                    if args:
+                        _, _, op, payload = c.recv_frame()  # the channel's timer: a ping
+                        self.assertEqual(op, PING)
+                        c.send(PONG, payload)
+                    self.close_cleanly(c)
+                    h.stop()
+
+    def test_without_pings_the_timer_is_the_apps(self):
+        for kind in ("async", "uring"):
+            with self.subTest(kind):
+                self.check_timer_is_the_apps(kind)
+
+    def check_timer_is_the_apps(self, kind):
+        # websocket_ping_interval: 0 from the YAML file, as a user sets it.
+        config = os.path.join(self.tmp, "hornet.yaml")
+        with open(config, "w") as f:
+            f.write("websocket_ping_interval: 0\n")
+        h = self.serve(kind, "-c", config)
+        c = self.connect(h)
+        # Exactly these frames, in order: no ping between them.
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_OK"))
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer fired: HORNET_OK"))
+        self.close_cleanly(c)
+        # A client that closes while the app's timer runs: the timer's
+        # callback comes after finish() and the worker serves on.
+        c = self.connect(h, "/?ms=5000")
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_OK"))
+        self.close_cleanly(c)
+        c = self.connect(h, "/?ms=10")
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer start: HORNET_OK"))
+        self.assertEqual(c.recv_frame()[2:], (TEXT, b"timer fired: HORNET_OK"))
+        self.close_cleanly(c)
+        h.stop()
+
+    def test_where_the_rule_does_not_arise(self):
+        # sync and gthread offer no hornet.timer/1.
+        for kind in ("sync", "gthread"):
+            with self.subTest(kind):
+                h = self.serve(kind)
+                status, _, body = self.get(h)
+                self.assertEqual((status, body), (501, b"no hornet.timer/1 under this worker type\n"))
+                h.stop()
 
 
 del ConformanceCase, PingTimeoutCase, ClientsCase, DrainCase
