@@ -53,6 +53,13 @@ WebSocketChannel::WebSocketChannel(Exchange& x, const ws::SessionConfig& config,
     heard_ms_ = now_ms();
 }
 
+std::unique_lock<std::mutex> WebSocketChannel::hold_for_101() {
+    std::unique_lock writer(write_mu_);
+    std::lock_guard lock(mu_);
+    opening_ = true;
+    return writer;
+}
+
 void WebSocketChannel::open() {
     std::lock_guard lock(mu_);
     open_ = true;
@@ -335,7 +342,7 @@ void WebSocketChannel::on_timer(void* self, ptrdiff_t result) {
 // ---- sending ------------------------------------------------------------------------
 
 int WebSocketChannel::send_locked(int kind, const void* data, size_t len, bool fin) {
-    if (finishing_ || !open_) return HORNET_ECLOSED;
+    if (finishing_ || !(open_ || opening_)) return HORNET_ECLOSED;
     if (kind != HORNET_WS_TEXT && kind != HORNET_WS_BINARY) return HORNET_EINVAL;
     const ws::MessageKind k = kind == HORNET_WS_TEXT ? ws::MessageKind::text : ws::MessageKind::binary;
     return code_of(session_.send(k, {static_cast<const char*>(data), len}, fin));

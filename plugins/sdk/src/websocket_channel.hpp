@@ -46,9 +46,14 @@ class WebSocketChannel {
 public:
     // Made (and adopted by x) before the 101 goes, so that a send from
     // another thread never finds an upgraded exchange without its channel;
-    // open() once the 101 is out: until then sends and close are refused
-    // (HORNET_ECLOSED) and no ping is armed.
+    // open() once the 101 is out: until then close is refused
+    // (HORNET_ECLOSED) and no ping is armed. Sends are refused too, except
+    // between hold_for_101() and open(): another thread's frames then queue
+    // and wait for the writer lock the accepting thread holds, so they
+    // follow the 101 (a chat room's sender may find the channel as soon as
+    // the client has the 101, before open() ran).
     WebSocketChannel(Exchange& x, const websocket::SessionConfig& config, const WebSocketTimes& times);
+    [[nodiscard]] std::unique_lock<std::mutex> hold_for_101();
     void open();
 
     int recv(hornet_ws_message_t* msg);
@@ -139,6 +144,7 @@ private:
     bool delivered_close_ = false;   // the app got HORNET_WS_CLOSE
     bool peer_gone_ = false;         // end of stream, a failed read, or no pong
     bool open_ = false;              // open(): the 101 is out
+    bool opening_ = false;           // hold_for_101(): the 101 is going; sends queue
     bool stopping_ = false;          // going_away() ran
     bool finishing_ = false;         // the app called finish()
     bool finished_ = false;          // x.finish() ran
