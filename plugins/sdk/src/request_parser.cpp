@@ -111,9 +111,10 @@ using detail::HeadFacts;
 using detail::Span;
 
 struct RequestParser::Impl {
-    explicit Impl(const ParserLimits& l) : limits(l) { facts.fields.reserve(32); headers.reserve(32); }
+    explicit Impl(const ParserLimits& l);
 
     ParserLimits limits;
+    uint32_t budget;            // of a whole head's bytes: header_budget()
     HeadFacts facts;
     std::optional<BeastRequestParser> beast;
     size_t consumed = 0;        // head bytes Beast has taken so far
@@ -135,15 +136,25 @@ struct RequestParser::Impl {
 
 namespace {
 
-// Room for every field at its maximum size, within reason.
+// Room for the request line and every field at its maximum size, within
+// reason. Beast applies its header limit one way to a head that arrives
+// whole (the line and the fields each against it) and another to one it has
+// seen part of (the whole head against it); parse_head() holds every head to
+// this budget itself, so the two readings of one byte stream agree.
 uint32_t header_budget(const ParserLimits& l) {
     constexpr uint64_t cap = 1024 * 1024;
+    const uint64_t line = l.request_line != 0 ? l.request_line : 65536;
     const uint64_t fields = l.fields != 0 ? l.fields : 32768;
     const uint64_t size = l.field_size != 0 ? l.field_size : 65536;
-    return static_cast<uint32_t>(std::min(cap, fields * (size + 2) + 2));
+    return static_cast<uint32_t>(std::min(cap, line + 2 + fields * (size + 2) + 2));
 }
 
 } // namespace
+
+RequestParser::Impl::Impl(const ParserLimits& l) : limits(l), budget(header_budget(l)) {
+    facts.fields.reserve(32);
+    headers.reserve(32);
+}
 
 void RequestParser::Impl::start() {
     facts.method = facts.target = Span{};
@@ -161,7 +172,7 @@ void RequestParser::Impl::start() {
     line_seen = false;
     head = nullptr;
     beast.emplace(limits, facts);
-    beast->header_limit(header_budget(limits));
+    beast->header_limit(budget);
     if (limits.body == UINT64_MAX) beast->body_limit(boost::none);
     else beast->body_limit(limits.body);
     beast->eager(false); // stop after the head
@@ -239,6 +250,7 @@ HeadResult RequestParser::parse_head(std::span<const char> buffered) {
     if (ec == detail::http::error::need_more) return s.incomplete(buffered);
     if (ec) return {ParseStatus::error, s.consumed, s.status_for(ec)};
     if (!s.beast->is_header_done()) return {ParseStatus::need_more, s.consumed, 0};
+    if (s.consumed - s.head_start > s.budget) return {ParseStatus::error, s.consumed, 431};
     // Beast must frame the body as the rules did, or the two disagree on
     // where this request ends.
     if (s.facts.chunked != s.beast->chunked() || s.facts.has_length != s.beast->content_length().has_value())
