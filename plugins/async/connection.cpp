@@ -76,6 +76,7 @@ asio::awaitable<void> Connection::serve(std::unique_ptr<Connection> self) {
         }
         co_await c.wait_woken();
     }
+    if (!c.cut_) co_await c.close_tls();
     c.worker_.closed(&c);
 }
 
@@ -188,6 +189,7 @@ void Connection::serve_on_pool() noexcept {
 // close does not reset a response it has not read yet.
 asio::awaitable<void> Connection::linger() {
     if (writer_.broken() || cut_) co_return;
+    co_await close_tls();
     ::shutdown(fd_, SHUT_WR);
     input_.unpin();
     watch_.linger(worker_.now_ms());
@@ -199,6 +201,23 @@ asio::awaitable<void> Connection::linger() {
         if (ec || n == 0) break;
         total += n;
     }
+    watch_.done();
+}
+
+// TLS: a close_notify before the close, so that the client can tell the
+// end of the stream from a truncation (every way a connection ends but a
+// stop now: Connection: close, keep-alive timeout, a graceful stop's
+// drain, the client's own close_notify, which this answers). Its wait is
+// bounded like a linger: a client that reads nothing costs kLingerMs, then
+// the tick cancels the socket and the writer gives up. Sent once: a pool
+// exchange's last write may have sent it already.
+asio::awaitable<void> Connection::close_tls() {
+    if (!tls_ || cut_ || writer_.broken() || !tls_->handshake_done()) co_return;
+    tls_->close_notify();
+    if (!tls_->has_output()) co_return;
+    watch_.linger(worker_.now_ms());
+    writer_.kick();
+    while (!writer_.settled()) co_await wait_woken();
     watch_.done();
 }
 

@@ -102,6 +102,7 @@ private:
     boost::asio::awaitable<Outcome> run_on_loop();
     boost::asio::awaitable<Outcome> run_on_pool();
     boost::asio::awaitable<void> linger();
+    boost::asio::awaitable<void> close_tls();
     boost::asio::awaitable<void> wait_woken();
     bool await_client();
     sdk::ConnectionRef ref() { return {input_, peer_, addresses_}; }

@@ -9,6 +9,7 @@
 #include <new>
 #include <unistd.h>
 
+#include "hornet/sdk/blocking_socket.hpp"
 #include "hornet/support/log.hpp"
 
 namespace hornet::gthread {
@@ -214,6 +215,7 @@ void GthreadWorker::serve(sdk::BlockingConnection& connection, Connection* c) {
 }
 
 void GthreadWorker::close(Connection* c) {
+    sdk::send_close_notify_now(c->state.fd, c->state.tls.get());
     ::close(c->state.fd);
     delete c;
     if (ctx_->count) ctx_->count(ctx_, HORNET_COUNT_CONNECTIONS, -1);

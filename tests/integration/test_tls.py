@@ -316,6 +316,74 @@ class EveryWorkerType(HornetTestCase):
         self.assertEqual(https(harness.port_of(secure))[0], 200)
 
 
+def strict_connect(port, timeout=10.0):
+    """A TLS connection whose reads tell a close_notify (b"") from a bare TCP close (SSLEOFError)."""
+    ctx = client_context()
+    ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)  # Debian's Python sets it by default
+    raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    return ctx.wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=False)
+
+
+def end_of_stream(reader, timeout=10.0):
+    """How the server ended the stream after what reader holds: 'close_notify' or what broke it."""
+    reader.sock.settimeout(timeout)
+    try:
+        while reader.sock.recv(4096):
+            pass
+        return "close_notify"
+    except ssl.SSLError as e:  # UNEXPECTED_EOF_WHILE_READING: a TCP close alone
+        return e.reason or type(e).__name__
+    except ConnectionError as e:
+        return type(e).__name__
+
+
+class CloseNotify(HornetTestCase):
+    """Every connection a worker ends (but a stop now) ends with a TLS close_notify."""
+
+    def answered(self, h, close):
+        reader = wire.Reader(strict_connect(h.port), 10)
+        extra = b"Connection: close\r\n" if close else b""
+        reader.sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n" + extra + b"\r\n")
+        self.assertEqual(wire.read_response(reader).status, 200)
+        return reader
+
+    def test_connection_close(self):
+        for kind in TLS_TYPES:
+            with self.subTest(worker=kind):
+                h = self.daemon(wire.worker_args(kind) + tls_args() + ["hello"], workers=1)
+                with self.answered(h, close=True) as reader:
+                    self.assertEqual(end_of_stream(reader), "close_notify")
+                h.stop()
+
+    def test_keep_alive_timeout(self):
+        for kind in ("gthread", "async"):
+            with self.subTest(worker=kind):
+                h = self.daemon(wire.worker_args(kind) + tls_args() + ["--keep-alive", "1", "hello"], workers=1)
+                with self.answered(h, close=False) as reader:
+                    self.assertEqual(end_of_stream(reader), "close_notify")
+                h.stop()
+
+    def test_graceful_stop(self):
+        # An idle connection gets the keep-alive time (2 s, within the 5 s grace) to send one more request.
+        for kind in ("gthread", "async"):
+            with self.subTest(worker=kind):
+                h = self.daemon(wire.worker_args(kind) + tls_args() + ["--keep-alive", "2", "hello"], workers=1)
+                with self.answered(h, close=False) as reader:
+                    os.kill(h.pid, signal.SIGTERM)
+                    self.assertEqual(end_of_stream(reader), "close_notify")
+                self.assertEqual(h.wait_exit(), 0)
+                h.stop()
+
+    def test_client_close_notify_is_answered(self):
+        for kind in ("gthread", "async"):
+            with self.subTest(worker=kind):
+                h = self.daemon(wire.worker_args(kind) + tls_args() + ["hello"], workers=1)
+                with self.answered(h, close=False) as reader:
+                    reader.sock.settimeout(10)
+                    reader.sock.unwrap()  # sends ours, waits for the server's: SSLEOFError if it only closes
+                h.stop()
+
+
 class ConformanceOverTls(HornetTestCase):
     """The raw-request table, as test_conformance runs it, over TLS."""
 

@@ -204,6 +204,14 @@ void BlockingSocket::linger_close(uint32_t max_ms) {
 
 // ---- TLS: the session's ciphertext through this socket ----------------------
 
+void send_close_notify_now(int fd, TlsSession* tls) {
+    if (!tls || !tls->handshake_done()) return;
+    tls->close_notify();
+    const std::span<const char> p = tls->output();
+    if (p.empty()) return;
+    if (::send(fd, p.data(), p.size(), MSG_NOSIGNAL | MSG_DONTWAIT) > 0) tls->consume_output(p.size());
+}
+
 // Decrypts what is here; receives ciphertext only when the session wants
 // it, and sends what the handshake answers at once.
 IoResult BlockingSocket::tls_read_now(std::span<char> out) {

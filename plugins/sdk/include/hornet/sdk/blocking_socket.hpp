@@ -97,4 +97,11 @@ private:
     TlsSession* tls_;
 };
 
+// The close_notify of an idle TLS connection about to be closed (keep-alive
+// time out, a stop's drain, the client's own close_notify): one send that
+// never waits, so a poller thread never blocks on it; a socket whose buffer
+// is full (a client that reads nothing) is closed without it. Nothing when
+// tls is null, the handshake never ended or the close_notify went already.
+void send_close_notify_now(int fd, TlsSession* tls);
+
 } // namespace hornet::sdk
