@@ -348,10 +348,13 @@ int AsyncExchange::watch_peer(hornet_done_fn done, void* user_data) {
 }
 
 // Checked now, then at every readable edge: the edge of an end that came
-// before the wait was armed was consumed already, the poll sees it.
+// before the wait was armed was consumed already, the poll sees it. Over
+// TLS a close_notify counts as the end too (a client may send it and keep
+// its TCP side open).
 void AsyncExchange::check_peer() {
     if (!rq_.active || !rq_.watch.done) return;
-    if (c_.is_cut() || peer_has_left(c_.socket().native_handle())) return end_watch(HORNET_ECLOSED);
+    if (c_.is_cut() || peer_has_left(c_.socket().native_handle()) || c_.stream().peer_closed())
+        return end_watch(HORNET_ECLOSED);
     c_.await_readable();
 }
 

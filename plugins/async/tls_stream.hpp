@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <sys/socket.h>
 
 #include <boost/asio/compose.hpp>
 #include <boost/asio/error.hpp>
@@ -44,6 +45,24 @@ public:
 
     sdk::TlsSession* session() const { return tls_; }
 
+    // watch_peer over TLS: has the client sent its close_notify? Takes what
+    // ciphertext the socket holds into the session (up to kPeekBytes held
+    // there, so a client pipelining without end costs bounded memory) and
+    // peeks: the plaintext stays for the next read. Not while a read is in
+    // flight: that read takes the ciphertext itself, and tells the end.
+    bool peer_closed() {
+        if (!tls_ || reading_) return false;
+        char cipher[sdk::kReadChunk];
+        while (tls_->input_pending() < kPeekBytes) {
+            const ssize_t n = ::recv(socket_.native_handle(), cipher, sizeof cipher, MSG_DONTWAIT);
+            if (n <= 0) break; // nothing more now; an end or an error is the socket's to tell (POLLRDHUP)
+            tls_->feed(cipher, static_cast<size_t>(n));
+        }
+        const bool closed = tls_->peer_closed();
+        if (tls_->has_output()) writer_.kick();
+        return closed;
+    }
+
 private:
     struct ReadOp {
         TlsStream& s;
@@ -57,6 +76,7 @@ private:
             if (state == done) return self.complete(result_ec, result_n);
             const bool waited = state == reading;
             if (waited) {
+                s.reading_ = false;
                 if (ec || n == 0) return self.complete(ec ? ec : boost::asio::error::eof, 0);
                 s.tls_->feed(s.cipher_.get(), n);
             }
@@ -66,6 +86,7 @@ private:
             if (step.status == sdk::TlsSession::Status::want_input) {
                 if (!s.cipher_) s.cipher_ = std::make_unique<char[]>(sdk::kReadChunk);
                 state = reading;
+                s.reading_ = true;
                 return s.socket_.async_read_some(boost::asio::buffer(s.cipher_.get(), sdk::kReadChunk),
                                                  std::move(self));
             }
@@ -85,7 +106,9 @@ private:
     sdk::TlsSession* tls_;
     SocketWriter& writer_;
     const hornet_host_t* host_; // for the log line of a failed handshake
+    static constexpr size_t kPeekBytes = 64 * 1024;
     std::unique_ptr<char[]> cipher_; // the ciphertext of the read in flight
+    bool reading_ = false;           // a socket read is in flight
 };
 
 } // namespace hornet::async

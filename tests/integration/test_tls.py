@@ -384,6 +384,55 @@ class CloseNotify(HornetTestCase):
                 h.stop()
 
 
+class WatchPeerOverTls(HornetTestCase):
+    """watch_peer on async: a client that sends close_notify and keeps its TCP side open has left."""
+
+    def test_close_notify_without_fin_is_the_client_leaving(self):
+        idle = os.path.join(self.tmp, "idle")
+        apps = os.path.join(HERE, "asgi_apps")
+        h = self.daemon(["-k", "async", *tls_args(), "--pythonpath", apps, "spec_app:app"], workers=1,
+                        env={"SPEC_APP_IDLE_FILE": idle})
+        sends = [b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n",
+                 b"POST /idle HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+                 # a pipelined request in the same record stays for later: no sign either way
+                 b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\nGET /scope HTTP/1.1\r\nHost: x\r\n\r\n"]
+        for i, data in enumerate(sends, 1):
+            s = tls_connect(h.port)
+            s.sendall(data)
+            # the app waits in receive() once the request is in: another connection answered shows it was read
+            self.assertEqual(https(h.port, "/state")[0], 200)
+            s.setblocking(False)
+            with self.assertRaises(ssl.SSLWantReadError):
+                s.unwrap()  # our close_notify goes; the TCP connection stays open, no FIN
+            self.assertTrue(harness.wait_until(lambda: len(self.lines(idle)) == i, 10),
+                            f"request {i}: the app never saw http.disconnect")
+            s.close()
+        self.assertEqual(self.lines(idle), ["http.disconnect"] * 3)
+
+    def test_a_client_that_stays_is_not_gone(self):
+        # Bytes of a next request in a later record are no sign of leaving; the close still is.
+        idle = os.path.join(self.tmp, "idle")
+        apps = os.path.join(HERE, "asgi_apps")
+        h = self.daemon(["-k", "async", *tls_args(), "--pythonpath", apps, "spec_app:app"], workers=1,
+                        env={"SPEC_APP_IDLE_FILE": idle})
+        s = tls_connect(h.port)
+        s.sendall(b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(https(h.port, "/state")[0], 200)
+        s.sendall(b"GET /scope HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(https(h.port, "/state")[0], 200)
+        self.assertEqual(self.lines(idle), [])
+        s.close()
+        self.assertTrue(harness.wait_until(lambda: self.lines(idle) == ["http.disconnect"], 10))
+
+    @staticmethod
+    def lines(path):
+        try:
+            with open(path) as f:
+                return f.read().split()
+        except FileNotFoundError:
+            return []
+
+
 class ConformanceOverTls(HornetTestCase):
     """The raw-request table, as test_conformance runs it, over TLS."""
 

@@ -105,6 +105,23 @@ void TlsSession::consume_output(size_t n) {
     }
 }
 
+bool TlsSession::peer_closed() {
+    if ((SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0) return true;
+    if (!SSL_is_init_finished(ssl_)) return false;
+    char byte = 0;
+    size_t n = 0;
+    const int rc = SSL_peek_ex(ssl_, &byte, 1, &n);
+    if (rc == 1) return false;
+    switch (SSL_get_error(ssl_, rc)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE: starved_ = true; return false;
+    case SSL_ERROR_ZERO_RETURN: return true;
+    default: fail(); return true;
+    }
+}
+
+size_t TlsSession::input_pending() const { return BIO_ctrl_pending(in_); }
+
 bool TlsSession::has_output() const { return BIO_ctrl_pending(out_) != 0; }
 
 bool TlsSession::buffered() const { return SSL_pending(ssl_) > 0 || (!starved_ && BIO_ctrl_pending(in_) != 0); }

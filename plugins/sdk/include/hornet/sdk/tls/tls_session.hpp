@@ -67,6 +67,15 @@ public:
     void consume_output(size_t n);
     bool has_output() const;
 
+    // Has the peer sent its close_notify, among the records fed so far?
+    // Consumes no plaintext (a peek): application data ahead of it (a
+    // pipelined request) stays for read(), and hides what follows it. A
+    // record error counts as gone. For watch_peer (the client left while
+    // the app holds the exchange); after the handshake.
+    bool peer_closed();
+    // Ciphertext fed but not yet taken by a read.
+    size_t input_pending() const;
+
     // Plaintext or a record already here, so a read may succeed without
     // feeding: a worker must not wait for the socket before reading again.
     bool buffered() const;
