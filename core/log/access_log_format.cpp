@@ -94,6 +94,8 @@ void AccessLogFormat::add_atom(std::string_view name) {
         {"f", Atom::referer}, {"a", Atom::user_agent},  {"p", Atom::pid},       {"T", Atom::seconds},
         {"M", Atom::millis},  {"D", Atom::micros},      {"L", Atom::decimal_seconds},
     }};
+    if (name.size() > 3 && name.front() == '{' && name[name.size() - 2] == '}' && name.back() == 'e')
+        return add_tls_atom(name.substr(1, name.size() - 3));
     if (name.size() > 3 && name.front() == '{' && name[name.size() - 2] == '}' &&
         (name.back() == 'i' || name.back() == 'o')) {
         const Atom kind = name.back() == 'i' ? Atom::request_header : Atom::response_header;
@@ -107,7 +109,19 @@ void AccessLogFormat::add_atom(std::string_view name) {
         }
     }
     throw std::invalid_argument("unknown atom %(" + std::string(name) +
-                                ")s; known: h l u t r m U q H s B b f a p T M D L {header}i {header}o");
+                                ")s; known: h l u t r m U q H s B b f a p T M D L {header}i {header}o {ssl_...}e");
+}
+
+// Gunicorn's %({NAME}e)s reads the WSGI environ; here the names that carry
+// the connection's TLS, the only environ a worker type reports.
+void AccessLogFormat::add_tls_atom(std::string_view name) {
+    if (const auto fact = access_record::tls_fact_named(name)) {
+        pieces_.push_back({Atom::tls, {}, *fact});
+        return;
+    }
+    std::string known;
+    for (std::string_view n : access_record::kTlsFactNames) known.append(" {").append(n).append("}e");
+    throw std::invalid_argument("unknown atom %({" + std::string(name) + "}e)s; known:" + known);
 }
 
 void AccessLogFormat::append(std::string& line, const hornet_access_record_t& rec) const {
@@ -147,6 +161,7 @@ void AccessLogFormat::append_piece(std::string& line, const Piece& piece, const 
     case Atom::request_header: return append_or_dash(line, request_header(rec, piece.text));
     case Atom::response_header:
         return append_or_dash(line, access_record::response_header(rec, piece.text));
+    case Atom::tls: return append_or_dash(line, access_record::tls_fact(rec, piece.tls));
     }
 }
 

@@ -9,6 +9,9 @@
 //   f Referer          a User-Agent     p <pid>
 //   T seconds          M milliseconds   D microseconds    L seconds, decimal
 //   {name}i a request header    {name}o a response header
+//   {name}e the connection's TLS, by its mod_ssl/nginx name, as Gunicorn's
+//           environ atoms: {https}e {ssl_protocol}e {ssl_cipher}e
+//           {ssl_client_s_dn}e {ssl_client_verify}e ('-' on plain HTTP)
 // An absent value is '-' (q: empty, as Gunicorn; U and q as sent, not
 // percent-decoded; m, U, q, H are '-' for a head that did not parse). Text from the client is escaped as Apache does
 // (\" \\ and \xNN for control bytes), so a line stays one line and its
@@ -27,6 +30,7 @@
 #include <hornet/worker.h>
 
 #include "log/access_log_json.hpp"
+#include "log/access_record.hpp"
 
 namespace hornet {
 
@@ -46,14 +50,16 @@ private:
     enum class Atom : std::uint8_t {
         text, remote, dash, user, time, request_line, method, path, query, protocol, status,
         bytes, bytes_clf, referer, user_agent, pid, seconds, millis, micros, decimal_seconds,
-        request_header, response_header
+        request_header, response_header, tls
     };
     struct Piece {
         Atom atom;
         std::string text; // literal text, or the header name
+        access_record::TlsFact tls{}; // for Atom::tls
     };
 
     void add_atom(std::string_view name);
+    void add_tls_atom(std::string_view name);
     void append_piece(std::string& line, const Piece& piece, const hornet_access_record_t& record) const;
 
     std::vector<Piece> pieces_;

@@ -60,10 +60,11 @@ void append_string_or_null(std::string& line, const hornet_str_t* v) {
 
 // Every field, in the order of JsonAccessLogFormat::Field; the last two
 // stand for header.NAME and response_header.NAME.
-constexpr std::array<std::string_view, 19> kFieldNames = {
+constexpr std::array<std::string_view, 24> kFieldNames = {
     "time",        "remote_addr", "user",        "request",    "method",       "path",    "query",
     "protocol",    "status",      "bytes",       "pid",        "duration_us",  "duration_ms",
-    "duration_s",  "request_time", "referer",    "user_agent", "header.NAME",  "response_header.NAME"};
+    "duration_s",  "request_time", "referer",    "user_agent", "https",        "ssl_protocol",
+    "ssl_cipher",  "ssl_client_s_dn", "ssl_client_verify", "header.NAME", "response_header.NAME"};
 constexpr size_t kNamedFields = kFieldNames.size() - 2;
 
 // "unknown JSON field 'x'; did you mean 'y'? (fields: ...)"
@@ -161,6 +162,14 @@ void JsonAccessLogFormat::append_value(std::string& line, const Entry& entry, co
     }
     case Field::referer: return append_string_or_null(line, access_record::request_header(rec, "referer"));
     case Field::user_agent: return append_string_or_null(line, access_record::request_header(rec, "user-agent"));
+    case Field::https:
+    case Field::ssl_protocol:
+    case Field::ssl_cipher:
+    case Field::ssl_client_s_dn:
+    case Field::ssl_client_verify: {
+        const auto fact = static_cast<access_record::TlsFact>(static_cast<int>(entry.field) - static_cast<int>(Field::https));
+        return append_string_or_null(line, access_record::tls_fact(rec, fact));
+    }
     case Field::request_header:
         return append_string_or_null(line, access_record::request_header(rec, entry.header));
     case Field::response_header:

@@ -14,6 +14,8 @@
 //   duration_us [D]  duration_ms [M]  duration_s [T]  (integers)
 //   request_time seconds with 6 decimals, a number [L]
 //   referer [f]  user_agent [a]
+//   https ssl_protocol ssl_cipher ssl_client_s_dn ssl_client_verify
+//                the connection's TLS [{NAME}e]; null on plain HTTP
 //   header.NAME           a request header [{NAME}i]
 //   response_header.NAME  a response header [{NAME}o]
 // Keys are the field names (header names lower-cased). Strings are escaped
@@ -48,7 +50,8 @@ public:
 private:
     enum class Field : std::uint8_t { // in the order of kFieldNames (access_log_json.cpp)
         time, remote_addr, user, request, method, path, query, protocol, status, bytes, pid, duration_us,
-        duration_ms, duration_s, request_time, referer, user_agent, request_header, response_header
+        duration_ms, duration_s, request_time, referer, user_agent, https, ssl_protocol, ssl_cipher,
+        ssl_client_s_dn, ssl_client_verify, request_header, response_header
     };
     struct Entry {
         Field field;

@@ -1,4 +1,5 @@
-// The Basic-auth user of an access record (Gunicorn's %(u)s).
+// What the access-log formats derive from a record: the Basic-auth user
+// (Gunicorn's %(u)s) and the connection's TLS.
 #include "log/access_record.hpp"
 
 namespace hornet::access_record {
@@ -34,6 +35,25 @@ std::string basic_auth_user(const hornet_access_record_t& rec) {
         out += byte;
     }
     return out;
+}
+
+std::optional<TlsFact> tls_fact_named(std::string_view name) {
+    for (size_t i = 0; i < kTlsFactNames.size(); ++i)
+        if (support::iequals(name, kTlsFactNames[i])) return static_cast<TlsFact>(i);
+    return std::nullopt;
+}
+
+std::string_view tls_fact(const hornet_access_record_t& rec, TlsFact fact) {
+    const hornet_request_t* req = rec.request;
+    if (!req || !HORNET_HAS(req, hornet_request_t, tls_client_cert) || req->tls_protocol.len == 0) return {};
+    switch (fact) {
+    case TlsFact::https: return "on";
+    case TlsFact::protocol: return support::view(req->tls_protocol);
+    case TlsFact::cipher: return support::view(req->tls_cipher);
+    case TlsFact::client_s_dn: return support::view(req->tls_client_subject);
+    case TlsFact::client_verify: return req->tls_client_subject.len != 0 ? "SUCCESS" : "NONE";
+    }
+    return {};
 }
 
 } // namespace hornet::access_record

@@ -433,6 +433,50 @@ class WatchPeerOverTls(HornetTestCase):
             return []
 
 
+class AccessLogAtoms(HornetTestCase):
+    """The access log says what TLS served each request, under mod_ssl's and nginx's names."""
+
+    FORMAT = '%(m)s %({https}e)s %({ssl_protocol}e)s %({ssl_cipher}e)s "%({ssl_client_s_dn}e)s" %({ssl_client_verify}e)s'
+
+    def test_every_worker_type(self):
+        for kind in TLS_TYPES:
+            with self.subTest(worker=kind):
+                log = os.path.join(self.tmp, f"{kind}.log")
+                h = self.daemon(wire.worker_args(kind) + tls_args() + [
+                    "--ca-certs", pki("ca.pem"), "--cert-reqs", "optional", "-b", "http://127.0.0.2:0",
+                    "-b", "127.0.0.1:0", "--access-logfile", log, "--access-logformat", self.FORMAT, "hello"],
+                    workers=1, listeners=2)
+                (plain, _), (secure, _) = h.listeners()
+                port = harness.port_of(secure)
+                self.assertEqual(https(port, ctx=client_context("client"))[0], 200)
+                self.assertEqual(https(port, method="HEAD")[0], 200)
+                self.assertEqual(harness.http_get(harness.port_of(plain), "/", host="127.0.0.2")[0], 200)
+                lines = wire.wait_for_file_lines(log, 3)
+                with_cert, without, clear = lines[:3]
+                self.assertRegex(with_cert, r'^GET on TLSv1\.[23] \S+ "CN=client one,O=hornet tests" SUCCESS$')
+                self.assertRegex(without, r'^HEAD on TLSv1\.[23] \S+ "-" NONE$')
+                self.assertEqual(clear, 'GET - - - "-" -')
+                h.stop()
+
+    def test_json_fields(self):
+        log = os.path.join(self.tmp, "access.json")
+        h = self.daemon(["-k", "async", *tls_args(), "--access-logfile", log, "--access-logformat",
+                         "json:status,https,ssl_protocol,ssl_cipher,ssl_client_s_dn,ssl_client_verify", "hello"],
+                        workers=1)
+        self.assertEqual(https(h.port)[0], 200)
+        entry = json.loads(wire.wait_for_file_lines(log, 1)[0])
+        self.assertEqual((entry["status"], entry["https"], entry["ssl_client_verify"]), (200, "on", "NONE"))
+        self.assertIn(entry["ssl_protocol"], ("TLSv1.2", "TLSv1.3"))
+        self.assertTrue(entry["ssl_cipher"])
+        self.assertIsNone(entry["ssl_client_s_dn"])
+
+    def test_an_unknown_name_is_one_line(self):
+        rc, _, err = harness.run_once(["--check-config", *tls_args(), "--access-logformat",
+                                       "%({ssl_client_i_dn}e)s", "hello"], self.tmp)
+        self.assertEqual(rc, 2)
+        self.assertOneErrorLine(err, "ssl_client_i_dn", "{ssl_client_s_dn}e")
+
+
 class ConformanceOverTls(HornetTestCase):
     """The raw-request table, as test_conformance runs it, over TLS."""
 

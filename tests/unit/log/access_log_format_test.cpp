@@ -2,6 +2,7 @@
 // (core/log/access_log_format.hpp), escaping, and the format's errors.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -78,8 +79,22 @@ TEST(AccessLogFormat, RefusedHeadAndOddValues) {
     EXPECT_EQ(format("%(u)s", empty.record), "-");
 }
 
+TEST(AccessLogFormat, TlsAtomsAsModSslNamesThem) {
+    Record rec;
+    const char* fmt = "%({https}e)s %({ssl_protocol}e)s %({SSL_CIPHER}e)s \"%({ssl_client_s_dn}e)s\" %({ssl_client_verify}e)s";
+    EXPECT_EQ(format(fmt, rec.record), "- - - \"-\" -"); // plain HTTP
+    rec.request.head.struct_size = sizeof(hornet_request_t);
+    rec.request.tls_protocol = s("TLSv1.3");
+    rec.request.tls_cipher = s("TLS_AES_128_GCM_SHA256");
+    EXPECT_EQ(format(fmt, rec.record), "on TLSv1.3 TLS_AES_128_GCM_SHA256 \"-\" NONE");
+    rec.request.tls_client_subject = s("CN=client \"one\",O=x");
+    EXPECT_EQ(format(fmt, rec.record), "on TLSv1.3 TLS_AES_128_GCM_SHA256 \"CN=client \\\"one\\\",O=x\" SUCCESS");
+    rec.request.head.struct_size = offsetof(hornet_request_t, tls_protocol); // an ABI 1.4 worker type
+    EXPECT_EQ(format(fmt, rec.record), "- - - \"-\" -");
+}
+
 TEST(AccessLogFormat, ErrorsNameTheAtom) {
-    for (const char* bad : {"%(x)s", "%(h)", "%h", "50%", "%(hh)s", "%({x}e)s", "%(h)d"}) {
+    for (const char* bad : {"%(x)s", "%(h)", "%h", "50%", "%(hh)s", "%({x}e)s", "%({ssl_client_cert}e)s", "%(h)d"}) {
         try {
             AccessLogFormat f(bad);
             ADD_FAILURE() << bad << " was accepted";

@@ -92,6 +92,20 @@ TEST(JsonAccessLog, AbsentValuesAreNull) {
     EXPECT_EQ(format("json:query", none.record), R"({"query":""})") << "parsed, no query: an empty string";
 }
 
+TEST(JsonAccessLog, TlsFields) {
+    Record rec;
+    const char* fields = "json:https,ssl_protocol,ssl_cipher,ssl_client_s_dn,ssl_client_verify";
+    EXPECT_EQ(format(fields, rec.record),
+              R"({"https":null,"ssl_protocol":null,"ssl_cipher":null,"ssl_client_s_dn":null,"ssl_client_verify":null})");
+    rec.request.head.struct_size = sizeof(hornet_request_t);
+    rec.request.tls_protocol = s("TLSv1.2");
+    rec.request.tls_cipher = s("ECDHE-ECDSA-AES128-GCM-SHA256");
+    rec.request.tls_client_subject = s("CN=client one,O=hornet tests");
+    EXPECT_EQ(format(fields, rec.record),
+              R"({"https":"on","ssl_protocol":"TLSv1.2","ssl_cipher":"ECDHE-ECDSA-AES128-GCM-SHA256",)"
+              R"("ssl_client_s_dn":"CN=client one,O=hornet tests","ssl_client_verify":"SUCCESS"})");
+}
+
 TEST(JsonAccessLog, SpacesAndEmptyPiecesInTheListAreSkipped) {
     Record rec;
     EXPECT_EQ(format("json: status , bytes,", rec.record), R"({"status":200,"bytes":1234})");
@@ -101,7 +115,8 @@ TEST(JsonAccessLog, BadFieldListsAreOneLineErrors) {
     EXPECT_EQ(error_of("json:stauts"),
               "unknown JSON field 'stauts'; did you mean 'status'? (fields: time remote_addr user request method "
               "path query protocol status bytes pid duration_us duration_ms duration_s request_time referer "
-              "user_agent header.NAME response_header.NAME)");
+              "user_agent https ssl_protocol ssl_cipher ssl_client_s_dn ssl_client_verify header.NAME "
+              "response_header.NAME)");
     EXPECT_NE(error_of("json:headers.x-request-id").find("did you mean 'header.x-request-id'?"), std::string::npos);
     EXPECT_NE(error_of("json:status,bytes,status").find("'status' is listed twice"), std::string::npos);
     EXPECT_NE(error_of("json:header.X-A,header.x-a").find("'header.x-a' is listed twice"), std::string::npos);
