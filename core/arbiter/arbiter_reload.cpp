@@ -3,7 +3,9 @@
 // plugins in a scratch process, load them here, bind new listeners, reopen
 // the logs. Then the Reconciler boots the new workers, and only when every
 // one has said it is ready does the old generation get TERM
-// (reconciler_reload.cpp). Any failure on the way logs one line and leaves the
+// (reconciler_reload.cpp). A listener that switches between plain and TLS on
+// the same socket cannot be served by both generations at once (a client
+// would get either scheme): then the old generation stops accepting first. Any failure on the way logs one line and leaves the
 // old generation serving as if nothing happened.
 #include "arbiter/arbiter.hpp"
 
@@ -82,11 +84,15 @@ void Arbiter::begin_reload() {
     for (std::size_t i = 0; i < gen->listeners.size(); ++i) spdlog::info("Listening at: {} ({})", gen->listening_at(i), pid_);
     auto changes = describe_changes(active().config, gen->config);
     spdlog::info("Reloading: starting {}; {}", gen->describe(), changes.empty() ? "no setting changed" : changes);
+    const std::string switched = switched_listener(active(), *gen);
+    if (!switched.empty())
+        spdlog::info("Reloading: {} changes scheme: the serving workers stop accepting before the new ones start "
+                     "(new connections wait in the backlog meanwhile)", switched);
     const Generation& g = *(generations_[id] = std::move(gen));
     name_generation(g);
     reload_hooks(g.config);
     run_hook("on_reload", g.config, g.listeners);
-    reconciler_.begin_reload(id, g.plan());
+    reconciler_.begin_reload(id, g.plan(), !switched.empty());
 }
 
 } // namespace hornet

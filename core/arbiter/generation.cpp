@@ -80,6 +80,14 @@ std::string Generation::listening_at(std::size_t i) const {
     return listening_url(listeners.at(i)->url(), tls->listen_tls.at(i) != 0);
 }
 
+std::string switched_listener(const Generation& serving, const Generation& next) {
+    for (std::size_t i = 0; i < next.listeners.size(); ++i)
+        for (std::size_t j = 0; j < serving.listeners.size(); ++j)
+            if (next.listeners[i] == serving.listeners[j] && next.tls->listen_tls[i] != serving.tls->listen_tls[j])
+                return next.listening_at(i);
+    return {};
+}
+
 std::string Generation::describe() const {
     return "generation " + std::to_string(id) + " (worker " + plugins.worker->name + ", app " +
            plugins.app->name + " " + (plugins.app->version ? plugins.app->version : "") + ")";

@@ -50,4 +50,9 @@ struct Generation {
     WorkerPlan plan() const;
 };
 
+// A listener that `next` keeps from `serving` (the same socket) but speaks
+// with the other scheme (plain <-> TLS): its "Listening at:" url in `next`,
+// or "" when none switches.
+std::string switched_listener(const Generation& serving, const Generation& next);
+
 } // namespace hornet

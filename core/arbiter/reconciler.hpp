@@ -103,8 +103,14 @@ public:
     // The first generation serves; reconcile() spawns its workers.
     void serve(std::uint32_t generation, WorkerPlan plan);
     // HUP: boot `generation` beside the serving one. reconcile() promotes it
-    // once every new worker is ready, or drops it.
-    void begin_reload(std::uint32_t generation, WorkerPlan plan);
+    // once every new worker is ready, or drops it. With `cutover` (a listener
+    // switches between plain and TLS) the serving generation stops accepting
+    // first: TERM now, not at the promotion, and no replacement for its
+    // workers meanwhile, so no connection that the new workers could take is
+    // served with the old scheme (new ones wait in the backlog while they
+    // boot). Dropped, the new generation gives way to the old one's workers
+    // again.
+    void begin_reload(std::uint32_t generation, WorkerPlan plan, bool cutover = false);
     bool reloading() const { return reload_.incoming.has_value(); }
     std::optional<std::uint32_t> incoming() const { return reload_.incoming; }
     void reload_again() { reload_.again = true; } // a HUP during a reload
@@ -146,6 +152,7 @@ private:
         std::optional<std::uint32_t> incoming;
         std::int64_t deadline_ms = 0; // aborted if not all ready by then
         bool again = false;           // a HUP came in meanwhile
+        bool cutover = false;         // the serving generation already left
     };
     // One worker at its max_requests at a time, awaiting its replacement:
     // it serves, not retiring, until the replacement is ready.
@@ -184,6 +191,7 @@ private:
     // reconciler_reload.cpp
     void advance_reload();
     void promote_incoming();
+    void retire_serving(std::uint32_t generation);
     void abort_reload(const std::string& why);
     void count_reload(bool succeeded);
 

@@ -2,7 +2,8 @@
 // the serving ones (the Arbiter built the generation, see arbiter_reload.cpp).
 // Only when every new worker has said it is ready does the old generation get
 // TERM; a new worker dying, or the boot budget running out, drops the new
-// generation instead and the old one serves on as if nothing happened.
+// generation instead and the old one serves on as if nothing happened. A
+// cutover (a listener changing scheme) retires the old generation first.
 #include "arbiter/reconciler.hpp"
 
 #include <chrono>
@@ -27,9 +28,11 @@ std::string describe_budget(const WorkerPlan& plan) {
 
 } // namespace
 
-void Reconciler::begin_reload(std::uint32_t generation, WorkerPlan plan) {
+void Reconciler::begin_reload(std::uint32_t generation, WorkerPlan plan, bool cutover) {
     reload_.incoming = generation;
     reload_.deadline_ms = system_.now_ms() + boot_budget_ms(plan);
+    reload_.cutover = cutover;
+    if (cutover) retire_serving(active_);
     const unsigned n = plan.workers;
     plans_[generation] = std::move(plan);
     for (unsigned i = 0; i < n; ++i) spawn_worker(generation);
@@ -48,10 +51,8 @@ void Reconciler::advance_reload() {
 void Reconciler::promote_incoming() {
     const std::uint32_t old = std::exchange(active_, *reload_.incoming);
     reload_.incoming.reset();
-    for (pid_t pid : workers_.pids_of(old)) {
-        workers_.retire(pid);
-        ++restarts_.reload;
-    }
+    reload_.cutover = false;
+    retire_serving(old);
     count_reload(true);
     recycling_ = {}; // it belonged to the old generation, now leaving anyway
     boot_ = {};
@@ -62,14 +63,25 @@ void Reconciler::promote_incoming() {
     if (std::exchange(reload_.again, false)) shell_.reload();
 }
 
+// Its workers that still serve leave (TERM: they finish what they hold).
+void Reconciler::retire_serving(std::uint32_t generation) {
+    for (pid_t pid : workers_.pids_of(generation)) {
+        if (!live(pid)) continue;
+        workers_.retire(pid);
+        ++restarts_.reload;
+    }
+}
+
 void Reconciler::abort_reload(const std::string& why) {
     const std::uint32_t failed = *reload_.incoming;
+    const bool restart_old = reload_.cutover; // manage_workers() starts them again
     reload_ = {};
     for (pid_t pid : workers_.pids_of(failed)) {
         workers_.retire(pid);
         workers_.signal(pid, SIGQUIT); // they served nothing: no need to be gentle
     }
-    const std::string line = "Reload failed: " + why + "; still serving " + plans_.at(active_).name;
+    const std::string line = "Reload failed: " + why + (restart_old ? "; serving again " : "; still serving ") +
+                             plans_.at(active_).name;
     spdlog::error("{}", line);
     count_reload(false);
     sd_notify("READY=1");

@@ -117,7 +117,7 @@ void Reconciler::retire_generations() {
 }
 
 void Reconciler::manage_workers() {
-    if (stop_.requested) return;
+    if (stop_.requested || reload_.cutover) return; // a cutover's old generation left on purpose
     const unsigned target = plans_.at(active_).workers;
     const bool backing_off = system_.now_ms() < boot_.resume_ms;
     while (!backing_off && active_size() < target) spawn_worker(active_);

@@ -631,6 +631,94 @@ class Rotation(HornetTestCase):
                               capture_output=True, check=True).stdout.strip()
 
 
+class SchemeSwitchAtReload(HornetTestCase):
+    """A HUP that turns a listener from plain to TLS and back, on the same socket, under load: the
+    scheme changes once, at the cutover (never plain and TLS interleaved, as when both generations
+    accept), and no request fails: a client that tries the scheme it last saw, then the other, is
+    always served by one of them."""
+
+    def test_plain_to_tls_and_back(self):
+        for kind in TLS_TYPES:
+            with self.subTest(worker=kind):
+                self.switch(kind)
+
+    def switch(self, kind):
+        config = os.path.join(self.tmp, f"{kind}.yaml")
+        self.write_config(config, tls=False)
+        h = self.daemon(["-c", config, *wire.worker_args(kind), *wsgi_args()], workers=2)
+        stop, seen, failed, lock = threading.Event(), [], [], threading.Lock()
+
+        def load():
+            scheme = "http"
+            while not stop.is_set():
+                for attempt in (scheme, "https" if scheme == "http" else "http"):
+                    got = self.request(h.port, attempt)
+                    if got is not None:
+                        scheme = attempt
+                        with lock:
+                            seen.append((got, attempt))
+                        break
+                else:
+                    with lock:
+                        failed.append(time.monotonic())
+
+        threads = [threading.Thread(target=load) for _ in range(3)]
+        for t in threads:
+            t.start()
+        try:
+            for n, tls in enumerate((True, False), 1):
+                self.write_config(config, tls=tls)
+                os.kill(h.pid, signal.SIGHUP)
+                h.wait_log(r"changes scheme: the serving workers stop accepting", count=n, timeout=20)
+                h.wait_log(r"Reloaded: now serving", count=n, timeout=30)
+                promoted = time.monotonic()
+                want = "https" if tls else "http"
+                self.assertTrue(harness.wait_until(lambda: self.connected_since(seen, lock, promoted) > 20, 20))
+                late = [s for t, s in self.snapshot(seen, lock) if t > promoted]
+                self.assertEqual(set(late), {want}, f"{kind}: after the promotion")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        schemes = [s for _, s in sorted(seen)]
+        switches = [i for i in range(1, len(schemes)) if schemes[i] != schemes[i - 1]]
+        self.assertEqual(failed, [], f"{kind}: {len(failed)} requests failed in both schemes")
+        self.assertEqual(len(switches), 2, f"{kind}: the scheme changed at {len(switches)} points, "
+                                           f"around {[schemes[max(0, i - 3):i + 3] for i in switches][:4]}")
+        h.stop()
+
+    def write_config(self, path, tls):
+        with open(path, "w") as f:
+            f.write("backlog: 2048\n")
+            if tls:
+                f.write(f"certfile: {pki('server.pem')}\nkeyfile: {pki('server.key')}\n")
+
+    @staticmethod
+    def request(port, scheme):
+        """When the connection was made, if a 200 came back over it in that scheme; else None."""
+        raw = None
+        try:
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            connected = time.monotonic()
+            sock = client_context().wrap_socket(raw, server_hostname="localhost") if scheme == "https" else raw
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            with wire.Reader(sock, 10) as reader:
+                return connected if wire.read_response(reader).status == 200 else None
+        except (OSError, EOFError, ValueError):
+            return None
+        finally:
+            if raw is not None:
+                raw.close()
+
+    @staticmethod
+    def snapshot(seen, lock):
+        with lock:
+            return list(seen)
+
+    def connected_since(self, seen, lock, since):
+        return sum(1 for t, _ in self.snapshot(seen, lock) if t > since)
+
+
 class SlowHandshakes(HornetTestCase):
 
     def test_silent_and_half_hellos_cost_the_header_timeout_not_a_thread(self):

@@ -384,6 +384,38 @@ TEST_F(ReconcilerTest, AReloadAbortsWhenANewWorkerDies) {
     EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{2});
 }
 
+TEST_F(ReconcilerTest, ACutoverRetiresTheOldGenerationBeforeTheNewOneBoots) {
+    start(plan(2));
+    ready_all(1);
+    const auto old = sup.pids_of(1);
+    arbiter.begin_reload(2, plan(2), true);
+    arbiter.reconcile();
+    for (pid_t pid : old) EXPECT_EQ(sent(pid, SIGTERM), 1) << "told to leave before the new ones are ready";
+    EXPECT_EQ(serving(1), 0u);
+    EXPECT_EQ(serving(2), 2u);
+    for (pid_t pid : old) exits(pid, exited_with(0));
+    EXPECT_EQ(sys.forked(), 4) << "the old workers are not replaced while the new ones boot";
+    EXPECT_TRUE(shell.dropped.empty()) << "the old generation is kept until the new one is promoted";
+    ready_all(2);
+    arbiter.reconcile();
+    EXPECT_EQ(arbiter.active(), 2u);
+    EXPECT_EQ(shell.dropped, std::vector<std::uint32_t>{1});
+    EXPECT_EQ(arbiter.restarts().reload, 2u) << "each old worker counted once";
+    for (pid_t pid : old) EXPECT_EQ(sent(pid, SIGTERM), 1) << "not told twice";
+}
+
+TEST_F(ReconcilerTest, AFailedCutoverStartsTheOldGenerationAgain) {
+    start(plan(2));
+    ready_all(1);
+    arbiter.begin_reload(2, plan(2), true);
+    arbiter.reconcile();
+    exits(sup.pids_of(2).front(), exited_with(1));
+    EXPECT_FALSE(arbiter.reloading());
+    EXPECT_EQ(arbiter.active(), 1u);
+    EXPECT_EQ(serving(1), 2u) << "two new workers of the old generation";
+    EXPECT_EQ(sys.forked(), 6);
+}
+
 TEST_F(ReconcilerTest, ReloadsAndTheWorkersTheyReplaceAreCounted) {
     start(plan(2));
     ready_all(1);
