@@ -10,6 +10,14 @@
 #   resumed      the same with session resumption (s_time -reuse; TLS 1.2,
 #                since s_time does not resume TLS 1.3 sessions: test_tls.py
 #                checks 1.3 resumption with s_client -sess_in)
+#   h2load       the same two with h2load --h1 (HTTP/1.1, a request with
+#                Connection: close per connection; h2load negotiates TLS
+#                1.2 here). full: H2_CONNS clients at once, one connection
+#                each (h2load resumes a session only when a client
+#                reconnects, so none does); resumed: 20 clients reconnecting
+#                until H2_RESUMED connections are done, every one after a
+#                client's first resuming by session ticket. Connections/s
+#                and the server's CPU per connection, as above.
 #
 # Every server has 2 worker processes (gthread 4 threads each). Rounds are
 # interleaved (hornet async, hornet gthread, nginx, again) and each figure
@@ -19,7 +27,8 @@
 # is shared, so read the ratios, not the absolute figures.
 #
 # Env: HORNET (build/bin/hornet), DURATION (5s), CONNS (50), ROUNDS (3),
-# HS_TIME (4, seconds per s_time run), KEEP (a dir to keep logs in).
+# HS_TIME (4, seconds per s_time run), H2_CONNS (1000), H2_RESUMED (4000),
+# KEEP (a dir to keep logs in).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 HORNET=${HORNET:-$here/../build/bin/hornet}
@@ -28,12 +37,15 @@ DURATION=${DURATION:-5s}
 CONNS=${CONNS:-50}
 ROUNDS=${ROUNDS:-3}
 HS_TIME=${HS_TIME:-4}
+H2_CONNS=${H2_CONNS:-1000}
+H2_RESUMED=${H2_RESUMED:-4000}
 KEEP=${KEEP:-}
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
 bench_init
 command -v nginx >/dev/null || die "nginx not found (scripts/dev bench installs nginx-light)"
 command -v openssl >/dev/null || die "openssl not found"
+command -v h2load >/dev/null || die "h2load not found (apt-get install nghttp2-client)"
 [[ -x $HORNET ]] || die "no hornet at $HORNET: build first"
 hz=$(getconf CLK_TCK)
 
@@ -62,7 +74,7 @@ start_tls() {
 
 nginx_conf() {  # KIND PORT
   mkdir -p "$tmp/nginx"
-  sed -e "s|@PREFIX@|$tmp/nginx|g" -e "s|listen 127.0.0.1:@PORT@;|listen 127.0.0.1:$2 ssl;\n        ssl_certificate $tmp/$1.pem;\n        ssl_certificate_key $tmp/$1.key;\n        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_tickets on;\n        ssl_session_cache off;|" \
+  sed -e "s|@PREFIX@|$tmp/nginx|g" -e "s|listen 127.0.0.1:@PORT@;|listen 127.0.0.1:$2 ssl backlog=2048;\n        ssl_certificate $tmp/$1.pem;\n        ssl_certificate_key $tmp/$1.key;\n        ssl_protocols TLSv1.2 TLSv1.3;\n        ssl_session_tickets on;\n        ssl_session_cache off;|" \
     "$here/nginx.conf.in" >"$tmp/nginx/nginx.conf"
 }
 
@@ -103,6 +115,19 @@ handshakes() {
     'BEGIN {printf "%.0f %.1f\n", n / s, n ? t / hz * 1e6 / n : 0}'
 }
 
+# h2load_conns CLIENTS CONNECTIONS: "connections/s cpu_us_per_connection",
+# one request (Connection: close) per connection; see the file comment.
+h2load_conns() {
+  local before after out n rate
+  before=$(cpu_ticks "$pid")
+  out=$(h2load --h1 -t1 -c"$1" -n"$2" -H 'Connection: close' "https://127.0.0.1:$port/" 2>&1)
+  after=$(cpu_ticks "$pid")
+  n=$(awk '/^requests:/ {print $8}' <<<"$out")
+  rate=$(awk '/^finished in/ {print $4}' <<<"$out") # req/s: one request per connection
+  awk -v n="${n:-0}" -v r="${rate:-0}" -v t=$((after - before)) -v hz="$hz" \
+    'BEGIN {printf "%.0f %.1f\n", r, n ? t / hz * 1e6 / n : 0}'
+}
+
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 declare -A result
@@ -117,6 +142,10 @@ for kind in ecdsa rsa; do
       result[$kind.$server.full]+="$r "; result[$kind.$server.full_cpu]+="$c "
       read -r r c <<<"$(handshakes "-reuse -tls1_2")"
       result[$kind.$server.resumed]+="$r "; result[$kind.$server.resumed_cpu]+="$c "
+      read -r r c <<<"$(h2load_conns "$H2_CONNS" "$H2_CONNS")"
+      result[$kind.$server.h2full]+="$r "; result[$kind.$server.h2full_cpu]+="$c "
+      read -r r c <<<"$(h2load_conns 20 "$H2_RESUMED")"
+      result[$kind.$server.h2resumed]+="$r "; result[$kind.$server.h2resumed_cpu]+="$c "
       stop_pid "$pid"
     done
   done
@@ -125,7 +154,8 @@ done
 med() { tr ' ' '\n' <<<"${result[$1]}" | grep . | median; }
 
 echo "# bench/tls.sh: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs," \
-     "median of $ROUNDS interleaved rounds, wrk -c$CONNS -d$DURATION, s_time ${HS_TIME}s"
+     "median of $ROUNDS interleaved rounds, wrk -c$CONNS -d$DURATION, s_time ${HS_TIME}s," \
+     "h2load --h1 -c$H2_CONNS -n$H2_CONNS (full), -c20 -n$H2_RESUMED (resumed)"
 printf '%-6s %-8s %12s %10s %10s %12s %10s %12s\n' cert server "keepalive/s" "µs/req" "full/s" "µs/full" \
        "resumed/s" "µs/resumed"
 for kind in ecdsa rsa; do
@@ -135,6 +165,14 @@ for kind in ecdsa rsa; do
       "$(med "$kind.$server.full_cpu")" "$(med "$kind.$server.resumed")" "$(med "$kind.$server.resumed_cpu")"
   done
 done
+printf '%-6s %-8s %12s %10s %12s %12s\n' cert server "h2load full/s" "µs/full" "h2load res/s" "µs/resumed"
+for kind in ecdsa rsa; do
+  for server in async gthread nginx; do
+    printf '%-6s %-8s %12s %10s %12s %12s\n' "$kind" "$server" \
+      "$(med "$kind.$server.h2full")" "$(med "$kind.$server.h2full_cpu")" \
+      "$(med "$kind.$server.h2resumed")" "$(med "$kind.$server.h2resumed_cpu")"
+  done
+done
 echo "# ratios to nginx (targets: keep-alive CPU/request <= 1.10, handshakes/s >= 0.90)"
 for kind in ecdsa rsa; do
   for server in async gthread; do
@@ -142,7 +180,10 @@ for kind in ecdsa rsa; do
         -v a="$(med "$kind.$server.ka_cpu")" -v b="$(med "$kind.nginx.ka_cpu")" \
         -v f="$(med "$kind.$server.full")" -v g="$(med "$kind.nginx.full")" \
         -v r="$(med "$kind.$server.resumed")" -v q="$(med "$kind.nginx.resumed")" \
-        'BEGIN {printf "%-6s %-8s keep-alive CPU/request %.2fx   full handshakes/s %.2fx   resumed/s %.2fx\n",
-                k, s, b ? a / b : 0, g ? f / g : 0, q ? r / q : 0}'
+        -v h="$(med "$kind.$server.h2full")" -v i="$(med "$kind.nginx.h2full")" \
+        -v j="$(med "$kind.$server.h2resumed")" -v l="$(med "$kind.nginx.h2resumed")" \
+        'BEGIN {printf "%-6s %-8s keep-alive CPU/request %.2fx   full handshakes/s %.2fx   resumed/s %.2fx" \
+                       "   h2load full/s %.2fx   h2load resumed/s %.2fx\n",
+                k, s, b ? a / b : 0, g ? f / g : 0, q ? r / q : 0, i ? h / i : 0, l ? j / l : 0}'
   done
 done
