@@ -347,41 +347,40 @@ class CloseNotify(HornetTestCase):
         self.assertEqual(wire.read_response(reader).status, 200)
         return reader
 
-    def test_connection_close(self):
-        for kind in TLS_TYPES:
+    def each_type(self, kinds, args, check):
+        for kind in kinds:
             with self.subTest(worker=kind):
-                h = self.daemon(wire.worker_args(kind) + tls_args() + ["hello"], workers=1)
-                with self.answered(h, close=True) as reader:
-                    self.assertEqual(end_of_stream(reader), "close_notify")
+                h = self.daemon(wire.worker_args(kind) + tls_args() + args + ["hello"], workers=1)
+                check(h)
                 h.stop()
 
+    def test_connection_close(self):
+        def check(h):
+            with self.answered(h, close=True) as reader:
+                self.assertEqual(end_of_stream(reader), "close_notify")
+        self.each_type(TLS_TYPES, [], check)
+
     def test_keep_alive_timeout(self):
-        for kind in ("gthread", "async"):
-            with self.subTest(worker=kind):
-                h = self.daemon(wire.worker_args(kind) + tls_args() + ["--keep-alive", "1", "hello"], workers=1)
-                with self.answered(h, close=False) as reader:
-                    self.assertEqual(end_of_stream(reader), "close_notify")
-                h.stop()
+        def check(h):
+            with self.answered(h, close=False) as reader:
+                self.assertEqual(end_of_stream(reader), "close_notify")
+        self.each_type(("gthread", "async"), ["--keep-alive", "1"], check)
 
     def test_graceful_stop(self):
         # An idle connection gets the keep-alive time (2 s, within the 5 s grace) to send one more request.
-        for kind in ("gthread", "async"):
-            with self.subTest(worker=kind):
-                h = self.daemon(wire.worker_args(kind) + tls_args() + ["--keep-alive", "2", "hello"], workers=1)
-                with self.answered(h, close=False) as reader:
-                    os.kill(h.pid, signal.SIGTERM)
-                    self.assertEqual(end_of_stream(reader), "close_notify")
-                self.assertEqual(h.wait_exit(), 0)
-                h.stop()
+        def check(h):
+            with self.answered(h, close=False) as reader:
+                os.kill(h.pid, signal.SIGTERM)
+                self.assertEqual(end_of_stream(reader), "close_notify")
+            self.assertEqual(h.wait_exit(), 0)
+        self.each_type(("gthread", "async"), ["--keep-alive", "2"], check)
 
     def test_client_close_notify_is_answered(self):
-        for kind in ("gthread", "async"):
-            with self.subTest(worker=kind):
-                h = self.daemon(wire.worker_args(kind) + tls_args() + ["hello"], workers=1)
-                with self.answered(h, close=False) as reader:
-                    reader.sock.settimeout(10)
-                    reader.sock.unwrap()  # sends ours, waits for the server's: SSLEOFError if it only closes
-                h.stop()
+        def check(h):
+            with self.answered(h, close=False) as reader:
+                reader.sock.settimeout(10)
+                reader.sock.unwrap()  # sends ours, waits for the server's: an SSLError if it only closes
+        self.each_type(("gthread", "async"), [], check)
 
 
 class WatchPeerOverTls(HornetTestCase):
