@@ -356,6 +356,9 @@ class AsgiTlsExtension(HornetTestCase):
         self.assertEqual(tls["client_cert_name"], "CN=client one,O=hornet tests")
         self.assertEqual([c.strip() for c in tls["client_cert_chain"]], [client_pem.strip()])
         self.assertIsNone(tls["client_cert_error"])
+        # One that fails verification never reaches a scope (so no client_cert_error to give).
+        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+            self.scope_over_tls(tls_port, client_context("rogue"))
 
         old = client_context()
         old.maximum_version = ssl.TLSVersion.TLSv1_2
