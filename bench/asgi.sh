@@ -15,7 +15,8 @@
 # and the ratios the asgi app is held to: hornet/uvicorn on hello and on
 # FastAPI. Servers run one at a time and are stopped by PID however the
 # script exits. Knobs: see bench/README.md (WORKERS, CONNECTIONS, DURATION,
-# APPS, SERVERS as in bench/wsgi.sh).
+# APPS, SERVERS as in bench/wsgi.sh; ROUNDS, 1 by default: the servers take
+# turns that many times and the report gives the medians).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +31,7 @@ CONNECTIONS=${CONNECTIONS:-100}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 APPS=${APPS:-hello starlette fastapi echo ws}
+ROUNDS=${ROUNDS:-1}
 SERVERS=${SERVERS:-hornet uvicorn hypercorn daphne}
 KEEP=${KEEP:-}
 
@@ -94,36 +96,48 @@ ws_measure() {
   ERR[$name]=0
 }
 
+# echo_measure NAME: the 10 KiB POST streamed back; fills RPS P99 CPU ERR [NAME].
+echo_measure() {
+  local name=$1 out=$tmp/$1.wrk t0 t1
+  curl -fsS "http://127.0.0.1:$port/" | grep -q 'Hello' || die "$name: GET / failed"
+  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$(post_script)" "http://127.0.0.1:$port/" >/dev/null
+  t0=$(cpu_ticks "$pid")
+  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$(post_script)" "http://127.0.0.1:$port/" >"$out"
+  t1=$(cpu_ticks "$pid")
+  RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  P99[$name]=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) x = v / 1000; else if (v ~ /ms$/) x = v + 0; else x = v * 1000; printf "%.2f", x}' "$out")
+  CPU[$name]=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/ requests in / {printf "%.1f", (d / hz) * 1e6 / $1}' "$out")
+  ERR[$name]=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} /Non-2xx/ {n += $NF} END {print n + 0}' "$out")
+}
+
+# Each app: ROUNDS rounds, every server once per round (interleaved, so a
+# burst of load elsewhere on the machine hits them alike); the medians.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 names=()
 for app in $APPS; do
+  servers=()
   for server in $SERVERS; do
-    [[ $server == daphne && $WORKERS != 1 ]] && continue
-    serve "$server" "$app"
-    if [[ $app == ws ]]; then
-      ws_measure "$server:$app"
-    elif [[ $app == echo ]]; then
-      curl -fsS "http://127.0.0.1:$port/" | grep -q 'Hello' || die "$server:$app: GET / failed"
-      out=$tmp/$server-$app.wrk
-      run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$(post_script)" "http://127.0.0.1:$port/" >/dev/null
-      t0=$(cpu_ticks "$pid")
-      run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$(post_script)" "http://127.0.0.1:$port/" >"$out"
-      t1=$(cpu_ticks "$pid")
-      name="$server:$app"
-      RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-      P99[$name]=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) x = v / 1000; else if (v ~ /ms$/) x = v + 0; else x = v * 1000; printf "%.2f", x}' "$out")
-      CPU[$name]=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/ requests in / {printf "%.1f", (d / hz) * 1e6 / $1}' "$out")
-      ERR[$name]=$(awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} /Non-2xx/ {n += $NF} END {print n + 0}' "$out")
-    else
-      measure "$server:$app" / 'Hello, World!' "$CONNECTIONS"
-    fi
-    stop_pid "$pid"
+    [[ $server == daphne && $WORKERS != 1 ]] || servers+=("$server")
+  done
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for server in "${servers[@]}"; do
+      serve "$server" "$app"
+      case $app in
+        ws) ws_measure "$server:$app#$round" ;;
+        echo) echo_measure "$server:$app#$round" ;;
+        *) measure "$server:$app#$round" / 'Hello, World!' "$CONNECTIONS" ;;
+      esac
+      stop_pid "$pid"
+    done
+  done
+  for server in "${servers[@]}"; do
+    take_median "$server:$app" "$ROUNDS"
     names+=("$server:$app")
   done
 done
 
 echo
-echo "asgi: $WORKERS worker(s); wrk -t$THREADS -c$CONNECTIONS -d$DURATION; uvicorn flags: $(uvicorn_flags)"
+echo "asgi: $WORKERS worker(s); wrk -t$THREADS -c$CONNECTIONS -d$DURATION; medians of $ROUNDS interleaved round(s); uvicorn flags: $(uvicorn_flags)"
 echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 report_table "${names[@]}"
 echo

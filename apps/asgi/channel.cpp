@@ -162,7 +162,7 @@ Names interned_names() {
     return Names{i("type"), i("body"), i("more_body"), i("status"), i("headers"), i("http.request"),
                  i("http.disconnect"), i("http.response.start"), i("http.response.body"), i("set_result"),
                  i("done"), i("add_done_callback"), PyBytes_FromStringAndSize("", 0), i("http.response.pathsend"),
-                 i("path"), i("websocket.connect"), i("websocket.accept"), i("websocket.receive"),
+                 i("path"), i("http.response.trailers"), i("trailers"), i("more_trailers"), i("websocket.connect"), i("websocket.accept"), i("websocket.receive"),
                  i("websocket.send"), i("websocket.disconnect"), i("websocket.close"),
                  i("websocket.http.response.start"), i("websocket.http.response.body"), i("bytes"), i("text"),
                  i("code"), i("reason"), i("subprotocol"), i(""), i("exception")};
@@ -204,7 +204,7 @@ void start_request(Bridge& b, RequestState* rs) {
     s.content_length = rs->request->flags & HORNET_REQ_CHUNKED ? -1 : rs->request->content_length;
     s.read_in_flight = rs->body_prefetched;
     PyRef scope = rs->ws ? build_websocket_scope(*rs->request, rs->subprotocols, b.root_path.get(), b.state.get())
-                         : build_scope(*rs->request, b.root_path.get(), b.state.get());
+                         : build_scope(*rs->request, b.root_path.get(), b.state.get(), offers_trailers(rs->ops));
     PyRef receive = scope ? PyRef::steal(new_port(g_receive, ch, receive_call)) : PyRef();
     PyRef send = receive ? PyRef::steal(new_port(g_send, ch, send_call)) : PyRef();
     if (!send) return start_failed(b, ch, "asgi: cannot build the scope");

@@ -27,7 +27,8 @@ namespace hornet::asgi {
 // Interned once (init_channel_types), dropped with the types.
 struct Names {
     PyObject *type, *body, *more_body, *status, *headers, *http_request, *http_disconnect, *response_start,
-        *response_body, *set_result, *done, *add_done_callback, *empty_bytes, *pathsend, *path;
+        *response_body, *set_result, *done, *add_done_callback, *empty_bytes, *pathsend, *path, *response_trailers,
+        *trailers, *more_trailers;
     // websocket
     PyObject *ws_connect, *ws_accept, *ws_receive, *ws_send, *ws_disconnect, *ws_close, *ws_response_start,
         *ws_response_body, *bytes, *text, *code, *reason, *subprotocol, *empty_text, *exception;
@@ -45,7 +46,9 @@ struct ChannelState {
     int64_t received = 0;
     bool body_done = false;
     bool started = false;        // a response head (http, or a websocket denial)
-    bool complete = false;       // the last body bytes are posted
+    bool complete = false;       // the last body bytes (or trailers) are posted: finish goes with them
+    bool trailers_promised = false; // http.response.start said trailers: true
+    bool body_ended = false;     // the body ended (more_body false); trailers still to come
     bool disconnected = false;
     bool ended = false;          // the task is done and finish is posted
     bool read_in_flight = false; // a body read or websocket recv the loop thread has not answered
@@ -92,8 +95,8 @@ PyObject* http_receive(ChannelState& s);
 PyObject* http_send(ChannelState& s, PyObject* message);
 PyObject* send_start(ChannelState& s, PyObject* message);
 PyObject* send_body(ChannelState& s, PyObject* message);
-// The (name, value) bytes pairs of an ASGI message into op.header_text.
-bool copy_headers(PyObject* headers, Op& op);
+// The (name, value) bytes pairs of an ASGI message into text (name, value...).
+bool copy_headers(PyObject* headers, std::vector<std::string>& text);
 PyObject* disconnect_message();
 void on_read(ChannelState& s, ptrdiff_t result);
 void on_written(ChannelState& s, ptrdiff_t result);

@@ -36,11 +36,20 @@ void watch_client(ChannelState& s) {
 }
 
 std::atomic<bool> g_logged_start_twice{false}, g_logged_body_first{false}, g_logged_after_end{false},
-    g_logged_unknown{false};
+    g_logged_unknown{false}, g_logged_trailers_unasked{false};
+
+// The last op of the response: finish() goes with it.
+PyObject* end_response(ChannelState& s, std::unique_ptr<Op> op) {
+    op->finish = true;
+    s.complete = true;
+    s.rs->post(std::move(op));
+    if (s.body_done) resolve(s.receive_waiter, disconnect_message());
+    return ready_none();
+}
 
 } // namespace
 
-bool copy_pair(PyObject* pair, Op& op) {
+bool copy_pair(PyObject* pair, std::vector<std::string>& text) {
     PyRef seq = PyRef::steal(PySequence_Fast(pair, "a header must be a (name, value) pair"));
     if (!seq) return false;
     if (PySequence_Fast_GET_SIZE(seq.get()) != 2) {
@@ -51,25 +60,25 @@ bool copy_pair(PyObject* pair, Op& op) {
         char* p;
         Py_ssize_t len;
         if (PyBytes_AsStringAndSize(PySequence_Fast_GET_ITEM(seq.get(), i), &p, &len) < 0) return false;
-        op.header_text.emplace_back(p, static_cast<size_t>(len));
+        text.emplace_back(p, static_cast<size_t>(len));
     }
     return true;
 }
 
-bool copy_headers(PyObject* headers, Op& op) {
+bool copy_headers(PyObject* headers, std::vector<std::string>& text) {
     if (!headers || headers == Py_None) return true;
     if (PyList_CheckExact(headers) || PyTuple_CheckExact(headers)) { // the usual: no iterator
         PyRef seq = PyRef::steal(PySequence_Fast(headers, "headers must be an iterable"));
         const Py_ssize_t count = seq ? PySequence_Fast_GET_SIZE(seq.get()) : 0;
-        op.header_text.reserve(static_cast<size_t>(count) * 2);
+        text.reserve(static_cast<size_t>(count) * 2);
         for (Py_ssize_t i = 0; i < count; ++i)
-            if (!copy_pair(PySequence_Fast_GET_ITEM(seq.get(), i), op)) return false;
+            if (!copy_pair(PySequence_Fast_GET_ITEM(seq.get(), i), text)) return false;
         return static_cast<bool>(seq);
     }
     PyRef it = PyRef::steal(PyObject_GetIter(headers));
     if (!it) return false;
     while (PyRef pair = PyRef::steal(PyIter_Next(it.get())))
-        if (!copy_pair(pair.get(), op)) return false;
+        if (!copy_pair(pair.get(), text)) return false;
     return !PyErr_Occurred();
 }
 
@@ -126,11 +135,15 @@ PyObject* send_start(ChannelState& s, PyObject* message) {
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "http.response.start needs an int 'status'");
         return nullptr;
     }
+    PyObject* trailers = PyDict_GetItemWithError(message, n.trailers);
+    const int promised = trailers ? PyObject_IsTrue(trailers) : 0;
+    if (promised < 0) return nullptr;
     auto op = std::make_unique<Op>();
     op->head = true;
     op->status = static_cast<int>(code);
-    if (!copy_headers(PyDict_GetItemWithError(message, n.headers), *op)) return nullptr;
+    if (!copy_headers(PyDict_GetItemWithError(message, n.headers), op->header_text)) return nullptr;
     s.started = true;
+    s.trailers_promised = promised;
     s.head = std::move(op);
     return ready_none();
 }
@@ -138,7 +151,8 @@ PyObject* send_start(ChannelState& s, PyObject* message) {
 PyObject* send_body(ChannelState& s, PyObject* message) {
     if (!s.started)
         return protocol_error(s.host, g_logged_body_first, "http.response.body before http.response.start");
-    if (s.complete) return protocol_error(s.host, g_logged_after_end, "http.response.body after the response ended");
+    if (s.complete || s.body_ended)
+        return protocol_error(s.host, g_logged_after_end, "http.response.body after the response ended");
     PyObject* body = PyDict_GetItemWithError(message, n.body);
     PyObject* more = PyDict_GetItemWithError(message, n.more_body);
     const int more_body = more ? PyObject_IsTrue(more) : 0;
@@ -149,14 +163,14 @@ PyObject* send_body(ChannelState& s, PyObject* message) {
     if (view.buf) op->body.assign(static_cast<const char*>(view.buf), static_cast<size_t>(view.len));
     if (view.obj) PyBuffer_Release(&view);
     if (s.disconnected) return ready_none(); // the client is gone: nothing to send to
-    op->finish = !more_body;
-    op->notify = more_body;
-    if (!more_body) {
-        s.complete = true;
+    if (!more_body && s.trailers_promised) { // the end waits for http.response.trailers
+        s.body_ended = true;
         s.rs->post(std::move(op));
-        if (s.body_done) resolve(s.receive_waiter, disconnect_message());
         return ready_none();
     }
+    op->finish = !more_body;
+    op->notify = more_body;
+    if (!more_body) return end_response(s, std::move(op));
     PyObject* fut = new_future(s);
     if (!fut) return nullptr;
     s.send_waiter = PyRef::borrow(fut);
@@ -165,16 +179,36 @@ PyObject* send_body(ChannelState& s, PyObject* message) {
     return fut;
 }
 
+// ASGI's trailers extension: fields after the body; the one with
+// more_trailers false ends the response. A body still streaming ends here.
+PyObject* send_trailers(ChannelState& s, PyObject* message) {
+    if (!s.started || !s.trailers_promised)
+        return protocol_error(s.host, g_logged_trailers_unasked,
+                              "http.response.trailers without trailers: true in http.response.start");
+    if (s.complete) return protocol_error(s.host, g_logged_after_end, "http.response.trailers after the response ended");
+    PyObject* more = PyDict_GetItemWithError(message, n.more_trailers);
+    const int more_trailers = more ? PyObject_IsTrue(more) : 0;
+    if (more_trailers < 0) return nullptr;
+    std::unique_ptr<Op> op = s.head ? std::move(s.head) : std::make_unique<Op>();
+    if (!copy_headers(PyDict_GetItemWithError(message, n.headers), op->trailer_text)) return nullptr;
+    s.body_ended = true;
+    if (s.disconnected) return ready_none();
+    if (!more_trailers) return end_response(s, std::move(op));
+    s.rs->post(std::move(op));
+    return ready_none();
+}
+
 PyObject* http_send(ChannelState& s, PyObject* message) {
     PyObject* type = PyDict_GetItemWithError(message, n.type);
     if (type && PyUnicode_Check(type)) {
         if (PyUnicode_Compare(type, n.response_body) == 0) return send_body(s, message);
         if (PyUnicode_Compare(type, n.response_start) == 0) return send_start(s, message);
         if (PyUnicode_Compare(type, n.pathsend) == 0) return send_pathsend(s, message);
+        if (PyUnicode_Compare(type, n.response_trailers) == 0) return send_trailers(s, message);
     }
     if (PyErr_Occurred()) return nullptr;
     return protocol_error(s.host, g_logged_unknown,
-                          "send() got a message that is not http.response.start, .body or .pathsend");
+                          "send() got a message that is not http.response.start, .body, .trailers or .pathsend");
 }
 
 // A write failed, or the worker saw the client go (result < 0).

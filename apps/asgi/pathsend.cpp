@@ -35,10 +35,7 @@ void file_send_free(PyObject* capsule) {
 }
 
 int send_file_now(FileSend& f) {
-    std::vector<hornet_header_t> headers;
-    for (size_t i = 0; i + 1 < f.head->header_text.size(); i += 2)
-        headers.push_back({{f.head->header_text[i].data(), f.head->header_text[i].size()},
-                           {f.head->header_text[i + 1].data(), f.head->header_text[i + 1].size()}});
+    const std::vector<hornet_header_t> headers = header_views(f.head->header_text);
     RequestState* rs = f.rs;
     int rc = rs->ops->start(rs->x, f.head->status, headers.data(), headers.size());
     if (rc == HORNET_OK) rc = rs->ops->sendfile(rs->x, f.fd, 0, f.size);

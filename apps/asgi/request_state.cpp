@@ -39,13 +39,7 @@ bool whole_and_unframed(const Op& op) {
 }
 
 int start_head(RequestState* rs, const Op& op) {
-    std::vector<hornet_header_t> headers;
-    headers.reserve(op.header_text.size() / 2 + 1);
-    for (size_t i = 0; i + 1 < op.header_text.size(); i += 2) {
-        const std::string& n = op.header_text[i];
-        const std::string& v = op.header_text[i + 1];
-        headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
-    }
+    std::vector<hornet_header_t> headers = header_views(op.header_text);
     char length[24];
     if (whole_and_unframed(op)) {
         const int n = std::snprintf(length, sizeof length, "%zu", op.body.size());
@@ -82,8 +76,17 @@ void start_read(RequestState* rs, int cap) {
     rs->unref();
 }
 
+// The worker logs a refused field and sends none of that call's; the
+// response goes on (the app's send() has long returned).
+void add_trailers(RequestState* rs, const Op& op) {
+    if (op.trailer_text.empty() || !offers_trailers(rs->ops)) return;
+    const std::vector<hornet_header_t> fields = header_views(op.trailer_text);
+    (void)rs->ops->trailers(rs->x, fields.data(), fields.size());
+}
+
 // On the loop write() copies into the connection's bounded buffer; past
-// that bound the bytes go with write_async, and the queue waits.
+// that bound the bytes go with write_async, and the queue waits. Trailer
+// fields only come in an op without body bytes (send_trailers).
 bool start_write(RequestState* rs, Op& op) {
     int rc = HORNET_OK;
     if (op.head) {
@@ -98,6 +101,7 @@ bool start_write(RequestState* rs, Op& op) {
             if (rc == HORNET_OK) return true;
         }
     }
+    if (rc == HORNET_OK) add_trailers(rs, op);
     complete(rs, op, rc);
     return false;
 }
@@ -140,6 +144,18 @@ void on_posted(void* ud, ptrdiff_t) {
 }
 
 } // namespace
+
+std::vector<hornet_header_t> header_views(const std::vector<std::string>& text) {
+    std::vector<hornet_header_t> views;
+    views.reserve(text.size() / 2 + 1); // + 1: start_head may add a Content-Length
+    for (size_t i = 0; i + 1 < text.size(); i += 2)
+        views.push_back({{text[i].data(), text[i].size()}, {text[i + 1].data(), text[i + 1].size()}});
+    return views;
+}
+
+bool offers_trailers(const hornet_exchange_ops_t* ops) {
+    return HORNET_HAS(ops, hornet_exchange_ops_t, trailers) && ops->trailers;
+}
 
 void notify(RequestState* rs, int kind, ptrdiff_t result) {
     rs->ref();

@@ -25,14 +25,15 @@ namespace hornet::asgi {
 class EventInbox;
 
 // What the loop thread does for the app: the head (once, with the first
-// body bytes or at the end), body bytes, the end of the exchange; for a
-// WebSocket the accept, a message, the close.
+// body bytes or at the end), body bytes, trailer fields, the end of the
+// exchange; for a WebSocket the accept, a message, the close.
 struct Op {
     enum class Ws : unsigned char { none, accept, send, close };
     bool head = false; // start(status, headers) first
     int status = 200;
     std::vector<std::string> header_text; // name, value, name, value...
     std::string body;
+    std::vector<std::string> trailer_text; // after the body: ops->trailers (ABI 1.6), name, value...
     bool finish = false; // finish(x, error) once the bytes are in
     int error = 0;
     bool notify = false; // tell the asyncio side once the bytes are in (back-pressure)
@@ -83,6 +84,12 @@ struct RequestState {
     // [asyncio thread] Python's side (asgi_channel.cpp owns it).
     void* channel = nullptr; // the ChannelObject, or null once it is gone
 };
+
+// Views of name, value, name, value... strings (which must outlive them).
+std::vector<hornet_header_t> header_views(const std::vector<std::string>& text);
+
+// Does this exchange take trailer fields (ABI 1.6's trailers op)?
+bool offers_trailers(const hornet_exchange_ops_t* ops);
 
 // [loop thread] The op at the queue's front, and those behind it.
 void run_queue(RequestState* rs);

@@ -1,5 +1,6 @@
 // Building the http scope; see scope_builder.hpp.
 #include "scope_builder.hpp"
+#include "tls_scope.hpp"
 
 #include <string>
 #include <string_view>
@@ -13,7 +14,7 @@ using python::PyRef;
 struct Constants {
     PyObject *type, *asgi, *http_version, *method, *scheme, *path, *raw_path, *query_string, *root_path,
         *headers, *client, *server, *state, *extensions;
-    PyObject *http, *asgi_info, *v10, *v11, *scheme_http, *scheme_https, *get, *post, *ext_value;
+    PyObject *http, *asgi_info, *v10, *v11, *scheme_http, *scheme_https, *get, *post, *ext_value, *ext_trailers;
     PyObject *websocket, *subprotocols, *ws_asgi_info, *scheme_ws, *scheme_wss, *ws_ext_value;
 };
 Constants k{};
@@ -145,21 +146,22 @@ bool init_scope_constants() {
                   intern("path"), intern("raw_path"), intern("query_string"), intern("root_path"), intern("headers"),
                   intern("client"), intern("server"), intern("state"), intern("extensions"),
                   intern("http"), nullptr, intern("1.0"), intern("1.1"), intern("http"), intern("https"),
-                  intern("GET"), intern("POST"), nullptr,
+                  intern("GET"), intern("POST"), nullptr, nullptr,
                   intern("websocket"), intern("subprotocols"), nullptr, intern("ws"), intern("wss"), nullptr};
     k.asgi_info = Py_BuildValue("{s:s,s:s}", "version", "3.0", "spec_version", "2.3");
     k.ext_value = Py_BuildValue("{s:{}}", "http.response.pathsend"); // what send() takes beyond http
+    k.ext_trailers = Py_BuildValue("{s:{},s:{}}", "http.response.pathsend", "http.response.trailers");
     // 2.4: websocket.disconnect carries the reason.
     k.ws_asgi_info = Py_BuildValue("{s:s,s:s}", "version", "3.0", "spec_version", "2.4");
     k.ws_ext_value = Py_BuildValue("{s:{}}", "websocket.http.response"); // the denial response
-    return k.asgi_info && k.ext_value && k.post && k.type && k.ws_asgi_info && k.ws_ext_value && k.scheme_wss;
+    return k.asgi_info && k.ext_value && k.ext_trailers && k.post && k.type && k.ws_asgi_info && k.ws_ext_value && k.scheme_wss;
 }
 
 void drop_scope_constants() {
     PyObject** all[] = {&k.type, &k.asgi, &k.http_version, &k.method, &k.scheme, &k.path, &k.raw_path,
                         &k.query_string, &k.root_path, &k.headers, &k.client, &k.server, &k.state,
                         &k.extensions, &k.http, &k.asgi_info, &k.v10, &k.v11, &k.scheme_http, &k.scheme_https,
-                        &k.get, &k.post, &k.ext_value, &k.websocket, &k.subprotocols, &k.ws_asgi_info,
+                        &k.get, &k.post, &k.ext_value, &k.ext_trailers, &k.websocket, &k.subprotocols, &k.ws_asgi_info,
                         &k.scheme_ws, &k.scheme_wss, &k.ws_ext_value};
     for (PyObject** p : all) Py_CLEAR(*p);
     Py_CLEAR(g_last_client.text);
@@ -200,16 +202,27 @@ PyObject* subprotocol_list(const std::vector<hornet_str_t>& offered) {
     return list;
 }
 
+// A copy of the shared extensions dict, with "tls" on a TLS connection.
+PyObject* extensions(const hornet_request_t& r, PyObject* shared) {
+    PyObject* ext = PyDict_Copy(shared);
+    PyRef tls;
+    if (!ext || !tls_extension(r, tls)) return ext;
+    if (tls && PyDict_SetItemString(ext, "tls", tls.get()) == 0) return ext;
+    Py_DECREF(ext);
+    return nullptr;
+}
+
 } // namespace
 
-PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state) {
+PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state, bool trailers) {
     PyRef scope = PyRef::steal(_PyDict_NewPresized(16)); // no resize while it fills
     if (!scope) return scope;
     PyObject* d = scope.get();
     const bool ok = put(d, k.type, Py_NewRef(k.http)) && put(d, k.asgi, PyDict_Copy(k.asgi_info)) &&
                     put(d, k.method, method_of(r.method)) &&
                     put(d, k.scheme, scheme_of(r.scheme, k.scheme_http, k.scheme_https)) &&
-                    put_common(d, r, root_path, state) && put(d, k.extensions, PyDict_Copy(k.ext_value));
+                    put_common(d, r, root_path, state) &&
+                    put(d, k.extensions, extensions(r, trailers ? k.ext_trailers : k.ext_value));
     if (!ok) scope.reset();
     return scope;
 }
@@ -222,7 +235,7 @@ PyRef build_websocket_scope(const hornet_request_t& r, const std::vector<hornet_
     const bool ok = put(d, k.type, Py_NewRef(k.websocket)) && put(d, k.asgi, PyDict_Copy(k.ws_asgi_info)) &&
                     put(d, k.scheme, scheme_of(r.scheme, k.scheme_ws, k.scheme_wss)) &&
                     put_common(d, r, root_path, state) && put(d, k.subprotocols, subprotocol_list(subprotocols)) &&
-                    put(d, k.extensions, PyDict_Copy(k.ws_ext_value));
+                    put(d, k.extensions, extensions(r, k.ws_ext_value));
     if (!ok) scope.reset();
     return scope;
 }

@@ -6,9 +6,12 @@
 // uvicorn does), raw_path the target's path as sent, headers a list of
 // (name, value) bytes tuples in arrival order with names lower-cased,
 // client (host, port) or None on a unix socket, server (host, port) or
-// (path, None); extensions names http.response.pathsend. A websocket scope
-// has no method, scheme ws or wss, the offered subprotocols, and names the
-// websocket.http.response (denial) extension. [asyncio thread, GIL held]
+// (path, None); extensions names http.response.pathsend, and
+// http.response.trailers when the worker type takes trailers (ABI 1.6).
+// A websocket scope has no method, scheme ws or wss, the offered
+// subprotocols, and names the websocket.http.response (denial) extension.
+// Either has extensions["tls"] on a TLS connection (tls_scope.hpp).
+// [asyncio thread, GIL held]
 #pragma once
 
 #include <vector>
@@ -23,7 +26,8 @@ bool init_scope_constants();
 void drop_scope_constants();
 
 // A new scope dict, or nullptr with a Python exception set. state is copied.
-python::PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state);
+// trailers: the exchange takes trailer fields (offers_trailers()).
+python::PyRef build_scope(const hornet_request_t& r, PyObject* root_path, PyObject* state, bool trailers);
 python::PyRef build_websocket_scope(const hornet_request_t& r, const std::vector<hornet_str_t>& subprotocols,
                                     PyObject* root_path, PyObject* state);
 

@@ -15,10 +15,7 @@ namespace {
 hornet_str_t view(const std::string& s) { return {s.data(), s.size()}; }
 
 int accept(RequestState* rs, const Op& op) {
-    std::vector<hornet_header_t> headers;
-    headers.reserve(op.header_text.size() / 2);
-    for (size_t i = 0; i + 1 < op.header_text.size(); i += 2)
-        headers.push_back({view(op.header_text[i]), view(op.header_text[i + 1])});
+    const std::vector<hornet_header_t> headers = header_views(op.header_text);
     hornet_ws_accept_t opts{};
     opts.head = hornet_head_t HORNET_HEAD_INIT(hornet_ws_accept_t);
     opts.subprotocol = view(op.body);

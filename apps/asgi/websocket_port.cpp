@@ -74,7 +74,7 @@ PyObject* ws_accept_op(ChannelState& s, PyObject* message) {
         if (!p) return nullptr;
         op->body.assign(p, static_cast<size_t>(len));
     }
-    if (!copy_headers(PyDict_GetItemWithError(message, n.headers), *op)) return nullptr;
+    if (!copy_headers(PyDict_GetItemWithError(message, n.headers), op->header_text)) return nullptr;
     if (PyErr_Occurred()) return nullptr;
     s.accepted = true;
     s.read_in_flight = true; // the loop thread receives the first message once accepted

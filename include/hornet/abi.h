@@ -23,6 +23,10 @@
  * has the full contract, call by call.
  *
  * ABI change log (newest first; dates are UTC):
+ *   1.6  2026-12-03  hornet_exchange_ops_t.trailers: trailer fields after
+ *                    the last chunk of a chunked response, for a client
+ *                    that sent TE: trailers (dropped otherwise); offered
+ *                    by every built-in worker type.
  *   1.5  2026-12-02  TLS: hornet_tls_t and hornet_tls_cert_t (worker.h);
  *                    worker context: tls and listen_tls (which listeners
  *                    speak TLS, and with which certificates, CA, client
@@ -102,7 +106,7 @@ extern "C" {
 #endif
 
 #define HORNET_ABI_MAJOR 1 /* bump: every older plugin is refused          */
-#define HORNET_ABI_MINOR 5 /* bump: fields or ops appended; log it above   */
+#define HORNET_ABI_MINOR 6 /* bump: fields or ops appended; log it above   */
 #define HORNET_MAGIC 0x484e5431u /* "HNT1": is this a hornet struct at all? */
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -170,7 +170,26 @@ typedef struct hornet_exchange_ops_s {
      * learns from a failed write, as before). user_data is the app's. */
     int (*watch_peer)(hornet_exchange_t *x, hornet_done_fn done,
                       void *user_data);
-    /* ABI 1.5: append below, never above. */
+
+    /* ABI 1.6. Read only under HORNET_HAS(ops, hornet_exchange_ops_t,
+     * trailers) and when not NULL. [handler, after PENDING, loop thread]
+     * Trailer fields for the response, after start() and before finish():
+     * they follow the last chunk, which finish() sends. May be called more
+     * than once (the fields add up). The fields are copied before the call
+     * returns. They reach the client only on a chunked response (no
+     * Content-Length from the app, HTTP/1.1, a status with a body, not
+     * HEAD) to a request whose TE header lists "trailers" (RFC 9110 6.5):
+     * otherwise they are dropped and the call still succeeds, so an app
+     * need not know the client. Name the fields in a Trailer header of the
+     * head if the client should expect them. HORNET_OK (kept or dropped);
+     * HORNET_EINVAL before start(), for a name that is not a token, a
+     * value with a control byte (CR, LF, NUL...) or a field that must not
+     * be a trailer (Content-Length, Transfer-Encoding, Connection,
+     * Trailer, Host and the like: framing and routing), and then nothing
+     * of this call is kept; HORNET_ECLOSED after finish(). */
+    int (*trailers)(hornet_exchange_t *x, const hornet_header_t *fields,
+                    size_t count);
+    /* ABI 1.6: append below, never above. */
 } hornet_exchange_ops_t;
 
 typedef struct hornet_app_s {

@@ -475,12 +475,13 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 
 class Response:
-    def __init__(self, status, reason, version, headers, raw_head, body, interim):
+    def __init__(self, status, reason, version, headers, raw_head, body, interim, trailers=None):
         self.status, self.reason, self.version = status, reason, version
         self.headers = headers        # {lowercase name: value}, last wins
         self.raw_head = raw_head      # the head's bytes, as received
         self.body = body
         self.interim = interim        # 1xx statuses seen before this one
+        self.trailers = trailers or {}  # after a chunked body: {lowercase name: value}
 
     @property
     def head(self):
@@ -549,7 +550,19 @@ def parse_head(raw):
     return version, int(status), reason, headers
 
 
-def read_body(reader, head_request, status, headers):
+def read_trailers(reader, trailers):
+    """The trailer section after the last chunk, up to its blank line."""
+    while True:
+        line = reader.until(b"\r\n")[:-2]
+        if not line:
+            return
+        name, colon, value = line.decode("latin-1").partition(":")
+        assert colon and name == name.strip(), f"bad trailer line {line!r}"
+        trailers[name.lower()] = value.strip()
+
+
+def read_body(reader, head_request, status, headers, trailers=None):
+    """The body; a chunked one's trailer fields go into trailers (a dict)."""
     if head_request or status in (204, 304) or status < 200:
         return b""
     if "chunked" in headers.get("transfer-encoding", "").lower():
@@ -557,7 +570,7 @@ def read_body(reader, head_request, status, headers):
         while True:
             size = int(reader.until(b"\r\n")[:-2].split(b";")[0], 16)
             if size == 0:
-                reader.until(b"\r\n")  # no trailers from hornet
+                read_trailers(reader, {} if trailers is None else trailers)
                 return out
             out += reader.exactly(size)
             assert reader.exactly(2) == b"\r\n", "bad chunk framing"
@@ -575,8 +588,9 @@ def read_response(reader, head_request=False):
         if status >= 200:
             break
         interim.append(status)
-    body = read_body(reader, head_request, status, headers)
-    return Response(status, reason, version, headers, raw, body, interim)
+    trailers = {}
+    body = read_body(reader, head_request, status, headers, trailers)
+    return Response(status, reason, version, headers, raw, body, interim, trailers)
 
 
 def connect(port, host="127.0.0.1", timeout=10.0):

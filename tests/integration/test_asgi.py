@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import socket
+import subprocess
 import tempfile
 import time
 import unittest
@@ -152,6 +153,42 @@ class SpecApp(HornetTestCase):
         status, headers, body = self.get(self.h, "/pathsend")
         with open(os.path.join(APPS, "spec_app.py"), "rb") as f:
             self.assertEqual((status, body), (200, f.read()))
+
+    def trailers_get(self, path, te=True):
+        te_line = b"TE: trailers\r\n" if te else b""
+        resp, reader = harness.exchange(self.h.port, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n" + te_line
+                                        + b"\r\n")
+        reader.close()
+        return resp
+
+    def test_response_trailers(self):
+        """ASGI's http.response.trailers: offered in the scope, sent after
+        the last chunk to a client that said TE: trailers (also when the
+        trailers message itself ends the body), dropped for one that did
+        not; a promise never kept still ends the response."""
+        for path in ("/trailers", "/trailers/late"):
+            r = self.trailers_get(path)
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.headers.get("transfer-encoding"), "chunked")
+            self.assertEqual(r.headers.get("trailer"), "x-checksum, x-count")
+            self.assertTrue(r.body.startswith(b"offered\n"), r.body)
+            self.assertEqual(r.trailers, {"x-checksum": hashlib.sha256(r.body).hexdigest(), "x-count": "2"}, path)
+        r = self.trailers_get("/trailers", te=False)
+        self.assertEqual((r.body, r.trailers), (b"offered\nabcd", {}))
+        r = self.trailers_get("/trailers/none")
+        self.assertEqual((r.body, r.trailers), (b"offered\nabcd", {}))
+        self.assertIn("http.response.trailers", self.scope()["scope"]["extensions"])
+
+    def test_response_trailers_with_curl(self):
+        out = subprocess.run(["curl", "-sS", "--raw", "-H", "TE: trailers", f"{self.h.url}/trailers"],
+                             capture_output=True, timeout=20, check=True).stdout
+        digest = hashlib.sha256(b"offered\nabcd").hexdigest().encode()
+        self.assertTrue(out.endswith(b"\r\n0\r\nx-checksum: " + digest + b"\r\nx-count: 2\r\n\r\n"), out)
+
+    def test_trailers_without_the_promise_are_a_protocol_error(self):
+        status, _, body = self.get(self.h, "/trailers/unasked")
+        self.assertEqual((status, body), (200, b"survived"))
+        self.assertEqual(len(self.h.wait_log(r"http\.response\.trailers without trailers: true")), 1)
 
     def test_exception_before_start_is_500_with_traceback(self):
         status, _, _ = self.get(self.h, "/raise")

@@ -233,6 +233,37 @@ class ResponseSideTest(WorkerTypes, HornetTestCase):
                     self.assertTrue(rest.endswith(b"\r\n\r\nhello"), (request, rest[-80:]))
         self.each_type(check, app=wire.PROBE_APP)
 
+    def test_trailers_follow_the_last_chunk_for_te_trailers(self):
+        # ABI 1.6's trailers op, from a pool or handler thread (probe) and,
+        # on async and uring, from the loop (probe_loop): the fields come
+        # after the last chunk only when the client said TE: trailers; a
+        # framing field is refused with a log line; no TE, HTTP/1.0 (no
+        # chunks) and HEAD drop them, and the app's calls still succeed.
+        def ask(h, extra, line=b"GET /trailers HTTP/1.1"):
+            head = line.startswith(b"HEAD")
+            r, reader = wire.exchange(h.port, line + b"\r\nHost: a\r\n" + extra + b"\r\n", head_request=head)
+            reader.close()
+            return r
+
+        def check(kind, h):
+            r = ask(h, b"TE: gzip;q=0.5, trailers\r\n")
+            self.assertEqual((r.status, r.body), (200, b"one,0,0,-22\n"), kind)
+            self.assertEqual(r.headers.get("trailer"), "X-Checksum, X-Status")
+            self.assertEqual(r.trailers, {"x-checksum": "c1", "x-status": "done"}, kind)
+            self.assertTrue(h.wait_log(r"app probe: trailer field \"Content-Length\" cannot be a trailer", timeout=10))
+            r = ask(h, b"")
+            self.assertEqual((r.body, r.trailers), (b"one,0,0,-22\n", {}), kind)
+            self.assertEqual(ask(h, b"TE: trailers\r\n", line=b"HEAD /trailers HTTP/1.1").status, 200)
+            r = ask(h, b"TE: trailers\r\n", line=b"GET /trailers HTTP/1.0")
+            self.assertEqual((r.body, r.trailers), (b"one,0,0,-22\n", {}), kind)  # until the close
+        self.each_type(check, app=wire.PROBE_APP)
+        loop_probe = os.path.join(wire.FIXTURE_DIR, "probe_loop.so")
+        for kind in ("async", "uring"):
+            with self.subTest(worker=kind, app="probe_loop"):
+                h = self.daemon(wire.worker_args(kind) + [loop_probe], workers=1)
+                check(kind, h)
+                h.stop()
+
     def test_expect_100_continue_only_when_the_app_reads(self):
         def check(kind, h):
             s = wire.connect(h.port)

@@ -476,6 +476,76 @@ class AccessLogAtoms(HornetTestCase):
         self.assertOneErrorLine(err, "ssl_client_i_dn", "{ssl_client_s_dn}e")
 
 
+ASGI_APPS = os.path.join(HERE, "asgi_apps")
+ASGI_SO = os.path.join(harness.PLUGIN_DIR, "asgi.so")
+
+
+@unittest.skipUnless(os.path.exists(ASGI_SO), f"no {ASGI_SO}")
+class AsgiTlsExtension(HornetTestCase):
+    """The ASGI TLS extension in the http and websocket scopes (spec_app's
+    /scope and /ws echo the scope), with and without a client certificate,
+    TLS 1.3 and 1.2; absent on a plain listener beside it. The suite id is
+    checked against the client's own view of the cipher (Python's ssl)."""
+
+    def scope_over_tls(self, port, ctx):
+        reader = wire.Reader(tls_connect(port, ctx=ctx))
+        with reader:
+            reader.sock.sendall(b"GET /scope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            resp = wire.read_response(reader)
+            name, version, _ = reader.sock.cipher()
+        ids = {c["name"]: c["id"] & 0xFFFF for c in ctx.get_ciphers()}
+        return json.loads(resp.body)["scope"], ids.get(name), version
+
+    def test_tls_extension_with_and_without_a_client_certificate(self):
+        h = self.daemon(["-k", "async", *tls_args(), "--ca-certs", pki("ca.pem"), "--cert-reqs", "optional",
+                         "-b", "127.0.0.1:0", "-b", "http://127.0.0.2:0", "--pythonpath", ASGI_APPS,
+                         "spec_app:app"], workers=1, listeners=2)
+        ports = {url.partition(":")[0]: harness.port_of(url) for url, _ in h.listeners()}
+        tls_port, plain_port = ports["https"], ports["http"]
+        scope, suite, _ = self.scope_over_tls(tls_port, client_context())
+        self.assertEqual(scope["scheme"], "https")
+        self.assertEqual(scope["extensions"]["tls"], {
+            "server_cert": None, "client_cert_chain": [], "client_cert_name": None, "client_cert_error": None,
+            "tls_version": 0x0304, "cipher_suite": suite})
+        self.assertIsInstance(suite, int)
+
+        with open(pki("client.pem")) as f:
+            client_pem = f.read()
+        scope, _, _ = self.scope_over_tls(tls_port, client_context("client"))
+        tls = scope["extensions"]["tls"]
+        self.assertEqual(tls["client_cert_name"], "CN=client one,O=hornet tests")
+        self.assertEqual([c.strip() for c in tls["client_cert_chain"]], [client_pem.strip()])
+        self.assertIsNone(tls["client_cert_error"])
+        # One that fails verification never reaches a scope (so no client_cert_error to give).
+        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+            self.scope_over_tls(tls_port, client_context("rogue"))
+
+        old = client_context()
+        old.maximum_version = ssl.TLSVersion.TLSv1_2
+        scope, suite, version = self.scope_over_tls(tls_port, old)
+        self.assertEqual((version, scope["extensions"]["tls"]["tls_version"]), ("TLSv1.2", 0x0303))
+        self.assertEqual(scope["extensions"]["tls"]["cipher_suite"], suite)
+        self.assertIsNotNone(suite)
+
+        c = http.client.HTTPConnection("127.0.0.2", plain_port, timeout=10)
+        c.request("GET", "/scope")
+        r = c.getresponse()
+        status, body = r.status, r.read()
+        c.close()
+        self.assertEqual(status, 200)
+        self.assertNotIn("tls", json.loads(body)["scope"]["extensions"])
+
+        ws_client = ws.WsClient(tls_port, handshake=False)  # wss: the websocket scope has it too
+        ws_client.sock.close()
+        ws_client.sock = tls_connect(tls_port, ctx=client_context("client"))
+        self.assertEqual(ws_client.handshake("/ws")[0], 101)
+        doc = json.loads(ws_client.recv_message()[1])
+        ws_client.close()
+        self.assertEqual(doc["scope"]["scheme"], "wss")
+        self.assertEqual(doc["scope"]["extensions"]["tls"]["client_cert_name"], "CN=client one,O=hornet tests")
+        self.assertIn("websocket.http.response", doc["scope"]["extensions"])
+
+
 class ConformanceOverTls(HornetTestCase):
     """The raw-request table, as test_conformance runs it, over TLS."""
 

@@ -46,6 +46,7 @@ struct HeadFacts {
     int host_count = 0;
     bool has_length = false; // a Content-Length field was seen
     bool chunked = false;    // Transfer-Encoding: chunked was accepted
+    bool te_trailers = false; // TE lists "trailers": response trailers reach the client
     std::vector<FieldSpan> fields;
 };
 

@@ -98,6 +98,11 @@ int BlockingExchange::start(int status, const hornet_header_t* headers, size_t c
     return core_.start(status, headers, count, keep_going);
 }
 
+int BlockingExchange::trailers(const hornet_header_t* fields, size_t count) {
+    std::lock_guard lock(mu_);
+    return core_.trailers(fields, count);
+}
+
 int BlockingExchange::write(const void* data, size_t len) {
     std::lock_guard lock(mu_);
     if (int rc = core_.admit_write(); rc != HORNET_OK) return rc;

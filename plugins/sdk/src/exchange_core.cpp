@@ -64,6 +64,16 @@ int ExchangeCore::admit_write() {
     return HORNET_OK;
 }
 
+int ExchangeCore::trailers(const hornet_header_t* fields, size_t count) {
+    if (s_.finished) return HORNET_ECLOSED;
+    if (s_.head_refused || !p_.encoder.started()) return HORNET_EINVAL;
+    const int rc = p_.encoder.trailers({fields, count});
+    if (rc != HORNET_OK)
+        support::logf(p_.host, HORNET_LOG_ERROR, "app %s: %s; those trailers are not sent", p_.app_name,
+                      p_.encoder.trailer_error().c_str());
+    return rc;
+}
+
 // Known before the head leaves: a body too large to drop, a client that
 // waits for a 100 Continue it will not get, or a connection already
 // closing. A head that has left cannot take it back: such a connection

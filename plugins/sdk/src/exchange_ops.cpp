@@ -77,6 +77,12 @@ int op_watch_peer(hornet_exchange_t* x, hornet_done_fn done, void* ud) {
                    [&] { return self(x)->watch_peer(done, ud); });
 }
 
+int op_trailers(hornet_exchange_t* x, const hornet_header_t* fields, size_t count) {
+    if (!x || (!fields && count)) return HORNET_EINVAL;
+    return support::guarded(host_of(x), "exchange trailers()", int{HORNET_EINTERNAL},
+                   [&] { return self(x)->trailers(fields, count); });
+}
+
 const hornet_exchange_ops_t kOps = {
     .head = HORNET_HEAD_INIT(hornet_exchange_ops_t),
     .request = op_request,
@@ -89,6 +95,7 @@ const hornet_exchange_ops_t kOps = {
     .sendfile = op_sendfile,
     .finish = op_finish,
     .watch_peer = op_watch_peer,
+    .trailers = op_trailers,
 };
 
 } // namespace

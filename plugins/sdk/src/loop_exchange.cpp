@@ -124,6 +124,10 @@ int LoopExchange::start(int status, const hornet_header_t* headers, size_t count
     return static_cast<int>(now_on_loop([&]() -> ptrdiff_t { return core_.start(status, headers, count, keep_going()); }));
 }
 
+int LoopExchange::trailers(const hornet_header_t* fields, size_t count) {
+    return static_cast<int>(now_on_loop([&]() -> ptrdiff_t { return core_.trailers(fields, count); }));
+}
+
 int LoopExchange::finish(int error) {
     if (finish_called_.exchange(true)) return HORNET_ECLOSED;
     if (in_loop()) return loop_finish(error);

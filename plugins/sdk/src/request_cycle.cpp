@@ -92,7 +92,8 @@ void RequestCycle::end_refused(const ConnectionRef& c, const HeadStep& step) {
 }
 
 AppRoute RequestCycle::begin_exchange(const ConnectionRef& c, bool keep_going) {
-    encoder_.reset({request_.version, parser_.head_request(), keep_going && parser_.keep_alive()});
+    encoder_.reset({request_.version, parser_.head_request(), keep_going && parser_.keep_alive(),
+                    parser_.accepts_trailers()});
     if (host_observes(ctx_)) {
         queued_us_ = queued_us(c);
         ctx_->exchange_begin(ctx_, &request_, queued_us_);

@@ -69,6 +69,9 @@ int BeastRequestParser::framing_status(http::field name, beast_sv value) {
     case http::field::expect:
         if (boost::beast::iequals(value, "100-continue")) facts_.expect_continue = true;
         return 0;
+    case http::field::te:
+        if (rules::te_lists_trailers(value)) facts_.te_trailers = true;
+        return 0;
     default:
         return 0;
     }
@@ -163,7 +166,7 @@ void RequestParser::Impl::start() {
     facts.status = 0;
     facts.in_body = false;
     facts.host_count = 0;
-    facts.has_length = facts.chunked = false;
+    facts.has_length = facts.chunked = facts.te_trailers = false;
     facts.fields.clear();
     headers.clear();
     consumed = head_start = scanned = 0;
@@ -289,6 +292,8 @@ void RequestParser::fill(hornet_request_t& r) const {
 bool RequestParser::head_request() const { return impl_->facts.head_method; }
 
 bool RequestParser::keep_alive() const { return impl_->beast->keep_alive(); }
+
+bool RequestParser::accepts_trailers() const { return impl_->facts.te_trailers; }
 
 std::string_view RequestParser::request_line() const {
     const Impl& s = *impl_;

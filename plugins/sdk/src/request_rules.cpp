@@ -130,6 +130,17 @@ int transfer_encoding_status(std::string_view value) {
     return others ? 501 : 0;
 }
 
+bool te_lists_trailers(std::string_view value) {
+    for (bool last = false; !last;) {
+        const size_t comma = value.find(',');
+        const std::string_view piece = trim_ows(value.substr(0, comma));
+        last = comma == std::string_view::npos;
+        value = last ? std::string_view{} : value.substr(comma + 1);
+        if (support::iequals(piece, "trailers")) return true; // "trailers" takes no parameters
+    }
+    return false;
+}
+
 bool has_bare_cr_or_lf(std::string_view s, char prev) {
     for (size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];

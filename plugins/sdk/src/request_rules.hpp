@@ -32,6 +32,11 @@ bool is_content_length(std::string_view value);
 // malformed list, empty elements included (RFC 9112 6.1, 6.3).
 int transfer_encoding_status(std::string_view value);
 
+// A TE field value (RFC 9110 10.1.4) that lists "trailers": the client
+// takes trailer fields after a chunked body. Lenient: an element it cannot
+// parse is skipped, as TE only ever offers.
+bool te_lists_trailers(std::string_view value);
+
 // Between a field's colon and its value only SP and HTAB may stand: any
 // other byte there (a CRLF) is obs-fold, which Beast would accept.
 bool only_ows(const char* first, const char* last);

@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
+constexpr std::string_view kLastChunkLine = "0\r\n";
 
 } // namespace
 
@@ -17,6 +18,7 @@ void ResponseEncoder::reset(const ResponseContext& ctx) {
     ctx_ = ctx;
     started_ = head_sent_ = finished_ = complete_ = false;
     written_ = sent_ = 0;
+    trailers_.clear();
 }
 
 int ResponseEncoder::start(int status, std::span<const hornet_header_t> headers) {
@@ -83,9 +85,24 @@ void ResponseEncoder::finish(WireBuffers& out) {
     }
     take_head(out);
     finished_ = true;
-    if (head_.framing() == Framing::chunked) out.add(kLastChunk);
+    if (head_.framing() == Framing::chunked) add_last_chunk(out);
     const bool short_body = head_.framing() == Framing::length && written_ != head_.content_length();
     complete_ = !short_body;
+}
+
+int ResponseEncoder::trailers(std::span<const hornet_header_t> fields) {
+    if (!started_ || finished_ || upgraded()) return HORNET_EINVAL;
+    const int rc = trailers_.add(fields);
+    if (!carries_trailers()) trailers_.clear(); // checked all the same, then dropped: the client cannot take them
+    return rc;
+}
+
+// RFC 9112 7.1: last-chunk, the trailer section, the blank line.
+void ResponseEncoder::add_last_chunk(WireBuffers& out) {
+    if (trailers_.bytes().empty()) return out.add(kLastChunk);
+    out.add(kLastChunkLine);
+    out.add(trailers_.bytes());
+    out.add(kCrlf);
 }
 
 void ResponseEncoder::error_response(int status, WireBuffers& out) {

@@ -9,7 +9,14 @@ client goes away, then writes DISCONNECT_FILE), /idle (reads the body,
 then waits on receive() without answering: writes IDLE_FILE with what
 came, once the client goes away), /state (lifespan state), /sleep (awaits
 asyncio.sleep), /pathsend (this file, by the http.response.pathsend
-extension). Lifespan: startup puts a counter in state.
+extension), /trailers (the http.response.trailers extension: trailers: true,
+"ab" and "cd" streamed, then x-checksum (the body's sha256) with
+more_trailers and x-count; the body's first line says whether the scope
+offered the extension), /trailers/late (the body's end is the trailers
+message itself, with no final http.response.body), /trailers/unasked (a
+trailers message without trailers: true is a RuntimeError; then
+"survived"), /trailers/none (promised, never sent: the response still
+ends). Lifespan: startup puts a counter in state.
 
 WebSocket (spec 2.4): /ws (checks every websocket scope key, accepts with
 the first offered subprotocol and a header, sends the scope and the
@@ -21,6 +28,7 @@ without accepting: 403).
 """
 
 import asyncio
+import hashlib
 import json
 import os
 
@@ -161,6 +169,28 @@ async def websocket(scope, receive, send):
             await send({"type": "websocket.send", "bytes": m["bytes"]})
 
 
+async def trailers(scope, send, path):
+    if path == "/trailers/unasked":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        try:
+            await send({"type": "http.response.trailers", "headers": [(b"x-a", b"1")]})
+        except RuntimeError:
+            pass
+        return await send({"type": "http.response.body", "body": b"survived"})
+    offered = b"offered\n" if "http.response.trailers" in scope["extensions"] else b"not offered\n"
+    await send({"type": "http.response.start", "status": 200, "trailers": True,
+                "headers": [(b"trailer", b"x-checksum, x-count")]})
+    await send({"type": "http.response.body", "body": offered + b"ab", "more_body": True})
+    if path == "/trailers/none":
+        return await send({"type": "http.response.body", "body": b"cd"})
+    if path != "/trailers/late":
+        await send({"type": "http.response.body", "body": b"cd"})
+    digest = hashlib.sha256(offered + b"ab" + (b"" if path == "/trailers/late" else b"cd")).hexdigest()
+    await send({"type": "http.response.trailers", "headers": [(b"x-checksum", digest.encode())],
+                "more_trailers": True})
+    await send({"type": "http.response.trailers", "headers": [(b"x-count", b"2")]})
+
+
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
         return await lifespan(scope, receive, send)
@@ -234,6 +264,8 @@ async def app(scope, receive, send):
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", str(size).encode())]})
         return await send({"type": "http.response.pathsend", "path": __file__})
+    if path.startswith("/trailers"):
+        return await trailers(scope, send, path)
     if path == "/idle":
         await read_all(receive)
         m = await receive()  # nothing is sent: only the client's leaving ends this

@@ -177,6 +177,16 @@ TEST(RequestParser, FlagsExpectHeadAndHttp10) {
     EXPECT_TRUE(ka.request.flags & HORNET_REQ_KEEP_ALIVE);
 }
 
+TEST(RequestParser, TeTrailersIsSeenPerRequest) {
+    RequestParser p;
+    parse(p, "GET / HTTP/1.1\r\nHost: h\r\nTE: gzip;q=0.5, Trailers\r\n\r\n");
+    EXPECT_TRUE(p.accepts_trailers());
+    parse(p, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    EXPECT_FALSE(p.accepts_trailers()); // the last request's TE is forgotten
+    parse(p, "GET / HTTP/1.1\r\nHost: h\r\nTE: gzip\r\nte: trailers\r\n\r\n");
+    EXPECT_TRUE(p.accepts_trailers()); // in any of the TE fields
+}
+
 TEST(RequestParser, LeadingEmptyLinesAreSkipped) {
     RequestParser p;
     const std::string req = "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n";

@@ -63,6 +63,17 @@ TEST(RequestRules, TransferEncoding) {
     for (const auto& c : cases) EXPECT_EQ(rules::transfer_encoding_status(c.value), c.status) << c.value;
 }
 
+TEST(RequestRules, TeListsTrailers) {
+    EXPECT_TRUE(rules::te_lists_trailers("trailers"));
+    EXPECT_TRUE(rules::te_lists_trailers("TRAILERS"));
+    EXPECT_TRUE(rules::te_lists_trailers("gzip;q=0.5, trailers"));
+    EXPECT_TRUE(rules::te_lists_trailers(" trailers ,deflate"));
+    EXPECT_FALSE(rules::te_lists_trailers(""));
+    EXPECT_FALSE(rules::te_lists_trailers("gzip"));
+    EXPECT_FALSE(rules::te_lists_trailers("xtrailers"));
+    EXPECT_FALSE(rules::te_lists_trailers("trailers;q=1")); // "trailers" takes no parameters
+}
+
 TEST(RequestRules, BareLineEnds) {
     EXPECT_FALSE(rules::has_bare_cr_or_lf("GET / HTTP/1.1\r\nHost: a\r\n", 0));
     EXPECT_FALSE(rules::has_bare_cr_or_lf("GET / HTTP/1.1\r", 0)); // its LF may come next

@@ -8,6 +8,7 @@
 
 #include "hornet/sdk/detail/http_date.hpp"
 #include "hornet/sdk/response_encoder.hpp"
+#include "hornet/support/text.hpp"
 
 using namespace hornet::sdk;
 
@@ -255,4 +256,75 @@ TEST(HttpDate, ImfFixdate) {
     EXPECT_EQ(std::string(out, 29), "Sun, 06 Nov 1994 08:49:37 GMT");
     EXPECT_EQ(http_date().size(), 29u);
     EXPECT_EQ(http_date().substr(26), "GMT");
+}
+
+// ABI 1.6: trailer fields follow the last chunk, for a client that said
+// TE: trailers; a response that cannot carry them checks and drops them.
+TEST(ResponseEncoder, TrailersFollowTheLastChunk) {
+    ResponseEncoder enc;
+    enc.reset({11, false, true, true});
+    const hornet_header_t none[] = {h("X-A", "1")};
+    EXPECT_EQ(enc.trailers(none), HORNET_EINVAL); // before start()
+    ASSERT_EQ(enc.start(200, {}), HORNET_OK);
+    EXPECT_TRUE(enc.carries_trailers());
+    WireBuffers w;
+    enc.body("abc", 3, w);
+    const hornet_header_t first[] = {h("X-Checksum", "abc123"), h("Server-Timing", "app;dur=5")};
+    const hornet_header_t second[] = {h("X-Count", "1")};
+    ASSERT_EQ(enc.trailers(first), HORNET_OK);
+    ASSERT_EQ(enc.trailers(second), HORNET_OK); // they add up
+    WireBuffers end;
+    enc.finish(end);
+    EXPECT_EQ(flat(end), "0\r\nX-Checksum: abc123\r\nServer-Timing: app;dur=5\r\nX-Count: 1\r\n\r\n");
+    EXPECT_EQ(enc.trailers(second), HORNET_EINVAL); // after finish()
+
+    enc.reset({11, false, true, true}); // the next request starts with none
+    ASSERT_EQ(enc.start(200, {}), HORNET_OK);
+    WireBuffers end2;
+    enc.finish(end2);
+    EXPECT_EQ(flat(end2).substr(flat(end2).size() - 5), "0\r\n\r\n");
+}
+
+TEST(ResponseEncoder, TrailersAreRefusedForBadOrHeadOnlyFields) {
+    ResponseEncoder enc;
+    enc.reset({11, false, true, true});
+    ASSERT_EQ(enc.start(200, {}), HORNET_OK);
+    const hornet_header_t bad[][2] = {{h("X-Ok", "1"), h("X Bad", "1")},
+                                      {h("X-Ok", "1"), h("X-Evil", "a\r\nInjected: 1")},
+                                      {h("X-Ok", "1"), h("content-length", "3")},
+                                      {h("X-Ok", "1"), h("Transfer-Encoding", "chunked")},
+                                      {h("X-Ok", "1"), h("Trailer", "X-Ok")}};
+    for (const auto& fields : bad) {
+        EXPECT_EQ(enc.trailers(fields), HORNET_EINVAL) << hornet::support::view(fields[1].name);
+        EXPECT_FALSE(enc.trailer_error().empty());
+    }
+    WireBuffers end;
+    enc.finish(end);
+    const std::string out = flat(end);
+    EXPECT_EQ(out.substr(out.size() - 9), "\r\n\r\n0\r\n\r\n"); // a refused call keeps none of its fields
+}
+
+TEST(ResponseEncoder, TrailersAreDroppedWhereTheyCannotGo) {
+    const hornet_header_t fields[] = {h("X-Checksum", "abc")};
+    const hornet_header_t five[] = {h("Content-Length", "5")};
+    struct Case {
+        const char* what;
+        ResponseContext ctx;
+        bool fixed;
+    } cases[] = {{"no TE: trailers", {11, false, true, false}, false},
+                 {"Content-Length", {11, false, true, true}, true},
+                 {"HTTP/1.0", {10, false, true, true}, false},
+                 {"HEAD", {11, true, true, true}, false}};
+    for (const Case& c : cases) {
+        ResponseEncoder enc;
+        enc.reset(c.ctx);
+        ASSERT_EQ(enc.start(200, c.fixed ? std::span<const hornet_header_t>(five) : std::span<const hornet_header_t>()),
+                  HORNET_OK);
+        EXPECT_FALSE(enc.carries_trailers()) << c.what;
+        WireBuffers w, end;
+        if (c.fixed) enc.body("hello", 5, w);
+        EXPECT_EQ(enc.trailers(fields), HORNET_OK) << c.what;
+        enc.finish(end);
+        EXPECT_FALSE(has(flat(w) + flat(end), "X-Checksum")) << c.what;
+    }
 }

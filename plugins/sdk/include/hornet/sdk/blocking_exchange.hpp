@@ -49,6 +49,7 @@ public:
     ptrdiff_t read(void* buf, size_t cap) override;
     int read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) override;
     int start(int status, const hornet_header_t* headers, size_t count) override;
+    int trailers(const hornet_header_t* fields, size_t count) override;
     int write(const void* data, size_t len) override;
     int write_async(const void* data, size_t len, hornet_done_fn done, void* user_data) override;
     int sendfile(int fd, uint64_t offset, uint64_t len) override;

@@ -71,6 +71,11 @@ public:
     // client leaves before finish(), or (user_data, 0) at finish(). A
     // worker type that cannot watch keeps this: HORNET_EINVAL.
     virtual int watch_peer(hornet_done_fn /*done*/, void* /*user_data*/) { return HORNET_EINVAL; }
+    // ---- ABI 1.6 ----
+    // trailers (hornet/app.h): fields after the last chunk. The SDK's
+    // exchanges hand them to ExchangeCore::trailers; a worker type of its
+    // own that keeps this default refuses them (HORNET_EINVAL).
+    virtual int trailers(const hornet_header_t* /*fields*/, size_t /*count*/) { return HORNET_EINVAL; }
 
     // The WebSocket this exchange became (accept()), or null; owned.
     WebSocketChannel* websocket() const { return websocket_; }

@@ -96,6 +96,9 @@ public:
     // Before the head leaves with the write, it learns whether the
     // connection will close after all (see settle_head).
     int admit_write();
+    // ABI 1.6: trailer fields for after the last chunk (the encoder keeps
+    // or drops them); a refused field is logged.
+    int trailers(const hornet_header_t* fields, size_t count);
     // Marks the exchange finished and says what goes out last.
     FinishPlan finish(int error);
 

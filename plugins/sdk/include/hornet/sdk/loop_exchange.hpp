@@ -44,6 +44,7 @@ public:
     ptrdiff_t read(void* buf, size_t cap) override;
     int read_async(void* buf, size_t cap, hornet_done_fn done, void* user_data) override;
     int start(int status, const hornet_header_t* headers, size_t count) override;
+    int trailers(const hornet_header_t* fields, size_t count) override;
     int finish(int error) override;
     int timer_start(uint64_t ms, hornet_done_fn done, void* user_data) override;
     int post(hornet_done_fn fn, void* user_data) override;

@@ -63,6 +63,7 @@ public:
 
     bool head_request() const;  // method is HEAD
     bool keep_alive() const;    // the client would keep the connection
+    bool accepts_trailers() const; // TE: trailers (a chunked response may end with fields)
     std::string_view request_line() const; // "GET / HTTP/1.1", after resolve()
 
     // Body bytes from `in` into `out`, de-chunked. need_more with produced 0:

@@ -2,7 +2,8 @@
 //
 // Tracks a response from start() to finish() and says, as WireBuffers, which
 // bytes to send: the head (held back until the first body bytes or finish, so
-// head and a small body leave in one write), chunk framing, the final chunk.
+// head and a small body leave in one write), chunk framing, the final chunk
+// and the trailer fields after it (only for a client that said TE: trailers).
 // Enforces the framing: writes beyond Content-Length are refused, HEAD sends
 // no body bytes, a short Content-Length body makes complete() false (the
 // caller then closes). Transport-independent, so every worker type can use it;
@@ -15,6 +16,7 @@
 #include <string_view>
 
 #include "hornet/sdk/detail/response_head.hpp"
+#include "hornet/sdk/detail/trailer_block.hpp"
 #include "hornet/sdk/wire_buffers.hpp"
 
 namespace hornet::sdk {
@@ -51,7 +53,18 @@ public:
     int body(const void* data, size_t len, WireBuffers& out);
     int frame(uint64_t len, BodyFrame& out);
 
-    // Appends the remaining bytes (unsent head, last chunk). Once.
+    // Trailer fields for after the last chunk (ABI 1.6's trailers op).
+    // HORNET_EINVAL before start() or for a field trailers() refuses
+    // (trailer_error() says why). Kept only when they can reach the client
+    // (carries_trailers()); else checked and dropped, HORNET_OK all the same.
+    int trailers(std::span<const hornet_header_t> fields);
+    const std::string& trailer_error() const { return trailers_.error(); }
+    // A chunked response to a client that said TE: trailers.
+    bool carries_trailers() const {
+        return started_ && ctx_.trailers && head_.framing() == Framing::chunked;
+    }
+
+    // Appends the remaining bytes (unsent head, last chunk, trailers). Once.
     void finish(WireBuffers& out);
 
     // A plain-text response "<reason>\n" with Connection: close in place of
@@ -79,10 +92,12 @@ public:
 
 private:
     void take_head(WireBuffers& out);
+    void add_last_chunk(WireBuffers& out);
     int frame_into(uint64_t len, WireBuffers& out, bool& send_data, std::string_view& after);
 
     ResponseContext ctx_;
     ResponseHead head_;
+    TrailerBlock trailers_;
     bool started_ = false;
     bool head_sent_ = false;
     bool finished_ = false;

@@ -28,6 +28,7 @@ struct ResponseContext {
     int version = 11;           // the request's: 10 or 11
     bool head_request = false;  // HEAD: headers only, never body bytes
     bool keep_alive = false;    // the worker would keep the connection and the client allows it
+    bool trailers = false;      // the client said TE: trailers
 };
 
 // "OK" for 200; "Unknown" for a code without a registered phrase.
