@@ -211,8 +211,8 @@ void start_request(Bridge& b, RequestState* rs) {
     PyObject* args[] = {scope.get(), receive.get(), send.get()};
     PyRef coro = PyRef::steal(PyObject_Vectorcall(b.app.get(), args, 3, nullptr));
     if (!coro) return start_failed(b, ch, "asgi: exception in ASGI application");
-    PyObject* task_args[] = {coro.get(), b.loop.get()};
-    PyRef task = PyRef::steal(b.task_type ? PyObject_Vectorcall(b.task_type.get(), task_args, 1, b.loop_kwname.get())
+    PyObject* task_args[] = {coro.get(), b.task_name.get()};
+    PyRef task = PyRef::steal(b.task_type ? PyObject_Vectorcall(b.task_type.get(), task_args, 1, b.task_kwnames.get())
                                           : PyObject_CallOneArg(b.create_task.get(), coro.get()));
     PyRef added = task ? PyRef::steal(PyObject_CallMethodOneArg(task.get(), n.add_done_callback, channel.get()))
                        : PyRef();
