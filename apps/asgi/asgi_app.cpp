@@ -148,18 +148,20 @@ std::string AsgiApp::start_serving() {
     return "asgi: the app's lifespan startup failed: " + failure;
 }
 
-// With no task factory set, Task(coro, loop=loop) is what create_task
-// does; else (or if anything is amiss) create_task itself.
+// With no task factory set, Task(coro, name=...) is what create_task does
+// (the task finds the running loop, as fast as being given it); else (or
+// if anything is amiss) create_task itself.
 void AsgiApp::use_task_type() {
     if (!loop_) return;
     PyRef factory = PyRef::steal(PyObject_CallMethod(loop_.get(), "get_task_factory", nullptr));
     PyRef asyncio = factory && factory.get() == Py_None ? PyRef::steal(PyImport_ImportModule("asyncio")) : PyRef();
     PyRef task_type = asyncio ? PyRef::steal(PyObject_GetAttrString(asyncio.get(), "Task")) : PyRef();
-    PyRef kwname = task_type ? PyRef::steal(Py_BuildValue("(s)", "loop")) : PyRef();
-    if (!kwname) return PyErr_Clear();
+    PyRef kwnames = task_type ? PyRef::steal(Py_BuildValue("(s)", "name")) : PyRef();
+    PyRef name = kwnames ? PyRef::steal(PyUnicode_InternFromString("hornet.asgi")) : PyRef();
+    if (!name) return PyErr_Clear();
     bridge_.task_type = std::move(task_type);
-    bridge_.loop = PyRef::borrow(loop_.get());
-    bridge_.loop_kwname = std::move(kwname);
+    bridge_.task_name = std::move(name);
+    bridge_.task_kwnames = std::move(kwnames);
 }
 
 void AsgiApp::stop_serving() {

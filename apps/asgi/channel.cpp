@@ -1,9 +1,10 @@
 // One connection in Python: the channel and its receive and send objects,
-// the app's task and its done callback, and the events from the loop
+// the app's task (app_run.hpp drives it), and the events from the loop
 // thread; see channel.hpp and bridge.hpp.
 #include <new>
 #include <string>
 
+#include "app_run.hpp"
 #include "bridge.hpp"
 #include "channel.hpp"
 #include "event_inbox.hpp"
@@ -84,7 +85,7 @@ PyObject* send_call(PyObject* self, PyObject* const* args, size_t nargsf, PyObje
     return s.rs->ws ? ws_send(s, args[0]) : http_send(s, args[0]);
 }
 
-// ---- the end: the task's done callback ------------------------------------------------
+// ---- the end: the app's coroutine is over ------------------------------------------------
 
 void report_exception(ChannelState& s, PyObject* exc) {
     PyObject* tb = PyException_GetTraceback(exc);
@@ -111,30 +112,20 @@ void end_http(ChannelState& s, bool failed) {
     }
 }
 
-void end_channel(ChannelState& s, PyObject* task) {
+} // namespace
+
+void end_channel(ChannelState& s, PyObject* exc) {
     if (s.ended) return;
-    // One call: exception() raises CancelledError for a cancelled task.
-    PyRef exc = PyRef::steal(PyObject_CallMethodNoArgs(task, n.exception));
-    if (!exc) PyErr_Clear();
-    const bool failed = exc && exc.get() != Py_None;
-    if (failed) report_exception(s, exc.get());
-    if (s.rs->ws) ws_end(s, failed);
-    else end_http(s, failed);
+    if (exc) report_exception(s, exc);
+    if (s.rs->ws) ws_end(s, exc != nullptr);
+    else end_http(s, exc != nullptr);
     s.ended = true;
     s.receive_waiter.reset();
     s.send_waiter.reset();
     s.prefetched.reset();
 }
 
-PyObject* channel_call(PyObject* self, PyObject* args, PyObject*) {
-    PyObject* task = PyTuple_GET_SIZE(args) == 1 ? PyTuple_GET_ITEM(args, 0) : nullptr;
-    if (!task) {
-        PyErr_SetString(PyExc_TypeError, "the channel takes the finished task");
-        return nullptr;
-    }
-    end_channel(*reinterpret_cast<ChannelObject*>(self)->s, task);
-    return Py_NewRef(Py_None);
-}
+namespace {
 
 // ---- types -----------------------------------------------------------------------------
 
@@ -161,11 +152,12 @@ Names interned_names() {
     auto i = [](const char* s) { return PyUnicode_InternFromString(s); };
     return Names{i("type"), i("body"), i("more_body"), i("status"), i("headers"), i("http.request"),
                  i("http.disconnect"), i("http.response.start"), i("http.response.body"), i("set_result"),
-                 i("done"), i("add_done_callback"), PyBytes_FromStringAndSize("", 0), i("http.response.pathsend"),
-                 i("path"), i("http.response.trailers"), i("trailers"), i("more_trailers"), i("websocket.connect"), i("websocket.accept"), i("websocket.receive"),
+                 i("done"), PyBytes_FromStringAndSize("", 0), i("http.response.pathsend"), i("path"),
+                 i("http.response.trailers"), i("trailers"), i("more_trailers"), i("websocket.connect"),
+                 i("websocket.accept"), i("websocket.receive"),
                  i("websocket.send"), i("websocket.disconnect"), i("websocket.close"),
                  i("websocket.http.response.start"), i("websocket.http.response.body"), i("bytes"), i("text"),
-                 i("code"), i("reason"), i("subprotocol"), i(""), i("exception")};
+                 i("code"), i("reason"), i("subprotocol"), i("")};
 }
 
 PyObject** name_slots(std::size_t& count) {
@@ -211,12 +203,12 @@ void start_request(Bridge& b, RequestState* rs) {
     PyObject* args[] = {scope.get(), receive.get(), send.get()};
     PyRef coro = PyRef::steal(PyObject_Vectorcall(b.app.get(), args, 3, nullptr));
     if (!coro) return start_failed(b, ch, "asgi: exception in ASGI application");
-    PyObject* task_args[] = {coro.get(), b.loop.get()};
-    PyRef task = PyRef::steal(b.task_type ? PyObject_Vectorcall(b.task_type.get(), task_args, 1, b.loop_kwname.get())
-                                          : PyObject_CallOneArg(b.create_task.get(), coro.get()));
-    PyRef added = task ? PyRef::steal(PyObject_CallMethodOneArg(task.get(), n.add_done_callback, channel.get()))
-                       : PyRef();
-    if (!added) return start_failed(b, ch, "asgi: the ASGI app did not return an awaitable");
+    PyRef run = PyRef::steal(new_app_run(coro.get(), ch));
+    if (!run) return start_failed(b, ch, "asgi: the ASGI app did not return an awaitable");
+    PyObject* task_args[] = {run.get(), b.task_name.get()};
+    PyRef task = PyRef::steal(b.task_type ? PyObject_Vectorcall(b.task_type.get(), task_args, 1, b.task_kwnames.get())
+                                          : PyObject_CallOneArg(b.create_task.get(), run.get()));
+    if (!task) return start_failed(b, ch, "asgi: cannot start the ASGI app's task");
 }
 
 void on_event(ChannelState& s, const Event& e) {
@@ -268,7 +260,6 @@ bool init_channel_types() {
                                        {Py_tp_members, kPortMembers},
                                        {0, nullptr}};
     static PyType_Slot channel_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(channel_dealloc)},
-                                          {Py_tp_call, reinterpret_cast<void*>(channel_call)},
                                           {0, nullptr}};
     const unsigned port_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL;
     g_receive = make_type("hornet.asgi.Receive", sizeof(PortObject), port_flags, port_slots);
@@ -279,12 +270,14 @@ bool init_channel_types() {
     PyObject** names = name_slots(count);
     for (std::size_t i = 0; i < count; ++i)
         if (!names[i]) return false;
-    return g_receive && g_send && g_channel && init_ready_type() && init_websocket_port() && init_scope_constants();
+    return g_receive && g_send && g_channel && init_ready_type() && init_app_run_type() && init_websocket_port() &&
+           init_scope_constants();
 }
 
 void drop_channel_types() {
     drop_scope_constants();
     drop_websocket_port();
+    drop_app_run_type();
     drop_ready_type();
     std::size_t count;
     PyObject** names = name_slots(count);

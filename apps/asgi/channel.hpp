@@ -9,7 +9,7 @@
 // event from the loop thread resolves later. The http protocol lives in
 // http_port.cpp (and pathsend.cpp), the websocket protocol in
 // websocket_port.cpp; channel.cpp makes the objects, starts the app's task
-// and ends the exchange when the task is done.
+// and ends the exchange when the app's coroutine is over (app_run.hpp).
 //
 // [asyncio thread, GIL held] for everything here.
 #pragma once
@@ -27,11 +27,11 @@ namespace hornet::asgi {
 // Interned once (init_channel_types), dropped with the types.
 struct Names {
     PyObject *type, *body, *more_body, *status, *headers, *http_request, *http_disconnect, *response_start,
-        *response_body, *set_result, *done, *add_done_callback, *empty_bytes, *pathsend, *path, *response_trailers,
-        *trailers, *more_trailers;
+        *response_body, *set_result, *done, *empty_bytes, *pathsend, *path, *response_trailers, *trailers,
+        *more_trailers;
     // websocket
     PyObject *ws_connect, *ws_accept, *ws_receive, *ws_send, *ws_disconnect, *ws_close, *ws_response_start,
-        *ws_response_body, *bytes, *text, *code, *reason, *subprotocol, *empty_text, *exception;
+        *ws_response_body, *bytes, *text, *code, *reason, *subprotocol, *empty_text;
 };
 extern Names n;
 
@@ -89,6 +89,11 @@ PyObject* new_future(ChannelState& s);
 // The waiter of an earlier receive() the app cancelled is dropped; true
 // (with the error raised) when one is still pending.
 bool receive_pending(ChannelState& s);
+
+// The app's coroutine is over (app_run.cpp): exc (borrowed) is what it
+// raised, nullptr when it returned or was cancelled. Reports exc and
+// posts what the exchange still owes; once.
+void end_channel(ChannelState& s, PyObject* exc);
 
 // http (http_port.cpp)
 PyObject* http_receive(ChannelState& s);

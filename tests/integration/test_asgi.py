@@ -211,6 +211,18 @@ class SpecApp(HornetTestCase):
             self.assertEqual(self.get(self.h, "/no-response")[0], 500)
         self.assertEqual(len(self.h.wait_log(r"returned without starting a response")), 1)
 
+    def test_the_app_runs_in_an_asyncio_task(self):
+        status, _, body = self.get(self.h, "/task")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body), {"name": "hornet.asgi", "state": "CORO_RUNNING", "qualname": "app",
+                                            "tasks": True})
+
+    def test_a_task_cancelled_mid_body_ends_the_body(self):
+        status, _, body = self.get(self.h, "/cancel-self")
+        self.assertEqual((status, body), (200, b"partial"))
+        self.assertEqual(self.get(self.h, "/state")[0], 200)  # the worker lives on
+        self.assertNotIn("never retrieved", self.h.log())
+
     def test_protocol_errors_logged_once_and_worker_lives(self):
         for path in ("/start-twice", "/start-twice", "/receive-twice", "/receive-twice"):
             status, _, body = self.get(self.h, path, method="POST", body=b"abc")
@@ -485,6 +497,10 @@ class CommandLine(HornetTestCase):
         h = self.daemon(asgi_args("hello:app"), workers=1)
         self.assertEqual(self.get(h, "/")[2], b"Hello, world!")
         self.assertRegex(h.log(), r"asgi")
+
+    def test_a_class_whose_instances_are_awaitable(self):
+        h = self.daemon(asgi_args("hello:Instance"), workers=1)
+        self.assertEqual(self.get(h, "/")[::2], (200, b"Hello from an instance"))
 
     def test_uvicorn_worker_class_name(self):
         h = self.daemon(["-k", "uvicorn.workers.UvicornWorker", "--pythonpath", APPS, "asgi2_app:app"], workers=1)

@@ -4,7 +4,8 @@ gives it against the ASGI spec (2.3) and answers with what it saw.
 Routes: /scope (the scope as JSON, after checking every key's type),
 /echo (the body streamed back as it arrives, with the message sequence),
 /stream?n=N (N chunks), /raise (before the start), /raise-late (after it),
-/no-response, /start-twice, /receive-twice, /hang-stream (streams until the
+/no-response, /task (the app's asyncio task), /cancel-self (cancels its
+task mid-body), /start-twice, /receive-twice, /hang-stream (streams until the
 client goes away, then writes DISCONNECT_FILE), /idle (reads the body,
 then waits on receive() without answering: writes IDLE_FILE with what
 came, once the client goes away), /state (lifespan state), /sleep (awaits
@@ -227,6 +228,17 @@ async def app(scope, receive, send):
         raise ValueError("spec_app raised after the start")
     if path == "/no-response":
         return
+    if path == "/task":  # the task the app runs in, as asyncio and inspect see it
+        import inspect
+        task = asyncio.current_task()
+        doc = {"name": task.get_name(), "state": inspect.getcoroutinestate(task.get_coro()),
+               "qualname": task.get_coro().__qualname__, "tasks": task in asyncio.all_tasks()}
+        return await respond(send, 200, json.dumps(doc).encode())
+    if path == "/cancel-self":  # cancelled mid-body: the body ends there
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"partial", "more_body": True})
+        asyncio.current_task().cancel()
+        await asyncio.sleep(0)
     if path == "/start-twice":
         await send({"type": "http.response.start", "status": 200, "headers": []})
         try:
