@@ -145,6 +145,8 @@ bool UringWorker::accepting() const {
     return std::any_of(accepting_.begin(), accepting_.end(), [](const auto& l) { return l->accept.busy; });
 }
 
+// A soft cap: the connections one wake-up of a multishot accept took from
+// the listener's queue before the cancel are still served.
 void UringWorker::pause_accepting() {
     paused_ = true;
     for (auto& l : accepting_) ring_.cancel(l->accept);
