@@ -386,6 +386,25 @@ class ChatCase:
         for m in members:
             self.assertEqual(m.recv_message(), (TEXT, b"hello room"))
 
+    def test_failed_upgrade_while_the_room_broadcasts(self):
+        # A member joins the room before its 101; a handshake with a body
+        # cannot be upgraded, so its channel is refused while the room's
+        # sender may hold it: answered without a 101, the room goes on.
+        talker, listener = self.client("/chat"), self.client("/chat")
+        request = ("GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                   "Content-Length: 3\r\n\r\nabc").encode()
+        for i in range(20):
+            talker.send(TEXT, b"m%d" % i)
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            self.addCleanup(s.close)
+            s.sendall(request)
+            r = harness.read_response(harness.Reader(s))
+            self.assertNotEqual(r.status, 101)
+        for i in range(20):
+            self.assertEqual(listener.recv_message(), (TEXT, b"m%d" % i))
+            self.assertEqual(talker.recv_message(), (TEXT, b"m%d" % i))
+
 
 class SyncConformance(ConformanceCase):
     KIND = "sync"

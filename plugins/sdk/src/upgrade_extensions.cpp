@@ -124,8 +124,8 @@ int accept_checked(Exchange& e, const hornet_ws_accept_t& opts) {
     e.adopt_websocket(channel);
     std::unique_lock writes = channel->hold_for_101(); // a sender's frames go after the 101
     if (const int rc = e.upgrade(headers.data(), headers.size()); rc != HORNET_OK) {
-        writes.unlock();
-        e.drop_websocket();
+        // Kept, not deleted: a sender on another thread may hold it already.
+        channel->refuse();
         return rc;
     }
     channel->open();

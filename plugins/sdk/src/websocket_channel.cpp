@@ -67,6 +67,12 @@ void WebSocketChannel::open() {
     if (x_.on_loop_thread()) arm_timer_locked();
 }
 
+void WebSocketChannel::refuse() {
+    std::lock_guard lock(mu_);
+    opening_ = false;
+    finishing_ = refused_ = true;
+}
+
 int64_t WebSocketChannel::now_ms() const {
     using namespace std::chrono;
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -428,6 +434,7 @@ int WebSocketChannel::flush_blocking() {
     for (;;) {
         {
             std::lock_guard lock(mu_);
+            if (refused_) return HORNET_ECLOSED; // frames queued for a 101 that never went
             const std::string_view p = session_.pending_output();
             if (p.empty() || peer_gone_) return peer_gone_ ? HORNET_ECLOSED : HORNET_OK;
             out.assign(p);
@@ -447,7 +454,7 @@ int WebSocketChannel::flush_blocking() {
 // on a loop takes it whole or not at all): no copy of ours, no completion to
 // wait for. Only a full buffer makes a write_async of our own copy.
 void WebSocketChannel::flush_loop_locked() {
-    if (writing_busy_ || peer_gone_ || finished_) return;
+    if (writing_busy_ || peer_gone_ || finished_ || refused_) return;
     const std::string_view p = session_.pending_output();
     if (p.empty()) return;
     const int rc = x_.write(p.data(), p.size());
@@ -500,6 +507,11 @@ void WebSocketChannel::after_written(ptrdiff_t result) {
 
 int WebSocketChannel::finish(int error) {
     std::unique_lock lock(mu_);
+    if (refused_ && !finished_) {
+        finished_ = true;
+        lock.unlock();
+        return x_.finish(error);
+    }
     if (finishing_) return HORNET_ECLOSED;
     if (session_.state() == ws::SessionState::open && !peer_gone_)
         session_.close(error ? ws::close_code::internal_error : ws::close_code::normal);

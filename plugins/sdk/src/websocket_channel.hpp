@@ -55,6 +55,11 @@ public:
     WebSocketChannel(Exchange& x, const websocket::SessionConfig& config, const WebSocketTimes& times);
     [[nodiscard]] std::unique_lock<std::mutex> hold_for_101();
     void open();
+    // The 101 could not go: every op but finish() answers HORNET_ECLOSED
+    // from now on, and finish() is the exchange's own. The channel stays
+    // with the exchange (another thread may hold it) until the exchange
+    // ends or serves its next request.
+    void refuse();
 
     int recv(hornet_ws_message_t* msg);
     int recv_async(hornet_ws_message_t* msg, hornet_done_fn done, void* user_data);
@@ -148,6 +153,7 @@ private:
     bool stopping_ = false;          // going_away() ran
     bool finishing_ = false;         // the app called finish()
     bool finished_ = false;          // x.finish() ran
+    bool refused_ = false;           // refuse(): no 101, finish() is the exchange's
 };
 
 } // namespace hornet::sdk
