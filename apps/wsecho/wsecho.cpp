@@ -16,6 +16,10 @@
 // send_async, read_async chained through callbacks, handle() returns
 // PENDING); elsewhere (sync, gthread) handle() loops on blocking recv and
 // send and holds its thread. Built against the installed headers only.
+//
+// Built with WSECHO_BLOCKING (tests/fixtures' wsecho_blocking) it is the same
+// app without NONBLOCKING, always in the thread style: an event-loop worker
+// type then serves its WebSockets on its pool, a thread each.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -86,7 +90,13 @@ struct Room {
 
 Room g_room;
 
+#ifdef WSECHO_BLOCKING
+constexpr uint32_t kFlags = HORNET_APP_THREAD_SAFE;
+bool on_loop() { return false; }
+#else
+constexpr uint32_t kFlags = HORNET_APP_THREAD_SAFE | HORNET_APP_NONBLOCKING;
 bool on_loop() { return g_host && g_host->query(g_host, HORNET_QUERY_ASYNC) == 1; }
+#endif
 
 void end(Conn* c) {
     g_room.leave(c);
@@ -247,7 +257,7 @@ const hornet_app_t kApp = {
     .head = HORNET_HEAD_INIT(hornet_app_t),
     .name = "wsecho",
     .version = "1.0.0",
-    .flags = HORNET_APP_THREAD_SAFE | HORNET_APP_NONBLOCKING,
+    .flags = kFlags,
     .create = wsecho_create,
     .destroy = wsecho_destroy,
     .worker_start = nullptr,

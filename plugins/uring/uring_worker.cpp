@@ -68,16 +68,23 @@ int UringWorker::run() {
 
 // ---- accepting ------------------------------------------------------------------------
 
-// One accept in flight per listener, re-armed from its completion. Not a
-// multishot accept: one wake-up of a multishot accept takes the whole
-// backlog, so of 50 clients connecting at once one worker got 48 and its
-// sibling 2; an accept at a time lets the siblings take turns. The accept
-// gives the peer's address, so no getpeername() follows.
+// A multishot accept per listener: one submission, a completion per
+// connection. Like a single accept it waits on the listener as an exclusive
+// waiter (a connection wakes one worker), but it keeps its place in the
+// listener's wait queue, so the worker that joined first gets every wake-up,
+// and while it is busy the wake-ups queue up for it instead of passing to an
+// idle sibling: of 50 clients connecting one after another, one of 2
+// workers got all 50. So after each loop pass in which it accepted, the
+// worker cancels it and arms it again from its last completion: it rejoins
+// the queue's tail, behind its siblings, which take turns as with single
+// accepts (25 and 25), at a cancel per pass with connections instead of a
+// submission per connection. The accept writes no peer address: adopt()
+// asks getpeername().
 void UringWorker::arm_accept(Listener& l) {
     if (l.accept.busy) return;
-    l.peer_len = sizeof l.peer;
-    io_uring_prep_accept(ring_.sqe(l.accept), listeners_.fd(l.index), reinterpret_cast<sockaddr*>(&l.peer),
-                         &l.peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    l.rejoin = false;
+    io_uring_prep_multishot_accept(ring_.sqe(l.accept), listeners_.fd(l.index), nullptr, nullptr,
+                                   SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
 void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
@@ -86,11 +93,25 @@ void UringWorker::on_accept(Op& op, int res, uint32_t flags) {
     if (res >= 0) w.open_connection(l, res);
     else if (res == -EMFILE || res == -ENFILE || res == -ENOMEM || res == -ENOBUFS)
         support::logf(w.ctx()->host, HORNET_LOG_ERROR, "accept: %s; raise the open-file limit", std::strerror(-res));
-    // Re-armed while serving with room; the tick re-arms after a cap or an error.
-    if (!(flags & IORING_CQE_F_MORE) && w.phase() == Phase::serving && w.open_ < w.cap() && res != -EMFILE &&
-        res != -ENFILE)
-        w.arm_accept(l);
+    if (flags & IORING_CQE_F_MORE) {
+        if (res >= 0) w.rejoin_after_pass(l);
+        return;
+    }
+    // Its last completion (cancelled, or ended by an error): re-armed while
+    // serving with room; the tick re-arms after a cap or an error.
+    if (w.phase() == Phase::serving && w.open_ < w.cap() && res != -EMFILE && res != -ENFILE) w.arm_accept(l);
     w.check_finished(); // a stop waits for its cancelled accepts
+}
+
+// Deferred: runs once this pass's completions are handled.
+void UringWorker::rejoin_after_pass(Listener& l) {
+    if (l.rejoin) return;
+    l.rejoin = true;
+    mailbox_.defer([this, &l] {
+        if (!l.rejoin) return; // ended and re-armed meanwhile: already at the tail
+        l.rejoin = false;
+        ring_.cancel(l.accept);
+    });
 }
 
 void UringWorker::open_connection(Listener& l, int fd) {
@@ -101,7 +122,7 @@ void UringWorker::open_connection(Listener& l, int fd) {
         return;
     }
     sdk::ConnectionAddresses addresses;
-    listeners_.adopt(l.index, fd, reinterpret_cast<const sockaddr*>(&l.peer), l.peer_len, addresses);
+    listeners_.adopt(l.index, fd, nullptr, 0, addresses);
     Connection* c = nullptr;
     try {
         c = new (std::nothrow) Connection(*this, fd, addresses);
@@ -124,6 +145,8 @@ bool UringWorker::accepting() const {
     return std::any_of(accepting_.begin(), accepting_.end(), [](const auto& l) { return l->accept.busy; });
 }
 
+// A soft cap: the connections one wake-up of a multishot accept took from
+// the listener's queue before the cancel are still served.
 void UringWorker::pause_accepting() {
     paused_ = true;
     for (auto& l : accepting_) ring_.cancel(l->accept);

@@ -1,7 +1,7 @@
 // plugins/uring/uring_worker.hpp: the uring worker type: one io_uring per
 // worker process, served by the thread that called run() (the ring thread).
 //
-// Everything waits in the ring: an accept per listener, each
+// Everything waits in the ring: a multishot accept per listener, each
 // connection's receive (into the ring's provided buffers while it waits for
 // a request), sends, the stop fd's poll, the mailbox's eventfd, and a tick
 // (a ring timeout every 100 ms) that reads the clock, beats the heartbeat
@@ -25,7 +25,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <sys/socket.h>
 #include <vector>
 
 #include "hornet/sdk/blocking_pool.hpp"
@@ -61,14 +60,14 @@ private:
     struct Listener {
         UringWorker* worker;
         size_t index;
-        Op accept;
-        sockaddr_storage peer{}; // the accept in flight writes the peer here
-        socklen_t peer_len = 0;
+        Op accept;            // multishot
+        bool rejoin = false;  // accepted this pass: cancel and re-arm after it
     };
 
     void arm_accept(Listener& l);
     static void on_accept(Op& op, int res, uint32_t flags);
     void open_connection(Listener& l, int fd);
+    void rejoin_after_pass(Listener& l);
     void arm_tick();
     static void on_tick(Op& op, int res, uint32_t flags);
     void tick_now();

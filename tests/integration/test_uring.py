@@ -13,15 +13,21 @@ test_drain, test_async, test_wsgi, test_websocket, each with -k uring).
   connection is not accepted) until one of the first two closes.
 - Upgraded connections stay on the ring: 50 idle WebSockets add no thread
   to the worker.
+- The workers share the connections: of 50 keep-alive clients, each holding
+  its connection, both of 2 workers serve a fair part (a multishot accept
+  that never rejoins the listener's queue gives one worker all 50).
 """
 
+import collections
 import os
+import re
 import socket
 import subprocess
 
 import harness
 from harness import HornetTestCase
 from harness import Reader, read_response
+from http_wire import wait_for_file_lines
 from ws_frames import TEXT, WsClient
 
 NO_URING = os.path.join(os.environ.get("HORNET_FIXTURE_DIR", ""), "no_uring")
@@ -89,6 +95,46 @@ class UringConnectionTest(HornetTestCase):
         self.assertRegex(read_response(Reader(third)).head, r"^HTTP/1\.1 200 ")
         for s in (first[1], third):
             s.close()
+
+
+class UringAcceptShareTest(HornetTestCase):
+    """Each worker has a multishot accept on the listener; after a loop pass
+    that accepted, it cancels and re-arms it, rejoining the listener's wait
+    queue behind its sibling. The clients connect one after another, each
+    answered before the next connects, so that both workers wait in the
+    queue at every connection and the accept's rule alone decides which one
+    gets it (in a burst, on a machine with few cores, the worker that has a
+    CPU takes what it can, whatever the rule)."""
+
+    CLIENTS = 50
+
+    def test_keep_alive_clients_are_shared_by_both_workers(self):
+        log = os.path.join(self.tmp, "access.log")
+        h = self.daemon(["-k", "uring", "--keep-alive", "60s", "--access-logfile", log,
+                         "--access-logformat", "%(p)s %(U)s", "hello"], workers=2)
+        clients = []
+        try:
+            for i in range(self.CLIENTS):
+                s = socket.create_connection(("127.0.0.1", h.port), timeout=10)
+                clients.append(s)
+                s.sendall(b"GET /client-%d HTTP/1.1\r\nHost: t\r\n\r\n" % i)
+                resp = read_response(Reader(s))
+                self.assertRegex(resp.head, r"^HTTP/1\.1 200 ")
+                self.assertNotIn("connection: close", resp.head.lower())
+            lines = wait_for_file_lines(log, self.CLIENTS)
+        finally:
+            for s in clients:
+                s.close()
+        served = {}  # client -> the pid of the worker that answered it
+        for line in lines:
+            m = re.fullmatch(r"<(\d+)> /client-(\d+)", line)
+            self.assertIsNotNone(m, f"unexpected access-log line {line!r}")
+            served[int(m.group(2))] = int(m.group(1))
+        self.assertEqual(sorted(served), list(range(self.CLIENTS)), "a client's request is missing from the log")
+        share = collections.Counter(served.values())
+        # Taking turns gives 25 and 25; the bound is generous (a fifth each).
+        self.assertEqual(len(share), 2, f"one worker served every client: {dict(share)}")
+        self.assertGreaterEqual(min(share.values()), self.CLIENTS // 5, f"an unfair share: {dict(share)}")
 
 
 def threads_of(pid):

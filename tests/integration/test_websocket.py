@@ -29,6 +29,10 @@ sections:
  per process, a test in each class says so where it differs). The drain
  also tells a raw upgraded stream (its read returns HORNET_ESHUTDOWN) on
  every worker type, and wsecho's /raw ends its stream then.
+ A blocking app's WebSockets (the wsecho_blocking fixture: wsecho without
+ NONBLOCKING, a blocking recv loop on a pool thread of async and uring, the
+ ring leaving the socket to the thread) pass the same conformance, chat and
+ drain cases, and on uring the ping timeout and real clients too.
  TimerCase (the ws_timer fixture) holds async and uring to the rule that
  server pings own the exchange's hornet.timer/1: the app's start() is
  HORNET_EBUSY while websocket_ping_interval is not 0, HORNET_OK with it 0.
@@ -50,18 +54,21 @@ from harness import Hornet, wait_until
 from ws_frames import BINARY, CLOSE, CONT, PING, PONG, TEXT, Closed, WsClient, accept_for, close_payload, frame
 
 MAX_MESSAGE = 1 << 20  # websocket_max_message in these daemons: 1 MiB
+# apps/wsecho without NONBLOCKING (tests/fixtures): on async and uring its
+# WebSockets run on the worker's pool, a blocking recv loop on a thread each.
+WSECHO_BLOCKING = os.path.join(os.environ.get("HORNET_FIXTURE_DIR", ""), "wsecho_blocking.so")
 
 
-def daemon_args(kind, access_log, extra=()):
+def daemon_args(kind, access_log, extra=(), app="wsecho"):
     args = ["-b", "127.0.0.1:0", "-k", kind, "--graceful-timeout", "5s",
             "--websocket-max-message", str(MAX_MESSAGE), "--access-logfile", access_log, *extra]
     if kind == "sync":
         args += ["-w", "3"]
     else:
         args += ["-w", "1"]
-    if kind == "gthread":
-        args += ["--threads", "8"]
-    return args + ["wsecho"]
+    if kind == "gthread" or app != "wsecho":
+        args += ["--threads", "8"]  # a thread per open WebSocket
+    return args + [app]
 
 
 class ServedCase(unittest.TestCase):
@@ -69,12 +76,13 @@ class ServedCase(unittest.TestCase):
 
     KIND = None
     EXTRA = ()
+    APP = "wsecho"
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="hornet-ws-", dir=harness.TMP_ROOT)
         cls.access = os.path.join(cls.tmp, "access.log")
-        cls.h = Hornet(daemon_args(cls.KIND, cls.access, cls.EXTRA), cls.tmp)
+        cls.h = Hornet(daemon_args(cls.KIND, cls.access, cls.EXTRA, cls.APP), cls.tmp)
         cls.h.start()
         cls.h.wait_ready(3 if cls.KIND == "sync" else 1)
         cls.port = cls.h.port
@@ -414,6 +422,16 @@ class UringConformance(ConformanceCase, ChatCase):
     KIND = "uring"
 
 
+class AsyncBlockingConformance(ConformanceCase, ChatCase):
+    KIND = "async"
+    APP = WSECHO_BLOCKING
+
+
+class UringBlockingConformance(ConformanceCase, ChatCase):
+    KIND = "uring"
+    APP = WSECHO_BLOCKING
+
+
 class PingTimeoutCase(ServedCase):
     """A peer that stops answering pings is dropped (a vanished host).
     The peer gets 2 s to answer: a client on a loaded machine may take more
@@ -448,6 +466,11 @@ class AsyncPingTimeout(PingTimeoutCase):
 
 class UringPingTimeout(PingTimeoutCase):
     KIND = "uring"
+
+
+class UringBlockingPingTimeout(PingTimeoutCase):
+    KIND = "uring"
+    APP = WSECHO_BLOCKING
 
 
 class ClientsCase(ServedCase):
@@ -514,6 +537,11 @@ class UringClients(ClientsCase):
     KIND = "uring"
 
 
+class UringBlockingClients(ClientsCase):
+    KIND = "uring"
+    APP = WSECHO_BLOCKING
+
+
 class SyncClients(ClientsCase):
     KIND = "sync"
 
@@ -522,9 +550,11 @@ class DrainCase(harness.HornetTestCase):
     """TERM and HUP with open WebSockets: close 1001; the new generation serves."""
 
     KIND = None
+    APP = "wsecho"
 
     def start(self, graceful="5s"):
-        args = ["-k", self.KIND, "wsecho"] + (["--threads", "4"] if self.KIND == "gthread" else [])
+        threaded = self.KIND == "gthread" or self.APP != "wsecho"
+        args = ["-k", self.KIND, self.APP] + (["--threads", "4"] if threaded else [])
         return self.daemon(args, workers=1, graceful=graceful)
 
     def test_term_tells_a_raw_stream(self):
@@ -580,6 +610,16 @@ class AsyncDrain(DrainCase):
 
 class UringDrain(DrainCase):
     KIND = "uring"
+
+
+class AsyncBlockingDrain(DrainCase):
+    KIND = "async"
+    APP = WSECHO_BLOCKING
+
+
+class UringBlockingDrain(DrainCase):
+    KIND = "uring"
+    APP = WSECHO_BLOCKING
 
 
 class GthreadDrain(DrainCase):
