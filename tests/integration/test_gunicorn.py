@@ -604,8 +604,12 @@ keepalive = 3
                 h.args[0] = GUNICORN
             self.addCleanup(h.stop)
             h.start().wait_ready(2)
-            for path in ("/", "/status/418", "/stream", "/nothing", "/crash"):
+            paths = ("/", "/status/418", "/stream", "/nothing", "/crash")
+            for path in paths:
                 request(h.port, path)
+            # post_request runs after the answer is sent: wait for its marks before a signal can cut them off.
+            self.assertTrue(harness.wait_until(lambda: len([m for m in read_marks(marks[name])
+                                                            if m[0] == "post_request"]) >= len(paths), 20), h.log())
             first, second = h.boot_pids()[:2]
             self.assertTrue(harness.wait_until(lambda: initialized(marks[name]) >= {first, second}, 20), h.log())
             os.kill(first, signal.SIGQUIT)
