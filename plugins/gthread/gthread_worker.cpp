@@ -48,11 +48,13 @@ int GthreadWorker::run() {
         follow_stop_mode(now);
         if (finished(now)) break;
         beat(now);
+        // Here, with the clock wait_ms() reads: a sibling's turn that ended
+        // at exactly `now` must not leave the listeners out of a long wait.
+        update_listeners(now);
         const size_t n = poller_.wait(events, wait_ms(now));
         const int64_t woke = sdk::monotonic_ms();
         on_events({events.data(), n}, woke);
         expire(woke);
-        update_listeners(woke);
     }
     shut_down();
     return 0;
