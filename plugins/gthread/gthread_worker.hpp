@@ -59,6 +59,7 @@ private:
     void accept_from(size_t listener, int64_t now); // into ready_
     Connection* accept_one(size_t listener, int64_t now);
     size_t accept_allowance(int64_t now); // 0: wait for a sibling; 1; or a burst
+    bool churning(int64_t now);           // connections come and go here: balance does not last
     void update_listeners(int64_t now);
     void expire(int64_t now);
     void follow_stop_mode(int64_t now);
@@ -84,12 +85,19 @@ private:
     ParkingLot lot_;
     std::atomic<bool> leaving_{false}; // closes wake the poller: it waits for the last one
     std::atomic<size_t> open_{0};
+    std::atomic<uint64_t> closes_{0}; // accept_allowance(): churning connections wait for nobody
 
     // poller only
     Phase phase_ = Phase::serving;
     bool watching_ = false;          // the listeners are in the epoll
     bool shares_listeners_ = true;   // other workers accept on them too
     int64_t accept_after_ms_ = 0;    // accept_allowance(): not before this; 0: none pending
+    uint64_t accepts_ = 0;
+    struct ChurnWindow {
+        int64_t since_ms = 0;
+        uint64_t accepts_at = 0, closes_at = 0; // accepts_ and closes_ when it began
+        bool last_window = false;               // the window before it churned
+    } churn_;
     int64_t leave_by_ms_ = 0;
     int64_t next_beat_ms_ = 0;
     std::vector<Connection*> scratch_; // expired, ready: reused every turn

@@ -232,6 +232,54 @@ class KeepAliveTest(GthreadTestCase):
                 r.close()
 
 
+class AcceptBalanceTest(GthreadTestCase):
+    """Keep-alive connections stay where they land, so a loaded worker lets
+    a sibling accept first; connections that come and go are taken at once."""
+
+    def held_by_worker(self, h):
+        """Established connections to h's port, by worker pid."""
+        out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{h.port} )"],
+                             capture_output=True, text=True, timeout=10).stdout
+        held = {}
+        for pid in re.findall(r"pid=(\d+)", out):
+            held[int(pid)] = held.get(int(pid), 0) + 1
+        return held
+
+    def test_a_rush_of_keep_alive_clients_is_shared(self):
+        h = self.gthread("sleep", "--keep-alive", "30s", workers=2, threads=4)
+        clients = []
+        try:
+            for _ in range(40):
+                c = socket.create_connection(("127.0.0.1", h.port), timeout=30)
+                c.sendall(b"GET /?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
+                clients.append(c)
+            self.assertTrue(wait_until(lambda: sum(self.held_by_worker(h).values()) == 40, 20),
+                            self.held_by_worker(h))
+            held = self.held_by_worker(h)
+            # Evenly 20 each; both accepting whatever comes, the first woken took 30 and more.
+            self.assertEqual(len(held), 2, held)
+            self.assertGreaterEqual(min(held.values()), 14, held)
+        finally:
+            for c in clients:
+                c.close()
+
+    @unittest.skipUnless(shutil.which("h2load"), "h2load (nghttp2-client) not installed")
+    def test_connection_per_request_on_two_workers_is_not_slower_than_on_one(self):
+        # threads 1, Gunicorn's default: each worker holds `threads` connections
+        # whenever the next one comes, so a wait for a sibling before each
+        # accept idled both (2 workers served 0.15x what 1 did).
+        rates = {}
+        for workers in (1, 2):
+            h = self.gthread("hello", workers=workers, threads=1)
+            out = subprocess.run(["h2load", "--h1", "-t1", "-c8", "-n4000", "-H", "Connection: close",
+                                  f"http://127.0.0.1:{h.port}/"], capture_output=True, text=True, timeout=120)
+            self.assertIn("4000 succeeded, 0 failed", out.stdout, out.stdout + out.stderr)
+            rates[workers] = float(re.search(r"finished in [^,]+, ([\d.]+) req/s", out.stdout).group(1))
+            h.stop()
+        # Two workers on two cores: as fast or faster; half is a wide margin on a loaded machine.
+        self.assertGreater(rates[2], rates[1] / 2, rates)
+
+
 class AppCheckTest(GthreadTestCase):
     """The refusal with threads > 1 is in test_contract.py."""
 
