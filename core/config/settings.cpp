@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <map>
 
 #include "config/bind_address.hpp"
 #include "config/config_error.hpp"
@@ -26,6 +27,25 @@ constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 std::string normalized_bind(std::string_view entry) {
     const BindScheme scheme = split_bind_scheme(entry);
     return std::string(bind_scheme_prefix(scheme)) + parse_bind(entry).text();
+}
+
+// Two entries for one address (`:8000` and `http://0.0.0.0:8000`) would
+// hand every worker the same socket twice.
+Codec bind_field() {
+    Codec codec = list_field(&Config::bind, "ADDRESS", ',', 1, normalized_bind);
+    codec.set = [set = codec.set](Config& c, const YAML::Node& n) {
+        set(c, n);
+        std::map<std::string, std::string> seen; // address -> the entry that named it
+        for (const std::string& entry : c.bind) {
+            std::string_view rest = entry;
+            split_bind_scheme(rest);
+            const auto [it, fresh] = seen.emplace(parse_bind(rest).text(), entry);
+            if (fresh) continue;
+            if (it->second == entry) throw ValueError("'" + entry + "' is given twice; give it once");
+            throw ValueError("'" + it->second + "' and '" + entry + "' are the same address; give it once");
+        }
+    };
+    return codec;
 }
 
 void check_access_log_format(std::string_view format) {
@@ -79,7 +99,7 @@ std::vector<Setting> make_table() {
     return {
         {.name = "bind", .short_flag = "-b",
          .help = "Address to listen on: HOST:PORT, [IPV6]:PORT, :PORT or unix:PATH; repeat for several",
-         .codec = list_field(&Config::bind, "ADDRESS", ',', 1, normalized_bind)},
+         .codec = bind_field()},
         {.name = "backlog", .help = "Maximum number of pending connections per socket",
          .codec = uint_field(&Config::backlog, 1, 65535)},
         {.name = "workers", .short_flag = "-w", .default_text = "auto",

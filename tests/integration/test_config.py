@@ -51,6 +51,17 @@ class ConfigTest(HornetTestCase):
         rc, out, err = run_once(["-b", "127.0.0.1:notaport", "hello"], self.tmp)
         self.assertUsageError(rc, out, err, "notaport")
 
+    def test_one_address_bound_twice(self):
+        # With and without its scheme: every worker would get the same socket twice.
+        rc, out, err = run_once(["-b", "127.0.0.1:0", "-b", "http://127.0.0.1:0", "hello"], self.tmp)
+        self.assertUsageError(rc, out, err, "'127.0.0.1:0' and 'http://127.0.0.1:0' are the same address")
+        path = self.write("twice.yaml", "bind: [\":18795\", \"0.0.0.0:18795\"]\napp: hello\n")
+        rc, out, err = run_once(["-c", path, "--check-config"], self.tmp)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("'0.0.0.0:18795' is given twice", err)
+        rc, out, err = run_once(["-b", "127.0.0.1:0", "-b", "127.0.0.2:0", "--check-config", "hello"], self.tmp)
+        self.assertEqual(rc, 0, out + err)
+
     def test_bad_duration(self):
         rc, out, err = run_once(["--graceful-timeout", "soon", "hello"], self.tmp)
         self.assertUsageError(rc, out, err, "soon")
