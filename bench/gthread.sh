@@ -3,6 +3,8 @@
 # (same workers, same threads) on this machine, in one run, with wrk:
 #   hello  the hello app / bench/wsgi_hello.py, HELLO_CONNECTIONS keep-alive
 #          connections: the cost of the server itself;
+#   close  the same hello with Connection: close, a connection per request:
+#          the cost of accepting, and how the workers share new connections;
 #   sleep  the sleep app at 100 ms / bench/wsgi_sleep.py, SLEEP_CONNECTIONS
 #          connections: how close each gets to the theoretical capacity,
 #          workers x threads x 10 requests/s.
@@ -47,6 +49,7 @@ serve() {
 for server in $SERVERS; do
   serve "$server" hello
   measure "$server-hello" / 'Hello, World!' "$HELLO_CONNECTIONS"
+  measure "$server-close" / 'Hello, World!' "$HELLO_CONNECTIONS" -H 'Connection: close'
   stop_pid "$pid"
   serve "$server" sleep
   # hornet's sleep app takes ?ms=; the WSGI twin always sleeps 100 ms.
@@ -55,13 +58,15 @@ for server in $SERVERS; do
 done
 
 names=()
-for server in $SERVERS; do names+=("$server-hello" "$server-sleep"); done
+for server in $SERVERS; do names+=("$server-hello" "$server-close" "$server-sleep"); done
 echo
-echo "gthread: $WORKERS workers x $GTHREADS threads; hello at $HELLO_CONNECTIONS connections," \
-  "sleep 100 ms at $SLEEP_CONNECTIONS connections; wrk -t$THREADS -d$DURATION"
+echo "gthread: $WORKERS workers x $GTHREADS threads; hello at $HELLO_CONNECTIONS connections" \
+  "(close: Connection: close, a connection per request), sleep 100 ms at $SLEEP_CONNECTIONS" \
+  "connections; wrk -t$THREADS -d$DURATION"
 report_table "${names[@]}"
 echo
 report_ratio 'hello, hornet/gunicorn' hornet-hello gunicorn-hello
+report_ratio 'close, hornet/gunicorn' hornet-close gunicorn-close
 report_ratio 'sleep, hornet/gunicorn' hornet-sleep gunicorn-sleep
 capacity=$((WORKERS * GTHREADS * 10))
 for server in $SERVERS; do

@@ -140,16 +140,18 @@ ws_load_binary() {
 
 declare -A RPS P99 CPU ERR
 
-# measure NAME PATH EXPECT CONNECTIONS: check that GET PATH on the running
-# server ($pid, $port) says EXPECT, warm up, then one measured wrk run;
-# fills RPS P99 CPU ERR [NAME].
+# measure NAME PATH EXPECT CONNECTIONS [WRK_ARG...]: check that GET PATH on
+# the running server ($pid, $port) says EXPECT, warm up, then one measured
+# wrk run (with WRK_ARGs, say -H 'Connection: close'); fills RPS P99 CPU ERR
+# [NAME].
 measure() {
   local name=$1 path=$2 expect=$3 connections=$4 out=$tmp/$1.wrk url t0 t1 hz
+  local extra=("${@:5}")
   url="http://127.0.0.1:$port$path"
   curl -fsS "$url" | grep -q "$expect" || die "$name: GET $path did not say '$expect'"
-  run_wrk -t"$THREADS" -c"$connections" -d"$WARMUP" "$url" >/dev/null
+  run_wrk -t"$THREADS" -c"$connections" -d"$WARMUP" "${extra[@]}" "$url" >/dev/null
   t0=$(cpu_ticks "$pid")
-  run_wrk -t"$THREADS" -c"$connections" -d"$DURATION" --latency "$url" >"$out"
+  run_wrk -t"$THREADS" -c"$connections" -d"$DURATION" --latency "${extra[@]}" "$url" >"$out"
   t1=$(cpu_ticks "$pid")
   hz=$(getconf CLK_TCK)
   RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$out")
