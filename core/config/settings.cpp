@@ -35,14 +35,15 @@ Codec bind_field() {
     Codec codec = list_field(&Config::bind, "ADDRESS", ',', 1, normalized_bind);
     codec.set = [set = codec.set](Config& c, const YAML::Node& n) {
         set(c, n);
-        std::map<std::string, std::string> seen; // address -> the entry that named it
+        std::map<std::string_view, std::string_view> seen; // address -> the entry that named it
         for (const std::string& entry : c.bind) {
-            std::string_view rest = entry;
-            split_bind_scheme(rest);
-            const auto [it, fresh] = seen.emplace(parse_bind(rest).text(), entry);
+            std::string_view address = entry; // normalized: only the scheme prefix to drop
+            split_bind_scheme(address);
+            const auto [it, fresh] = seen.emplace(address, entry);
             if (fresh) continue;
             if (it->second == entry) throw ValueError("'" + entry + "' is given twice; give it once");
-            throw ValueError("'" + it->second + "' and '" + entry + "' are the same address; give it once");
+            throw ValueError("'" + std::string(it->second) + "' and '" + entry +
+                             "' are the same address; give it once");
         }
     };
     return codec;

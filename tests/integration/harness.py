@@ -386,6 +386,17 @@ def port_of(url):
     return int(m.group(1))
 
 
+def held_connections(port, peer_port=None):
+    """{pid: count} of the TCP connections on local port (to peer_port only, if
+    given) that a process still owns: a lingering end counts, an orphaned one not."""
+    where = f"( sport = :{port} )" if peer_port is None else f"( sport = :{port} and dport = :{peer_port} )"
+    out = subprocess.run(["ss", "-tnpH", where], capture_output=True, text=True, timeout=10).stdout
+    held = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        held[int(pid)] = held.get(int(pid), 0) + 1
+    return held
+
+
 def run_once(args, tmpdir, timeout=20.0, env=None):
     """Run hornet to completion (for errors and --check-config):
     returns (exit code, stdout, stderr). Killed by PID if it overstays."""

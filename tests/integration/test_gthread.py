@@ -236,15 +236,6 @@ class AcceptBalanceTest(GthreadTestCase):
     """Keep-alive connections stay where they land, so a loaded worker lets
     a sibling accept first; connections that come and go are taken at once."""
 
-    def held_by_worker(self, h):
-        """Established connections to h's port, by worker pid."""
-        out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{h.port} )"],
-                             capture_output=True, text=True, timeout=10).stdout
-        held = {}
-        for pid in re.findall(r"pid=(\d+)", out):
-            held[int(pid)] = held.get(int(pid), 0) + 1
-        return held
-
     def test_a_rush_of_keep_alive_clients_is_shared(self):
         h = self.gthread("sleep", "--keep-alive", "30s", workers=2, threads=4)
         clients = []
@@ -253,9 +244,9 @@ class AcceptBalanceTest(GthreadTestCase):
                 c = socket.create_connection(("127.0.0.1", h.port), timeout=30)
                 c.sendall(b"GET /?ms=300 HTTP/1.1\r\nHost: t\r\n\r\n")
                 clients.append(c)
-            self.assertTrue(wait_until(lambda: sum(self.held_by_worker(h).values()) == 40, 20),
-                            self.held_by_worker(h))
-            held = self.held_by_worker(h)
+            self.assertTrue(wait_until(lambda: sum(harness.held_connections(h.port).values()) == 40, 20),
+                            harness.held_connections(h.port))
+            held = harness.held_connections(h.port)
             # Evenly 20 each; without the wait the first woken took all 40. Under load a
             # sibling can miss a wait now and then, hence the margin.
             self.assertEqual(len(held), 2, held)
@@ -264,7 +255,6 @@ class AcceptBalanceTest(GthreadTestCase):
             for c in clients:
                 c.close()
 
-    @unittest.skipUnless(shutil.which("h2load"), "h2load (nghttp2-client) not installed")
     def test_connection_per_request_on_two_workers_is_not_much_slower_than_on_one(self):
         # threads 1, Gunicorn's default: each worker holds `threads` connections
         # whenever the next one comes, so a wait for a sibling before each

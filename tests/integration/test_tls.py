@@ -374,11 +374,6 @@ class CloseNotify(HornetTestCase):
         # close_notify, reading until the client closes, for at most sdk::kLingerMs (1 s: the
         # worker lets go 1.02 s after the close_notify). A client that never closes must not
         # hold the worker's end longer.
-        def held(h, port):  # the worker still owns its end of this client's connection
-            out = subprocess.run(["ss", "-tnpH", f"( sport = :{h.port} and dport = :{port} )"],
-                                 capture_output=True, text=True, timeout=10).stdout
-            return "pid=" in out
-
         def check(h):
             with wire.Reader(strict_connect(h.port), 10) as reader:
                 reader.sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
@@ -386,7 +381,7 @@ class CloseNotify(HornetTestCase):
                 self.assertEqual(wire.read_response(reader).status, 200)
                 port = reader.sock.getsockname()[1]
                 self.assertEqual(end_of_stream(reader), "close_notify")  # and the client stays
-                self.assertTrue(harness.wait_until(lambda: not held(h, port), 10),
+                self.assertTrue(harness.wait_until(lambda: not harness.held_connections(h.port, port), 10),
                                 "the worker still holds a connection its client never closed")
         self.each_type(("gthread", "async"), [], check)
 
